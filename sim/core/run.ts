@@ -1,0 +1,145 @@
+import type { CheckResult, CheckStatus, Violation } from '../check/checker.ts';
+import { healEverything, parseScript, scheduleFaults, validateScript, formatScript, type Fault } from '../env/faults.ts';
+import { generateFaults } from '../env/nemesis.ts';
+import { resolveConfig, type Config, type ConfigValue } from './config.ts';
+import { Hash64 } from './hash.ts';
+import type { Expectation, Scenario } from './scenario.ts';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from './trace.ts';
+import { Rng } from './rng.ts';
+import { MS } from './types.ts';
+import { World } from './world.ts';
+
+// Running a scenario: resolve the config, build the world, schedule the faults (the script, or a
+// schedule generated from the seed), run the fault phase, lift every fault, run the quiesce phase,
+// then let the checkers decide and compare with the expectation.
+
+export const DSIM_VERSION = '0.1.0';
+
+export interface RunOptions {
+  readonly seed: number;
+  readonly overrides?: { readonly [key: string]: string | ConfigValue };
+  readonly trace?: TraceSink | null;
+  /** Replaces the scenario's fault script and random nemesis with this schedule. */
+  readonly faults?: readonly Fault[];
+  /** Stop the run at the first violation (sweeps and shrinking: faster, same verdict). */
+  readonly stopOnViolation?: boolean;
+}
+
+export interface RunResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly simulatedMs: number;
+  readonly events: number;
+  readonly traceHash: string;
+  readonly finalStateHash: string;
+  readonly checks: CheckResult[];
+  readonly violations: Violation[];
+  readonly expectMet: boolean;
+  readonly expected: Expectation;
+  /** The fault schedule that ran (scripted or generated). */
+  readonly faults: readonly Fault[];
+  readonly summary: string;
+  readonly world: World;
+}
+
+export function resolveScenarioConfig(scenario: Scenario, overrides: RunOptions['overrides'] = {}): Config {
+  return resolveConfig(scenario.schema, scenario.defaults ?? {}, overrides);
+}
+
+/** The scenario's fault schedule for this seed: its script plus what its nemesis generates. */
+export function scheduleFor(scenario: Scenario, cfg: Config, seed: number, faultPhaseMs: number): Fault[] {
+  const out: Fault[] = [];
+  if (scenario.faults !== undefined) {
+    const f = typeof scenario.faults === 'function' ? scenario.faults(cfg) : scenario.faults;
+    out.push(...(typeof f === 'string' ? parseScript(f, `scenario ${scenario.name}`) : f));
+  }
+  const nem = scenario.nemesis?.(cfg) ?? null;
+  if (nem !== null) out.push(...generateFaults(new Rng(seed).fork('nemesis'), nem, faultPhaseMs).faults);
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
+  const cfg = resolveScenarioConfig(scenario, opts.overrides);
+  const world = new World({
+    seed: opts.seed,
+    scenario: scenario.name,
+    config: cfg,
+    ...(scenario.network !== undefined ? { network: scenario.network } : {}),
+    trace: opts.trace ?? null,
+  });
+  const faultPhaseMs = typeof scenario.faultPhaseMs === 'function' ? scenario.faultPhaseMs(cfg) : scenario.faultPhaseMs;
+  const quiesceMs = typeof scenario.quiesceMs === 'function' ? scenario.quiesceMs(cfg) : scenario.quiesceMs;
+  const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
+
+  scenario.build(world, cfg);
+  const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);
+  validateScript(world, faults);
+
+  if (world.trace !== null) {
+    const header: TraceHeader = {
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      dsimVersion: DSIM_VERSION,
+      scenario: scenario.name,
+      seed: opts.seed,
+      timeUnit: 'us',
+      config: cfg.toJson(),
+      hosts: world.hostNames.map((name, i) => ({ name, rack: world.hostRacks[i]! })),
+      processes: world.procNames.map((name, i) => ({
+        name, host: world.hostNames[world.procHost[i]!]!, system: world.procSystem[i]!, role: world.procRole[i]!,
+      })),
+      faultScript: formatScript(faults),
+    };
+    world.trace.write(JSON.stringify(header));
+  }
+
+  scheduleFaults(world, faults);
+  const healUs = faultPhaseMs * MS;
+  const endUs = healUs + quiesceMs * MS;
+  const stop = opts.stopOnViolation === true ? () => world.violations.length > 0 : undefined;
+  if (world.tracing) world.line({ type: 'phase', name: 'faults' });
+  world.runUntil(healUs, stop);
+  if (!(stop?.() ?? false)) {
+    healEverything(world);
+    if (world.tracing) world.line({ type: 'phase', name: 'quiesce' });
+    world.runUntil(endUs, stop);
+  }
+
+  const statuses = new Map<string, CheckStatus>();
+  for (const c of world.checkers) {
+    const s = c.finish?.(world, { healUs, endUs });
+    statuses.set(c.name, s === undefined ? 'pass' : s);
+  }
+  const failed = new Set(world.violations.map((v) => v.checker));
+  const checks: CheckResult[] = world.checkers.map((c) => ({
+    name: c.name,
+    status: failed.has(c.name) ? 'fail' : statuses.get(c.name) ?? 'pass',
+  }));
+  for (const name of failed) if (!checks.some((c) => c.name === name)) checks.push({ name, status: 'fail' });
+
+  const finalStateHash = world.finalStateHash();
+  const traceHash = new Hash64().str(world.eventHash()).str(finalStateHash).hex();
+  const expectedSet = new Set(expected.violations);
+  const expectMet = expected.violations.every((n) => failed.has(n)) && [...failed].every((n) => expectedSet.has(n));
+  const simulatedMs = world.nowUs / MS;
+  const events = world.scheduler.executed;
+  if (world.trace !== null) {
+    world.line({ type: 'end', traceHash, events, simulatedMs });
+    world.trace.close?.();
+  }
+  return {
+    scenario: scenario.name,
+    seed: opts.seed,
+    simulatedMs,
+    events,
+    traceHash,
+    finalStateHash,
+    checks,
+    violations: world.violations.slice(),
+    expectMet,
+    expected,
+    faults,
+    summary: scenario.summary?.(world) ?? '',
+    world,
+  };
+}

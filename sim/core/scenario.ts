@@ -1,0 +1,45 @@
+import type { NetworkOptions } from '../env/network.ts';
+import type { Fault } from '../env/faults.ts';
+import type { NemesisOptions } from '../env/nemesis.ts';
+import type { Config, ConfigSchema, ConfigValue } from './config.ts';
+import type { World } from './world.ts';
+
+// What a scenario file says: the cluster, the workload, the faults, the checkers and the outcome it
+// expects. Scenarios are TypeScript modules in scenarios/ whose default export is a Scenario.
+
+export interface Expectation {
+  /** Checkers that must fire. Empty: the run must pass every check. Any other checker firing is unexpected. */
+  readonly violations: readonly string[];
+  /** Why this is the expected outcome, in a sentence (printed with the verdict). */
+  readonly why: string;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** What a learner should see in the replay. */
+  readonly teaches: string;
+  readonly systems: readonly string[];
+  /** Every config key this scenario accepts (system schemas merged with its own). */
+  readonly schema: ConfigSchema;
+  /** Scenario defaults that differ from the schema defaults. */
+  readonly defaults?: { readonly [key: string]: ConfigValue };
+  /** Network model defaults for this scenario. */
+  readonly network?: Partial<NetworkOptions>;
+  /** Length of the fault phase and of the heal-and-quiesce phase after it. */
+  readonly faultPhaseMs: number | ((cfg: Config) => number);
+  readonly quiesceMs: number | ((cfg: Config) => number);
+  /** A scheduled fault script (text form or parsed). */
+  readonly faults?: string | readonly Fault[] | ((cfg: Config) => string | readonly Fault[]);
+  /** Random faults from the seed, generated into a schedule before the run. */
+  readonly nemesis?: (cfg: Config) => NemesisOptions | null;
+  readonly expect: Expectation | ((cfg: Config) => Expectation);
+  /** Creates hosts, processes and checkers. */
+  build(world: World, cfg: Config): void;
+  /** A human summary of the final state, in the systems' own idioms. */
+  summary?(world: World): string;
+}
+
+export function defineScenario(s: Scenario): Scenario {
+  return s;
+}

@@ -1,0 +1,181 @@
+// The event queue: a binary min-heap ordered by (time, insertion seq), stored as struct-of-arrays in
+// typed arrays so the per-event hot path allocates nothing. An event is a slot holding (time, seq,
+// kind, target, aux, payload); the heap orders slot indices. Freed slots are reused. A cancelled
+// event stays in the heap and is skipped when popped (lazy deletion); its handle carries the slot's
+// generation so a stale handle never cancels a reused slot.
+
+const INITIAL_CAPACITY = 1024;
+/** Handles pack (generation, slot): slot in the low 24 bits' worth of range. */
+const SLOT_RANGE = 1 << 24;
+
+export type EventHandle = number;
+
+export type Dispatch = (kind: number, target: number, aux: number, payload: unknown) => void;
+
+export class Scheduler {
+  nowUs = 0;
+  /** Events executed so far (cancelled ones are not counted). */
+  executed = 0;
+
+  private timeUs = new Float64Array(INITIAL_CAPACITY);
+  private seq = new Float64Array(INITIAL_CAPACITY);
+  private kind = new Int32Array(INITIAL_CAPACITY);
+  private target = new Int32Array(INITIAL_CAPACITY);
+  private aux = new Int32Array(INITIAL_CAPACITY);
+  private gen = new Int32Array(INITIAL_CAPACITY);
+  private cancelled = new Uint8Array(INITIAL_CAPACITY);
+  private payload: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
+  private heap = new Int32Array(INITIAL_CAPACITY);
+  private free = new Int32Array(INITIAL_CAPACITY);
+  private freeTop = 0;
+  private capacity = INITIAL_CAPACITY;
+  private used = 0;
+  private size = 0;
+  private nextSeq = 0;
+
+  constructor(private readonly dispatch: Dispatch) {}
+
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Schedules an event at an absolute time (never in the past). */
+  at(timeUs: number, kind: number, target: number, aux: number, payload: unknown): EventHandle {
+    const t = timeUs < this.nowUs ? this.nowUs : Math.round(timeUs);
+    const slot = this.allocSlot();
+    this.timeUs[slot] = t;
+    this.seq[slot] = this.nextSeq++;
+    this.kind[slot] = kind;
+    this.target[slot] = target;
+    this.aux[slot] = aux;
+    this.payload[slot] = payload;
+    this.cancelled[slot] = 0;
+    this.siftUp(this.size++, slot);
+    return this.gen[slot]! * SLOT_RANGE + slot;
+  }
+
+  after(delayUs: number, kind: number, target: number, aux: number, payload: unknown): EventHandle {
+    return this.at(this.nowUs + delayUs, kind, target, aux, payload);
+  }
+
+  cancel(handle: EventHandle): boolean {
+    const slot = handle % SLOT_RANGE;
+    const g = (handle - slot) / SLOT_RANGE;
+    if (slot >= this.used || this.gen[slot] !== g || this.cancelled[slot] === 1) return false;
+    this.cancelled[slot] = 1;
+    this.payload[slot] = undefined;
+    return true;
+  }
+
+  /** Time of the next live event, or Infinity. Drops cancelled events at the top. */
+  peekTimeUs(): number {
+    while (this.size > 0) {
+      const top = this.heap[0]!;
+      if (this.cancelled[top] === 0) return this.timeUs[top]!;
+      this.popTop();
+      this.releaseSlot(top);
+    }
+    return Infinity;
+  }
+
+  /**
+   * Runs events until the queue is empty, the next event lies after `untilUs`, `maxEvents` have run,
+   * or `stop()` returns true (checked after each event). Returns the number of events run.
+   */
+  run(untilUs: number, maxEvents: number, stop?: () => boolean): number {
+    let n = 0;
+    let stopped = false;
+    const dispatch = this.dispatch;
+    while (this.size > 0) {
+      if (n >= maxEvents) { stopped = true; break; }
+      const top = this.heap[0]!;
+      if (this.cancelled[top] === 1) {
+        this.popTop();
+        this.releaseSlot(top);
+        continue;
+      }
+      const t = this.timeUs[top]!;
+      if (t > untilUs) break;
+      this.popTop();
+      const kind = this.kind[top]!;
+      const target = this.target[top]!;
+      const aux = this.aux[top]!;
+      const payload = this.payload[top];
+      this.releaseSlot(top);
+      this.nowUs = t;
+      this.executed++;
+      n++;
+      dispatch(kind, target, aux, payload);
+      if (stop !== undefined && stop()) { stopped = true; break; }
+    }
+    // Ran out of events before `untilUs`: simulated time still advances to it.
+    if (!stopped && untilUs !== Infinity && untilUs > this.nowUs) this.nowUs = untilUs;
+    return n;
+  }
+
+  private allocSlot(): number {
+    if (this.freeTop > 0) return this.free[--this.freeTop]!;
+    if (this.used === this.capacity) this.grow();
+    return this.used++;
+  }
+
+  private releaseSlot(slot: number): void {
+    this.payload[slot] = undefined;
+    this.gen[slot] = (this.gen[slot]! + 1) & 0x1fffffff;
+    this.free[this.freeTop++] = slot;
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    if (cap > SLOT_RANGE) throw new Error(`scheduler: more than ${SLOT_RANGE} pending events`);
+    const f64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => { const b = new Float64Array(cap); b.set(a); return b; };
+    const i32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.timeUs = f64(this.timeUs);
+    this.seq = f64(this.seq);
+    this.kind = i32(this.kind);
+    this.target = i32(this.target);
+    this.aux = i32(this.aux);
+    this.gen = i32(this.gen);
+    const c = new Uint8Array(cap); c.set(this.cancelled); this.cancelled = c;
+    this.heap = i32(this.heap);
+    this.free = i32(this.free);
+    for (let i = this.capacity; i < cap; i++) this.payload.push(undefined);
+    this.capacity = cap;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.timeUs[a]!;
+    const tb = this.timeUs[b]!;
+    return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!);
+  }
+
+  private siftUp(i: number, slot: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!this.less(slot, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = slot;
+  }
+
+  private popTop(): void {
+    const heap = this.heap;
+    const last = heap[--this.size]!;
+    if (this.size === 0) return;
+    let i = 0;
+    const n = this.size;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && this.less(heap[r]!, heap[c]!)) c = r;
+      if (!this.less(heap[c]!, last)) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = last;
+  }
+}

@@ -1,0 +1,340 @@
+import { UsageError } from '../core/invariant.ts';
+import type { HostId, ProcessId } from '../core/types.ts';
+import { MS } from '../core/types.ts';
+import type { World } from '../core/world.ts';
+
+// Fault scripts: what the nemesis does and when. A script is a list of faults, each at a time and
+// optionally for a duration after which it is undone. The text form is what users write and what
+// `dsim shrink` prints; `dsim run --faults FILE` accepts it:
+//
+//   at 10s crash broker-1 for 20s          # restart after 20 s (without `for`: stays down)
+//   at 12s partition zk-1,broker-1 | zk-2,zk-3,broker-2 for 30s
+//   at 12s isolate broker-1 for 5s
+//   at 12s cut broker-1 -> broker-2 for 5s # one-way: broker-1 cannot reach broker-2
+//   at 30s heal                            # every network fault lifted
+//   at 5s pause broker-2 for 8s            # a GC-like stall
+//   at 5s power-off host-1 for 10s         # host power loss, then power on
+//   at 5s clog broker-1 broker-2 for 2s    # both directions held
+//   at 5s slow-disk host-1 x10 for 20s     # x0 or "stall" stalls the disk
+//   at 5s disk-full host-1 for 20s
+//   at 5s corrupt host-1 [file]
+//   at 5s clock host-1 offset 500ms drift 100ppm for 60s
+//   at 5s restart zk-2
+//
+// Names are process or host names; network faults act on hosts (a process name means its host).
+
+export type FaultAction =
+  | { readonly kind: 'crash'; readonly target: string }
+  | { readonly kind: 'restart'; readonly target: string }
+  | { readonly kind: 'pause'; readonly target: string }
+  | { readonly kind: 'power-off'; readonly target: string }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly kind: 'isolate'; readonly target: string }
+  | { readonly kind: 'cut'; readonly from: readonly string[]; readonly to: readonly string[] }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'clog'; readonly a: string; readonly b: string }
+  | { readonly kind: 'slow-disk'; readonly target: string; readonly factor: number }
+  | { readonly kind: 'disk-full'; readonly target: string }
+  | { readonly kind: 'corrupt'; readonly target: string; readonly file?: string }
+  | { readonly kind: 'clock'; readonly target: string; readonly offsetMs: number; readonly driftPpm: number };
+
+export type FaultKind = FaultAction['kind'];
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'crash', 'restart', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'heal', 'clog',
+  'slow-disk', 'disk-full', 'corrupt', 'clock',
+];
+
+export interface Fault {
+  readonly atMs: number;
+  /** Undo after this long; absent: the fault stays until healed (or is instantaneous). */
+  readonly durationMs?: number;
+  readonly action: FaultAction;
+}
+
+// ------------------------------------------------------------------ text form
+
+export function formatDuration(ms: number): string {
+  if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000}s`;
+  if (ms >= 1000) return `${Number((ms / 1000).toFixed(3))}s`;
+  return `${Number(ms.toFixed(3))}ms`;
+}
+
+export function parseDuration(text: string, where: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (m === null) throw new UsageError(`${where}: '${text}' is not a duration (e.g. 500ms, 10s, 2m)`);
+  const v = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return unit === 'ms' ? v : unit === 's' ? v * 1000 : unit === 'm' ? v * 60_000 : v * 3_600_000;
+}
+
+export function formatAction(a: FaultAction): string {
+  switch (a.kind) {
+    case 'partition':
+      return `partition ${a.groups.map((g) => g.join(',')).join(' | ')}`;
+    case 'cut':
+      return `cut ${a.from.join(',')} -> ${a.to.join(',')}`;
+    case 'heal':
+      return 'heal';
+    case 'clog':
+      return `clog ${a.a} ${a.b}`;
+    case 'slow-disk':
+      return `slow-disk ${a.target} ${Number.isFinite(a.factor) ? `x${a.factor}` : 'stall'}`;
+    case 'corrupt':
+      return `corrupt ${a.target}${a.file !== undefined ? ` ${a.file}` : ''}`;
+    case 'clock':
+      return `clock ${a.target} offset ${formatDuration(a.offsetMs)} drift ${a.driftPpm}ppm`;
+    default:
+      return `${a.kind} ${a.target}`;
+  }
+}
+
+export function formatFault(f: Fault): string {
+  const dur = f.durationMs !== undefined ? ` for ${formatDuration(f.durationMs)}` : '';
+  return `at ${formatDuration(f.atMs)} ${formatAction(f.action)}${dur}`;
+}
+
+export function formatScript(faults: readonly Fault[]): string {
+  return faults.map(formatFault).join('\n') + (faults.length > 0 ? '\n' : '');
+}
+
+const names = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+export function parseFault(line: string, where: string): Fault {
+  const text = line.replace(/#.*$/, '').trim();
+  const m = /^at\s+(\S+)\s+(.*?)(?:\s+for\s+(\S+))?$/.exec(text);
+  if (m === null) throw new UsageError(`${where}: expected 'at <time> <fault> [for <duration>]', got '${text}'`);
+  const atMs = parseDuration(m[1]!, where);
+  const durationMs = m[3] !== undefined ? parseDuration(m[3], where) : undefined;
+  const body = m[2]!.trim();
+  const [verb = '', ...rest] = body.split(/\s+/);
+  const arg = rest.join(' ');
+  const need = (n: number): void => {
+    if (rest.length < n) throw new UsageError(`${where}: '${verb}' needs ${n} argument${n > 1 ? 's' : ''}`);
+  };
+  let action: FaultAction;
+  switch (verb) {
+    case 'crash': case 'restart': case 'pause': case 'power-off': case 'isolate': case 'disk-full':
+      need(1);
+      action = { kind: verb, target: rest[0]! };
+      break;
+    case 'partition': {
+      const groups = arg.split('|').map(names);
+      if (groups.length < 2 || groups.some((g) => g.length === 0)) throw new UsageError(`${where}: partition needs groups separated by '|', e.g. 'partition a,b | c'`);
+      action = { kind: 'partition', groups };
+      break;
+    }
+    case 'cut': {
+      const parts = arg.split('->');
+      if (parts.length !== 2) throw new UsageError(`${where}: cut needs 'cut a,b -> c'`);
+      action = { kind: 'cut', from: names(parts[0]!), to: names(parts[1]!) };
+      break;
+    }
+    case 'heal':
+      action = { kind: 'heal' };
+      break;
+    case 'clog':
+      need(2);
+      action = { kind: 'clog', a: rest[0]!, b: rest[1]! };
+      break;
+    case 'slow-disk': {
+      need(2);
+      const f = rest[1]!;
+      const factor = f === 'stall' || f === 'x0' ? Infinity : Number(f.replace(/^x/, ''));
+      if (!(factor >= 1)) throw new UsageError(`${where}: slow-disk factor must be like x10 (>= 1) or 'stall', got '${f}'`);
+      action = { kind: 'slow-disk', target: rest[0]!, factor };
+      break;
+    }
+    case 'corrupt':
+      need(1);
+      action = rest[1] !== undefined ? { kind: 'corrupt', target: rest[0]!, file: rest[1] } : { kind: 'corrupt', target: rest[0]! };
+      break;
+    case 'clock': {
+      const cm = /^(\S+)\s+offset\s+(-?\S+?)(?:\s+drift\s+(-?\d+(?:\.\d+)?)ppm)?$/.exec(arg);
+      if (cm === null) throw new UsageError(`${where}: clock needs 'clock <host> offset <duration> [drift <n>ppm]'`);
+      const neg = cm[2]!.startsWith('-');
+      const off = parseDuration(neg ? cm[2]!.slice(1) : cm[2]!, where);
+      action = { kind: 'clock', target: cm[1]!, offsetMs: neg ? -off : off, driftPpm: cm[3] !== undefined ? Number(cm[3]) : 0 };
+      break;
+    }
+    default:
+      throw new UsageError(`${where}: unknown fault '${verb}' (known: ${FAULT_KINDS.join(', ')})`);
+  }
+  return durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
+}
+
+export function parseScript(text: string, source = 'fault script'): Fault[] {
+  const out: Fault[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.replace(/#.*$/, '').trim() === '') return;
+    out.push(parseFault(line, `${source}:${i + 1}`));
+  });
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+// ------------------------------------------------------------------ applying faults to a world
+
+/** Checks that every name in the script is a process or host of this world. */
+export function validateScript(world: World, faults: readonly Fault[]): void {
+  for (const f of faults) for (const n of namesIn(f.action)) resolveHost(world, n, `fault '${formatFault(f)}'`);
+  for (const f of faults) {
+    const a = f.action;
+    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'pause') && !world.hasProcess(a.target)) {
+      throw new UsageError(`fault '${formatFault(f)}': '${a.target}' is not a process`);
+    }
+  }
+}
+
+function namesIn(a: FaultAction): string[] {
+  switch (a.kind) {
+    case 'partition': return a.groups.flat();
+    case 'cut': return [...a.from, ...a.to];
+    case 'heal': return [];
+    case 'clog': return [a.a, a.b];
+    default: return [a.target];
+  }
+}
+
+export function resolveHost(world: World, name: string, where: string): HostId {
+  if (world.hasProcess(name)) return world.procHost[world.pid(name)]!;
+  const h = world.findHost(name);
+  if (h === undefined) throw new UsageError(`${where}: no process or host named '${name}'`);
+  return h;
+}
+
+function hostsOf(world: World, list: readonly string[]): HostId[] {
+  return [...new Set(list.map((n) => resolveHost(world, n, 'fault')))];
+}
+
+/** Directed host pairs cut by a network fault. */
+export function cutsOf(world: World, a: FaultAction): [number, number][] {
+  const pairs: [number, number][] = [];
+  const all = world.hostNames.map((_, i) => i as HostId);
+  const between = (xs: readonly HostId[], ys: readonly HostId[]): void => {
+    for (const x of xs) for (const y of ys) if (x !== y) pairs.push([x, y]);
+  };
+  if (a.kind === 'partition') {
+    const groups = a.groups.map((g) => hostsOf(world, g));
+    for (let i = 0; i < groups.length; i++) for (let j = 0; j < groups.length; j++) if (i !== j) between(groups[i]!, groups[j]!);
+  } else if (a.kind === 'isolate') {
+    const h = hostsOf(world, [a.target]);
+    between(h, all);
+    between(all, h);
+  } else if (a.kind === 'cut') {
+    between(hostsOf(world, a.from), hostsOf(world, a.to));
+  }
+  return pairs;
+}
+
+/** Applies one fault now and schedules its undo. */
+export function applyFault(world: World, f: Fault): void {
+  const a = f.action;
+  const desc = formatFault(f);
+  const undoAt = f.durationMs !== undefined ? world.nowUs + f.durationMs * MS : -1;
+  const later = (fn: () => void): void => {
+    if (undoAt >= 0) world.schedule(undoAt, fn);
+  };
+  const proc = (n: string): ProcessId => world.pid(n);
+  const host = (n: string): HostId => resolveHost(world, n, desc);
+  switch (a.kind) {
+    case 'crash': {
+      const p = proc(a.target);
+      world.crash(p, 'nemesis');
+      later(() => world.start(p));
+      return;
+    }
+    case 'restart':
+      world.restart(proc(a.target));
+      return;
+    case 'pause': {
+      const p = proc(a.target);
+      if (!world.isUp(p)) return;
+      world.pause(p, 'nemesis pause');
+      later(() => world.resume(p));
+      return;
+    }
+    case 'power-off': {
+      const h = host(a.target);
+      world.powerOff(h);
+      later(() => world.powerOn(h));
+      return;
+    }
+    case 'partition': case 'isolate': case 'cut': {
+      const pairs = cutsOf(world, a);
+      world.net.cutLinks(pairs);
+      if (world.tracing) world.line({ type: 'partition', cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]), desc });
+      later(() => {
+        world.net.restoreLinks(pairs);
+        if (world.tracing) world.line({ type: 'heal', desc: `end of: ${desc}`, cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]) });
+      });
+      return;
+    }
+    case 'heal':
+      world.net.healAll();
+      if (world.tracing) world.line({ type: 'heal', desc: 'heal all' });
+      return;
+    case 'clog': {
+      const x = host(a.a);
+      const y = host(a.b);
+      const until = undoAt >= 0 ? undoAt : Infinity;
+      world.net.clog(x, y, until);
+      world.net.clog(y, x, until);
+      if (world.tracing) world.line({ type: 'fault', kind: 'clog', desc });
+      return;
+    }
+    case 'slow-disk': {
+      const d = world.disks[host(a.target)]!;
+      d.setSlowFactor(a.factor);
+      if (world.tracing) world.line({ type: 'fault', kind: 'slow-disk', desc });
+      later(() => d.setSlowFactor(1));
+      return;
+    }
+    case 'disk-full': {
+      const d = world.disks[host(a.target)]!;
+      d.capacityOverride = d.used;
+      if (world.tracing) world.line({ type: 'fault', kind: 'disk-full', desc });
+      later(() => { d.capacityOverride = null; });
+      return;
+    }
+    case 'corrupt': {
+      const h = host(a.target);
+      world.disks[h]!.corrupt(world.rng.fork(`corrupt/${world.hostNames[h]}/${world.nowUs}`), a.file);
+      return;
+    }
+    case 'clock': {
+      const c = world.clocks[host(a.target)]!;
+      const old = { offsetUs: c.offsetUs, driftPpm: c.driftPpm };
+      c.offsetUs = a.offsetMs * MS;
+      c.driftPpm = a.driftPpm;
+      if (world.tracing) world.line({ type: 'fault', kind: 'clock', desc });
+      later(() => { c.offsetUs = old.offsetUs; c.driftPpm = old.driftPpm; });
+      return;
+    }
+  }
+}
+
+/** Schedules every fault of a script (times relative to the run's start). */
+export function scheduleFaults(world: World, faults: readonly Fault[]): void {
+  for (const f of faults) world.schedule(f.atMs * MS, () => applyFault(world, f));
+}
+
+/** End of the fault phase: every fault is lifted so the healed system can converge. */
+export function healEverything(world: World): void {
+  world.net.healAll();
+  for (let h = 0; h < world.hostNames.length; h++) {
+    const disk = world.disks[h]!;
+    disk.setSlowFactor(1);
+    disk.capacityOverride = null;
+    world.clocks[h]!.offsetUs = 0;
+    world.clocks[h]!.driftPpm = 0;
+    if (!world.powered[h]) world.powerOn(h as HostId, false);
+  }
+  for (let p = 0; p < world.processCount; p++) {
+    const pid = p as ProcessId;
+    if (!world.isUp(pid)) {
+      if (world.wanted[pid]) world.start(pid);
+    }
+    else while (world.isPaused(pid)) world.resume(pid);
+  }
+  if (world.tracing) world.line({ type: 'heal', desc: 'end of fault phase: every fault lifted' });
+}
