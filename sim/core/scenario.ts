@@ -34,6 +34,8 @@ export interface Scenario {
   /** Random faults from the seed, generated into a schedule before the run. */
   readonly nemesis?: (cfg: Config) => NemesisOptions | null;
   readonly expect: Expectation | ((cfg: Config) => Expectation);
+  /** Included in `dsim bench` as a reference scenario. */
+  readonly bench?: boolean;
   /** Creates hosts, processes and checkers. */
   build(world: World, cfg: Config): void;
   /** A human summary of the final state, in the systems' own idioms. */
