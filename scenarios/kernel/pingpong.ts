@@ -22,9 +22,11 @@ class Pinger implements Actor<PingMsg, 'tick'> {
   private sent = 0;
   private received = 0;
   private readonly peers: ProcessId[];
+  private readonly bytes: number;
 
   constructor(private readonly ctx: Context, count: number) {
     this.peers = [];
+    this.bytes = ctx.config.int('pingpong.bytes');
     for (let i = 0; i < count; i++) if (`p${i}` !== ctx.name) this.peers.push(ctx.lookup(`p${i}`));
     const window = ctx.config.int('pingpong.window');
     for (let i = 0; i < window; i++) this.ping();
@@ -33,11 +35,11 @@ class Pinger implements Actor<PingMsg, 'tick'> {
 
   private ping(): void {
     const to = this.ctx.rng.pick(this.peers);
-    this.ctx.send(to, { type: 'Ping', n: this.sent++ }, this.ctx.config.int('pingpong.bytes'));
+    this.ctx.send(to, { type: 'Ping', n: this.sent++ }, this.bytes);
   }
 
   onMessage(from: ProcessId, msg: PingMsg): void {
-    if (msg.type === 'Ping') this.ctx.send(from, { type: 'Pong', n: msg.n }, this.ctx.config.int('pingpong.bytes'));
+    if (msg.type === 'Ping') this.ctx.send(from, { type: 'Pong', n: msg.n }, this.bytes);
     else {
       this.received++;
       this.ping();
@@ -63,6 +65,7 @@ export default defineScenario({
   description: 'Processes ping random peers with a fixed window in flight; the simulator\'s reference load.',
   teaches: 'How messages flow through the network model: send, NIC queueing, latency, deliver.',
   systems: ['kernel'],
+  bench: true,
   schema,
   faultPhaseMs: 10_000,
   quiesceMs: 0,

@@ -68,9 +68,9 @@ export interface Context {
   lookup(name: string): ProcessId;
   nameOf(pid: ProcessId): string;
   /** Sends on the TCP-like stream to `to`: FIFO, no loss or duplication while the connection lives. */
-  send(to: ProcessId, msg: Message, bytes: number): void;
+  send<M extends Message>(to: ProcessId, msg: M, bytes: number): void;
   /** Sends a datagram: may be lost, duplicated or reordered by link faults. */
-  sendDatagram(to: ProcessId, msg: Message, bytes: number): void;
+  sendDatagram<M extends Message>(to: ProcessId, msg: M, bytes: number): void;
   /** Closes the stream connections with `peer` (both directions); the peer learns of it if reachable. */
   disconnect(peer: ProcessId): void;
   /** Fires Actor.onTimer(tag) after delayUs of local clock time. */

@@ -50,12 +50,12 @@ export class ProcessContext implements Context {
     return this.world.procNames[pid]!;
   }
 
-  send(to: ProcessId, msg: Message, bytes: number): void {
+  send<M extends Message>(to: ProcessId, msg: M, bytes: number): void {
     if (!this.live) return;
     this.world.send(this.pid, to, msg, bytes, false);
   }
 
-  sendDatagram(to: ProcessId, msg: Message, bytes: number): void {
+  sendDatagram<M extends Message>(to: ProcessId, msg: M, bytes: number): void {
     if (!this.live) return;
     this.world.send(this.pid, to, msg, bytes, true);
   }

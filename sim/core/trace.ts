@@ -80,6 +80,27 @@ export class CountingSink implements TraceSink {
   }
 }
 
+/**
+ * How a message type appears in the trace. By default a message is written with JSON.stringify;
+ * a system whose messages carry bytes (record batches, snapshots) registers a view that replaces
+ * them with sizes or summaries. Registered at module load, keyed by message type.
+ */
+const messageViews = new Map<string, (msg: never) => Json>();
+
+export function registerTraceView<M extends { readonly type: string }>(type: M['type'], view: (msg: M) => Json): void {
+  messageViews.set(type, view as (msg: never) => Json);
+}
+
+/**
+ * The JSON text of a message for the trace: its registered view, or the message itself through the
+ * native serializer (no replacer: a replacer callback per key costs more than the rest of the
+ * event). Messages that carry byte arrays must register a view.
+ */
+export function messageJson(msg: { readonly type: string }): string {
+  const view = messageViews.get(msg.type);
+  return view === undefined ? JSON.stringify(msg) : JSON.stringify(view(msg as never));
+}
+
 /** JSON.stringify replacer: byte arrays are written as their length, never as their content. */
 export function traceReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return { bytes: value.length };

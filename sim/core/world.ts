@@ -10,7 +10,7 @@ import { invariant, position } from './invariant.ts';
 import { ProcessContext } from './process.ts';
 import { Rng } from './rng.ts';
 import { Scheduler } from './scheduler.ts';
-import { diffJson, traceReplacer, type TraceSink } from './trace.ts';
+import { diffJson, messageJson, traceReplacer, type TraceSink } from './trace.ts';
 import type { HostId, Json, Message, ProcessId } from './types.ts';
 
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
@@ -22,6 +22,9 @@ export const K_TIMER = 2;
 export const K_CALL = 3;
 export const K_START = 4;
 export const K_DISCONNECT = 5;
+
+/** State views up to this many characters are traced whole instead of as a patch. */
+const FULL_VIEW_CHARS_MAX = 512;
 
 export interface HostOptions {
   rack?: string;
@@ -110,7 +113,9 @@ export class World {
   private readonly pauseDepth: number[] = [];
   private readonly backlog: Backlogged[][] = [];
   private readonly peers: Set<number>[] = [];
-  private readonly lastView: (Json | undefined)[] = [];
+  private readonly lastViewText: string[] = [];
+  /** Process names already JSON-quoted, for hand-built trace lines. */
+  private readonly quoted: string[] = [];
   private readonly stalledOnDisk: Set<number>[] = [];
   private readonly procByName = new Map<string, ProcessId>();
 
@@ -186,7 +191,8 @@ export class World {
     this.wanted.push(opts.autostart !== false);
     this.backlog.push([]);
     this.peers.push(new Set());
-    this.lastView.push(undefined);
+    this.lastViewText.push('');
+    this.quoted.push(JSON.stringify(name));
     this.procByName.set(name, pid);
     if (opts.autostart !== false) this.scheduler.at(this.nowUs, K_START, pid, 0, null);
     return pid;
@@ -303,16 +309,23 @@ export class World {
     if (this.trace !== null && this.actors[pid] === a) this.traceState(pid, a);
   }
 
+  /**
+   * Records the process's inspect() view after a handler when its JSON text changed. Views are plain
+   * JSON by contract (docs/inspect-views.md), so the native serializer is used and an unchanged view
+   * costs one stringify and one string compare. Small views are written whole (cheaper than a
+   * diff); large ones as a patch against the previous view.
+   */
   private traceState(pid: ProcessId, a: Actor): void {
-    const view = JSON.parse(JSON.stringify(a.inspect(), traceReplacer)) as Json;
-    const prev = this.lastView[pid];
-    this.lastView[pid] = view;
-    if (prev === undefined) {
-      this.line({ type: 'state', p: this.procNames[pid]!, view });
+    const text = JSON.stringify(a.inspect());
+    const prevText = this.lastViewText[pid]!;
+    if (text === prevText) return;
+    this.lastViewText[pid] = text;
+    if (prevText === '' || text.length <= FULL_VIEW_CHARS_MAX) {
+      this.raw(`"type":"state","p":${this.quoted[pid]},"view":${text}}`);
       return;
     }
-    const patch = diffJson(prev, view);
-    if (patch.length > 0) this.line({ type: 'state', p: this.procNames[pid]!, patch: patch as unknown as Json });
+    const patch = diffJson(JSON.parse(prevText) as Json, JSON.parse(text) as Json);
+    if (patch.length > 0) this.raw(`"type":"state","p":${this.quoted[pid]},"patch":${JSON.stringify(patch)}}`);
   }
 
   // ---------------------------------------------------------------- process lifecycle
@@ -328,7 +341,7 @@ export class World {
     const inc = ++this.incarnation[pid]!;
     this.pauseDepth[pid] = 0;
     this.backlog[pid] = [];
-    this.lastView[pid] = undefined;
+    this.lastViewText[pid] = '';
     this.hash.int(inc);
     if (this.trace !== null) this.line({ type: 'start', p: this.procNames[pid]!, incarnation: inc });
     const ctx = new ProcessContext(this, pid, inc);
@@ -348,7 +361,7 @@ export class World {
     this.actors[pid] = null;
     this.pauseDepth[pid] = 0;
     this.backlog[pid] = [];
-    this.lastView[pid] = undefined;
+    this.lastViewText[pid] = '';
     this.stalledOnDisk[this.procHost[pid]!]!.delete(pid);
     if (this.trace !== null) this.line({ type: 'crash', p: this.procNames[pid]!, reason });
     // The OS closes the dead process's sockets: peers see the connection close (FIN) if the host is up.
@@ -436,7 +449,7 @@ export class World {
       this.backlog[pid]!.push({ kind: K_TIMER, aux: inc, payload: tag });
       return;
     }
-    if (this.trace !== null) this.line({ type: 'timer', p: this.procNames[pid]!, tag: tag as Json });
+    if (this.trace !== null) this.raw(`"type":"timer","p":${this.quoted[pid]},"tag":${JSON.stringify(tag) ?? 'null'}}`);
     this.activate(pid, (a) => a.onTimer(tag));
   }
 
@@ -487,7 +500,7 @@ export class World {
     }
     const env: Envelope = { id, from, to, msg, bytes, datagram, gen, dstInc };
     if (this.trace !== null) {
-      this.line({ type: 'send', p: this.procNames[from]!, to: this.procNames[to]!, id, msg: msg as unknown as Json, bytes, mode: datagram ? 'datagram' : 'stream' });
+      this.raw(`"type":"send","p":${this.quoted[from]},"to":${this.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
     }
     let at = this.net.arrival(srcHost, dstHost, bytes, now, datagram);
     if (at < 0) {
@@ -579,7 +592,7 @@ export class World {
       this.backlog[to]!.push({ kind: K_DELIVER, aux: 0, payload: env });
       return;
     }
-    if (this.trace !== null) this.line({ type: 'deliver', p: this.procNames[to]!, from: this.procNames[from]!, id: env.id });
+    if (this.trace !== null) this.raw(`"type":"deliver","p":${this.quoted[to]},"from":${this.quoted[from]},"id":${env.id}}`);
     this.activate(to, (a) => a.onMessage(from, env.msg));
   }
 
@@ -642,10 +655,14 @@ export class World {
     if (this.trace !== null) this.line({ type: 'note', p: pid < 0 ? '-' : this.procNames[pid]!, text });
   }
 
-  /** Writes one trace line (only call when this.trace !== null). */
+  /** Writes one trace line (only call when this.trace !== null). Fields must be plain JSON. */
   line(fields: { type: string; [key: string]: Json | undefined }): void {
-    const obj = { seq: this.scheduler.executed, t: this.scheduler.nowUs, ...fields };
-    this.trace!.write(JSON.stringify(obj, traceReplacer));
+    this.raw(JSON.stringify(fields).slice(1));
+  }
+
+  /** Writes a line from the JSON text of its fields without the opening brace. */
+  private raw(rest: string): void {
+    this.trace!.write(`{"seq":${this.scheduler.executed},"t":${this.scheduler.nowUs},${rest}`);
   }
 
   /** Digest of every live process's inspect() view: equal runs end in equal states. */
