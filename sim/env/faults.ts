@@ -65,7 +65,9 @@ export function parseDuration(text: string, where: string): number {
   if (m === null) throw new UsageError(`${where}: '${text}' is not a duration (e.g. 500ms, 10s, 2m)`);
   const v = Number(m[1]);
   const unit = m[2] ?? 's';
-  return unit === 'ms' ? v : unit === 's' ? v * 1000 : unit === 'm' ? v * 60_000 : v * 3_600_000;
+  const ms = unit === 'ms' ? v : unit === 's' ? v * 1000 : unit === 'm' ? v * 60_000 : v * 3_600_000;
+  // Round to whole microseconds (the simulator's unit): '2.01s' is 2010 ms, not 2009.9999999999998.
+  return Math.round(ms * 1000) / 1000;
 }
 
 export function formatAction(a: FaultAction): string {
