@@ -1,0 +1,108 @@
+import type { Fault } from '../env/faults.ts';
+import { formatScript } from '../env/faults.ts';
+import { UsageError } from '../core/invariant.ts';
+import { resolveScenarioConfig, runScenario, type RunResult } from '../core/run.ts';
+import { parseArgs, parseNonNegativeInt, parseSets, positionals, type FlagSpecs } from './args.ts';
+import { out, readFaults, reproduceCommand, RunCrash } from './common.ts';
+import { FileSink } from './file-sink.ts';
+import { expectationText, fmtInt, fmtRate, fmtSeconds, fmtSimMs, indent, violationLine } from './output.ts';
+import { displayPath, resolveScenario, type ScenarioRef } from './scenarios.ts';
+
+// `dsim run <scenario> [--seed N] [--set key=value]... [--trace FILE] [--faults FILE] [--json]`
+
+export const RUN_FLAGS: FlagSpecs = {
+  seed: { kind: 'value' },
+  set: { kind: 'multi' },
+  trace: { kind: 'value' },
+  faults: { kind: 'value' },
+  json: { kind: 'bool' },
+};
+
+export interface RunJson {
+  scenario: string;
+  seed: number;
+  simulatedMs: number;
+  events: number;
+  traceHash: string;
+  trace?: string;
+  checks: { name: string; status: string }[];
+  violations: { checker: string; seq: number; timeMs: number; message: string }[];
+  expectMet: boolean;
+  expected: { violations: string[]; why: string };
+  faults: string;
+  wallMs: number;
+}
+
+export async function cmdRun(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('run', argv, RUN_FLAGS);
+  const [arg] = positionals('run', args, ['scenario']);
+  const seed = args.values.has('seed') ? parseNonNegativeInt('--seed', args.values.get('seed')!) : 1;
+  const overrides = parseSets(args.multi.get('set') ?? []);
+  const faultsFile = args.values.get('faults');
+  const faults = faultsFile !== undefined ? readFaults(faultsFile) : undefined;
+  const tracePath = args.values.get('trace');
+  const ref = await resolveScenario(arg!);
+  resolveScenarioConfig(ref.scenario, overrides); // unknown keys and bad values: exit 2 before any output
+
+  const sink = tracePath !== undefined ? new FileSink(tracePath) : null;
+  const repro = reproduceCommand(ref.ref, seed, overrides, faultsFile);
+  const t0 = performance.now();
+  let r: RunResult;
+  try {
+    r = runScenario(ref.scenario, { seed, overrides, trace: sink, ...(faults !== undefined ? { faults } : {}) });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new RunCrash(ref.name, seed, e, repro);
+  } finally {
+    sink?.close();
+  }
+  const wallMs = performance.now() - t0;
+
+  const json: RunJson = {
+    scenario: r.scenario,
+    seed: r.seed,
+    simulatedMs: r.simulatedMs,
+    events: r.events,
+    traceHash: r.traceHash,
+    ...(tracePath !== undefined ? { trace: tracePath } : {}),
+    checks: r.checks.map((c) => ({ name: c.name, status: c.status })),
+    violations: r.violations.map((v) => ({ checker: v.checker, seq: v.seq, timeMs: v.timeMs, message: v.message })),
+    expectMet: r.expectMet,
+    expected: { violations: [...r.expected.violations], why: r.expected.why },
+    faults: formatScript(r.faults),
+    wallMs: Math.round(wallMs * 1000) / 1000,
+  };
+  if (args.bools.has('json')) out(JSON.stringify(json));
+  else out(humanRun(ref, r, wallMs, tracePath, faults, repro));
+  return r.expectMet ? 0 : 1;
+}
+
+function humanRun(ref: ScenarioRef, r: RunResult, wallMs: number, tracePath: string | undefined, given: Fault[] | undefined, repro: string): string {
+  const lines: string[] = [];
+  lines.push(`${r.scenario}: ${ref.scenario.description}`);
+  lines.push(`seed ${r.seed}`);
+  const script = formatScript(r.faults).trimEnd();
+  lines.push(`faults${given !== undefined ? ' (from --faults)' : ''}:${script === '' ? ' none' : ''}`);
+  if (script !== '') lines.push(indent(script));
+  if (r.summary.trim() !== '') {
+    lines.push('', 'summary:', indent(r.summary.trimEnd()));
+  }
+  lines.push('', 'checks:');
+  if (r.checks.length === 0) lines.push('  (no checkers)');
+  for (const c of r.checks) lines.push(`  ${c.status.padEnd(7)} ${c.name}`);
+  lines.push(`violations:${r.violations.length === 0 ? ' none' : ''}`);
+  for (const v of r.violations) lines.push(`  ${violationLine(v)}`);
+  lines.push('');
+  lines.push(`expected: ${expectationText(r.expected)} (${r.expected.why})`);
+  lines.push(r.expectMet ? 'verdict: expectation met' : 'verdict: EXPECTATION NOT MET');
+  if (!r.expectMet) lines.push(`reproduce: ${repro}`);
+  lines.push('');
+  const wallS = wallMs / 1000;
+  const speedup = wallS > 0 ? r.simulatedMs / 1000 / wallS : Infinity;
+  lines.push(`events ${fmtInt(r.events)}   simulated ${fmtSimMs(r.simulatedMs)}   wall ${fmtSeconds(wallS)}   ${fmtRate(r.events / wallS)} events/s   ${fmtRate(speedup)}x real time`);
+  lines.push(`trace hash ${r.traceHash}`);
+  if (tracePath !== undefined) {
+    lines.push(`trace written to ${displayPath(tracePath)}; open the replay with: npx dsim viz ${tracePath}`);
+  }
+  return lines.join('\n');
+}

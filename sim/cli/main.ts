@@ -1,0 +1,95 @@
+import { closest } from '../core/config.ts';
+import { UsageError } from '../core/invariant.ts';
+import { err, out, RunCrash } from './common.ts';
+import { firstLine } from './scenarios.ts';
+
+// The `dsim` command: dispatch, usage text and exit codes. 0: the run met its expectation;
+// 1: it did not (or a run blew up); 2: bad input or usage, with a one-line `dsim: error: ...`.
+// Commands are imported on demand so `dsim help` and `dsim list` start quickly.
+
+export const USAGE = `dsim: a deterministic simulator of ZooKeeper, Kafka, HDFS and YARN
+
+usage: npx dsim <command> [flags]
+
+commands:
+  list [--json]
+      the scenarios, with descriptions and expected outcomes
+  run <scenario-name-or-file> [--seed N] [--set key=value]... [--trace FILE] [--faults FILE|-] [--json]
+      run one seed (default 1) and print the summary, the checks and the verdict
+        --seed N          run seed (default 1)
+        --set key=value   override a config key (repeatable), e.g. --set kafka.acks=1
+        --trace FILE      write the JSON Lines trace (open it with: npx dsim viz FILE)
+        --faults FILE     replace the scenario's fault schedule with a fault script ('-': stdin)
+        --json            print one JSON object
+  sweep <scenario> --seeds A..B [--workers N] [--shard K/N] [--set key=value]... [--json]
+      run every seed in A..B in parallel and report the seeds that fail
+        --seeds A..B      inclusive seed range
+        --workers N       worker threads (default: available parallelism; 1 runs in-process)
+        --shard K/N       only the seeds whose index in A..B is K-1 modulo N (split across machines)
+  shrink <scenario> --seed N [--set key=value]... [--faults FILE|-] [--out FILE] [--max-runs N] [--json]
+      reduce a failing seed's fault schedule to a minimal one that still fails
+        --out FILE        also write the minimal fault script to FILE
+  bench [--json] [--quick]
+      performance figures: bare scheduler, each bench scenario untraced and traced, sweeps, memory
+  export <trace> --format perfetto -o FILE
+      convert a trace to Chrome trace-event JSON (open in ui.perfetto.dev or chrome://tracing)
+  viz <trace> [--port P]
+      serve the replay visualizer with this trace on 127.0.0.1 (default port 5175)
+  help
+      this text
+
+exit codes: 0 the run met its expectation, 1 it did not, 2 bad input or usage
+environment: DSIM_DEBUG=1 prints stack traces
+`;
+
+const COMMANDS = ['list', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'] as const;
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    out(USAGE);
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(USAGE);
+    return 0;
+  }
+  switch (cmd) {
+    case 'list': return (await import('./cmd-list.ts')).cmdList(rest);
+    case 'run': return (await import('./cmd-run.ts')).cmdRun(rest);
+    case 'sweep': return (await import('./cmd-sweep.ts')).cmdSweep(rest);
+    case 'shrink': return (await import('./cmd-shrink.ts')).cmdShrink(rest);
+    case 'bench': return (await import('./cmd-bench.ts')).cmdBench(rest);
+    case 'export': return (await import('./cmd-export.ts')).cmdExport(rest);
+    case 'viz': return (await import('./cmd-viz.ts')).cmdViz(rest);
+    default: {
+      const best = closest(cmd, COMMANDS);
+      throw new UsageError(`unknown command '${cmd}'${best !== null ? ` (did you mean '${best}'?)` : ''}; see 'dsim help'`);
+    }
+  }
+}
+
+const debug = (): boolean => process.env['DSIM_DEBUG'] === '1';
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`dsim: error: ${firstLine(e)}`);
+      if (debug()) err(e.stack ?? '');
+      return 2;
+    }
+    if (e instanceof RunCrash) {
+      err(`dsim: run failed: ${e.message}`);
+      err(`  reproduce: ${e.reproduce}`);
+      if (debug()) err(e.cause instanceof Error ? e.cause.stack ?? '' : String(e.cause));
+      else err('  (DSIM_DEBUG=1 prints the stack)');
+      return 1;
+    }
+    err(`dsim: error: ${e instanceof Error ? `${e.name}: ` : ''}${firstLine(e)}`);
+    if (debug()) err(e instanceof Error ? e.stack ?? '' : String(e));
+    return 1;
+  }
+}
