@@ -87,7 +87,6 @@ export class Scheduler {
     let stopped = false;
     const dispatch = this.dispatch;
     while (this.size > 0) {
-      if (n >= maxEvents) { stopped = true; break; }
       const top = this.heap[0]!;
       if (this.cancelled[top] === 1) {
         this.popTop();
@@ -96,6 +95,9 @@ export class Scheduler {
       }
       const t = this.timeUs[top]!;
       if (t > untilUs) break;
+      // Stopped by the count only while live work is still due: otherwise the run is idle and the
+      // clock advances to `untilUs` (independent of lazily cancelled entries left in the heap).
+      if (n >= maxEvents) { stopped = true; break; }
       this.popTop();
       const kind = this.kind[top]!;
       const target = this.target[top]!;
