@@ -64,6 +64,20 @@ export function sampleLatency(rng: Rng, d: LatencyDist): number {
   }
 }
 
+/** The smallest latency a distribution can produce: the propagation delay every packet pays. */
+export function latencyFloorUs(d: LatencyDist): number {
+  switch (d.kind) {
+    case 'constant':
+      return d.us;
+    case 'uniform':
+      return d.minUs;
+    case 'exponential':
+      return d.baseUs;
+    case 'lognormal':
+      return 0;
+  }
+}
+
 export class Network {
   readonly opts: NetworkOptions;
   private n = 0;
@@ -195,18 +209,24 @@ export class Network {
       onWireUs = Math.max(departUs - nicTxUs, this.linkFreeUs.get(key) ?? 0) + linkTxUs;
       this.linkFreeUs.set(key, onWireUs);
     }
-    let latency = sampleLatency(this.rng, link.latency);
+    // The receiving NIC is a FIFO in send order, so it queues on the fixed part of the latency
+    // only. The random part (tail, jitter, a retransmission) is added after it: a delayed packet
+    // must not hold every later packet to the same host behind it, and jitter must be able to
+    // reorder datagrams.
+    const floorUs = latencyFloorUs(link.latency);
+    let extraUs = sampleLatency(this.rng, link.latency) - floorUs;
     if (link.loss > 0 && this.rng.bernoulli(link.loss)) {
       if (datagram) return -1;
-      latency += this.opts.rtoMinUs;
+      extraUs += this.opts.rtoMinUs;
     }
-    if (datagram && link.reorderJitterUs > 0) latency += this.rng.uniform(0, link.reorderJitterUs);
-    const firstBitUs = onWireUs - nicTxUs + latency;
+    if (datagram && link.reorderJitterUs > 0) extraUs += this.rng.uniform(0, link.reorderJitterUs);
+    const firstBitUs = onWireUs - nicTxUs + floorUs;
     const startRxUs = Math.max(firstBitUs, this.ingressFreeUs[dst]!);
     const doneUs = startRxUs + nicTxUs;
     this.ingressFreeUs[dst] = doneUs;
+    const arriveUs = doneUs + extraUs;
     const clog = this.clogUntilUs[src * this.n + dst]!;
-    return clog > doneUs ? clog : doneUs;
+    return clog > arriveUs ? clog : arriveUs;
   }
 
   /** Whether a datagram should be delivered twice. */

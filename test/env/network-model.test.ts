@@ -189,6 +189,24 @@ describe('network model: latency, loss, duplication, clogging', () => {
     expect(new Set(s)).toEqual(new Set([100]));
   });
 
+  it('jitter reorders datagrams at the model level (a late packet does not hold later ones behind it)', () => {
+    const n = net(2, { reorderJitterUs: 2000 });
+    const arrivals = Array.from({ length: 1000 }, (_, i) => n.arrival(0, 1, 100, i * 200, true));
+    let inversions = 0;
+    for (let i = 1; i < arrivals.length; i++) if (arrivals[i]! < arrivals[i - 1]!) inversions++;
+    expect(inversions).toBeGreaterThan(200);
+  });
+
+  it('a packet in the latency tail does not delay later small packets to the same host', () => {
+    const n = net(3, { latency: { kind: 'exponential', baseUs: 100, meanUs: 50 } });
+    // Many small packets from two senders: every delay stays a plain latency sample (no queueing
+    // behind the slowest packet so far), so the mean stays near base + mean = 150 us.
+    let sum = 0;
+    const count = 20_000;
+    for (let i = 0; i < count; i++) sum += n.arrival(1 + (i % 2), 0, 100, i * 10, true) - i * 10;
+    expect(Math.abs(sum / count - 150)).toBeLessThan(3);
+  });
+
   it('a clogged link holds packets until the clog ends, in one direction only', () => {
     const n = net(2);
     n.clog(0, 1, 5 * SEC);
