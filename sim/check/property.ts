@@ -1,0 +1,347 @@
+import fc from 'fast-check';
+import { InvariantError, UsageError } from '../core/invariant.ts';
+import { resolveScenarioConfig, runScenario } from '../core/run.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { formatScript, type Fault, type FaultAction } from '../env/faults.ts';
+import type { NemesisOptions, RandomFaultKind } from '../env/nemesis.ts';
+import type { Violation } from './checker.ts';
+import { firstUnexpectedViolation, shrinkFaults } from './shrink.ts';
+
+// Property testing of scenarios with fast-check: arbitraries for fault schedules and swarm settings,
+// and checkScenario, whose property is "no checker fires unexpectedly" over generated (seed, fault
+// schedule) pairs. fast-check's own shrinking runs first (fewer faults, smaller values, smaller
+// seeds); shrinkFaults then reduces the counterexample's schedule to the final minimal one.
+// Everything is deterministic given fast-check's seed (default PROPERTY_SEED_DEFAULT): no run ever
+// takes fast-check's time-based default seed.
+
+export const PROPERTY_SEED_DEFAULT = 0;
+export const PROPERTY_RUNS_DEFAULT = 100;
+/** Fault start times and durations are multiples of this. */
+export const FAULT_GRAIN_MS = 10;
+/** The most faults a schedule derived from a scenario's nemesis may hold. */
+export const SCHEDULE_FAULTS_MAX = 64;
+
+export interface FaultScheduleArbOptions {
+  /** Processes that may be crashed, restarted or paused. */
+  processes: readonly string[];
+  /** Hosts for power loss, disk and clock faults and network faults. */
+  hosts: readonly string[];
+  kinds: readonly RandomFaultKind[];
+  /** Faults start in [0, faultPhaseMs). */
+  faultPhaseMs: number;
+  maxFaults: number;
+  /** Default 100 ms. */
+  durationMsMin?: number;
+  /** Default max(durationMsMin, faultPhaseMs / 2). */
+  durationMsMax?: number;
+  /** Hosts that may lose power (default: all hosts). */
+  powerOffHosts?: readonly string[];
+  /** As in NemesisOptions: faults that would take more processes or hosts down at once are left out. */
+  maxDown?: number;
+  maxPoweredOff?: number;
+}
+
+const grains = (ms: number): number => Math.floor(ms / FAULT_GRAIN_MS);
+
+/** The fault kinds that can be generated from these names (a partition needs two hosts, and so on). */
+function usableKinds(opts: FaultScheduleArbOptions): RandomFaultKind[] {
+  const procs = opts.processes.length;
+  const hosts = opts.hosts.length;
+  const powerOff = (opts.powerOffHosts ?? opts.hosts).length;
+  return opts.kinds.filter((k) => {
+    switch (k) {
+      case 'crash': case 'pause': case 'restart': return procs > 0;
+      case 'power-off': return powerOff > 0;
+      case 'slow-disk': case 'clock': return hosts > 0;
+      case 'partition': case 'isolate': case 'cut': case 'clog': return hosts >= 2;
+      case 'bridge': return hosts >= 3;
+    }
+  });
+}
+
+function actionArb(kind: RandomFaultKind, opts: FaultScheduleArbOptions): fc.Arbitrary<FaultAction> {
+  // Built per kind: usableKinds guarantees the names each one needs.
+  const hosts = (): fc.Arbitrary<string> => fc.constantFrom(...opts.hosts);
+  const twoHosts = (): fc.Arbitrary<string[]> => fc.shuffledSubarray(opts.hosts.slice(), { minLength: 2, maxLength: 2 });
+  switch (kind) {
+    case 'crash': case 'pause': case 'restart':
+      return fc.constantFrom(...opts.processes).map((target) => ({ kind, target }));
+    case 'power-off':
+      return fc.constantFrom(...(opts.powerOffHosts ?? opts.hosts)).map((target) => ({ kind, target }));
+    case 'isolate':
+      return hosts().map((target) => ({ kind, target }));
+    case 'partition':
+      // Two non-empty groups out of some of the hosts: shrinks towards one host on each side.
+      return fc.tuple(fc.shuffledSubarray(opts.hosts.slice(), { minLength: 2 }), fc.nat()).map(([chosen, k]) => {
+        const cut = 1 + (k % (chosen.length - 1));
+        return { kind: 'partition', groups: [chosen.slice(0, cut), chosen.slice(cut)] };
+      });
+    case 'bridge':
+      // One host talks to both sides; the two sides cannot talk to each other.
+      return fc.tuple(fc.shuffledSubarray(opts.hosts.slice(), { minLength: opts.hosts.length, maxLength: opts.hosts.length }), fc.nat()).map(([all, k]) => {
+        const rest = all.slice(1);
+        const cut = 1 + (k % (rest.length - 1));
+        return { kind: 'partition', groups: [rest.slice(0, cut), rest.slice(cut)] };
+      });
+    case 'cut':
+      return twoHosts().map(([a, b]) => ({ kind, from: [a!], to: [b!] }));
+    case 'clog':
+      return twoHosts().map(([a, b]) => ({ kind, a: a!, b: b! }));
+    case 'slow-disk':
+      return fc.tuple(hosts(), fc.constantFrom(5, 20, 100)).map(([target, factor]) => ({ kind, target, factor }));
+    case 'clock':
+      return fc.tuple(hosts(), fc.integer({ min: -2000, max: 2000 }), fc.constantFrom(0, -200, 200))
+        .map(([target, offsetMs, driftPpm]) => ({ kind, target, offsetMs, driftPpm }));
+  }
+}
+
+/**
+ * Fault schedules: at most maxFaults faults of the given kinds, sorted by start time, every one
+ * accepted by validateScript for a world with these names and unchanged by a formatScript ->
+ * parseScript round trip. Times and durations are whole multiples of FAULT_GRAIN_MS. A restart has
+ * no duration; every other fault has one. With maxDown (and maxPoweredOff), faults are left out the
+ * way the nemesis leaves them out, so schedules stay inside the scenario's fault model.
+ */
+export function faultScheduleArb(opts: FaultScheduleArbOptions): fc.Arbitrary<Fault[]> {
+  const durationMsMin = opts.durationMsMin ?? 100;
+  const durationMsMax = opts.durationMsMax ?? Math.max(durationMsMin, Math.floor(opts.faultPhaseMs / 2));
+  if (!(opts.faultPhaseMs >= FAULT_GRAIN_MS)) throw new UsageError(`faultScheduleArb: faultPhaseMs must be at least ${FAULT_GRAIN_MS}, got ${opts.faultPhaseMs}`);
+  if (!(Number.isInteger(opts.maxFaults) && opts.maxFaults >= 0)) throw new UsageError(`faultScheduleArb: maxFaults must be a whole number, got ${opts.maxFaults}`);
+  if (!(durationMsMin >= FAULT_GRAIN_MS && durationMsMax >= durationMsMin)) {
+    throw new UsageError(`faultScheduleArb: need ${FAULT_GRAIN_MS} <= durationMsMin <= durationMsMax, got ${durationMsMin}..${durationMsMax}`);
+  }
+  const kinds = usableKinds(opts);
+  if (kinds.length === 0) {
+    if (opts.maxFaults === 0) return fc.constant([]);
+    throw new UsageError(`faultScheduleArb: none of the kinds ${opts.kinds.join(', ')} can be generated from ${opts.processes.length} processes and ${opts.hosts.length} hosts`);
+  }
+  const atMs = fc.integer({ min: 0, max: grains(opts.faultPhaseMs - 1) }).map((g) => g * FAULT_GRAIN_MS);
+  const durationMs = fc.integer({ min: Math.ceil(durationMsMin / FAULT_GRAIN_MS), max: grains(durationMsMax) }).map((g) => g * FAULT_GRAIN_MS);
+  const fault = fc.oneof(...kinds.map((k) => fc.tuple(atMs, durationMs, actionArb(k, opts)).map(([at, d, action]): Fault =>
+    action.kind === 'restart' ? { atMs: at, action } : { atMs: at, durationMs: d, action })));
+  return fc.array(fault, { maxLength: opts.maxFaults }).map((faults) => withinLimits(faults.slice().sort((a, b) => a.atMs - b.atMs), opts));
+}
+
+/** Leaves out faults that exceed maxDown or maxPoweredOff, with the nemesis's own bookkeeping. */
+function withinLimits(faults: Fault[], opts: FaultScheduleArbOptions): Fault[] {
+  if (opts.maxDown === undefined) return faults;
+  const maxDown = opts.maxDown;
+  const maxPoweredOff = opts.maxPoweredOff ?? maxDown;
+  const down: { endMs: number; power: boolean; name: string }[] = [];
+  const out: Fault[] = [];
+  for (const f of faults) {
+    for (let i = down.length - 1; i >= 0; i--) if (down[i]!.endMs <= f.atMs) down.splice(i, 1);
+    const a = f.action;
+    if (a.kind === 'crash' || a.kind === 'pause' || a.kind === 'restart' || a.kind === 'power-off') {
+      if (down.length >= maxDown || down.some((d) => d.name === a.target)) continue;
+      const power = a.kind === 'power-off';
+      if (power && down.filter((d) => d.power).length >= maxPoweredOff) continue;
+      if (a.kind !== 'restart') down.push({ endMs: f.atMs + (f.durationMs ?? Infinity), power, name: a.target });
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+export interface SwarmArbOptions {
+  kinds: readonly RandomFaultKind[];
+  processes: readonly string[];
+  hosts: readonly string[];
+  powerOffHosts?: readonly string[];
+  /** Range of the mean time between faults (defaults 500 ms .. 10 s). */
+  meanIntervalMsMin?: number;
+  meanIntervalMsMax?: number;
+  /** Range the duration bounds are drawn from (defaults 100 ms .. 10 s). */
+  durationMsMin?: number;
+  durationMsMax?: number;
+  /** Upper bound for the drawn maxDown (default: a minority of the processes, at least 1). */
+  maxDown?: number;
+  maxPoweredOff?: number;
+}
+
+/**
+ * Swarm settings (Groce et al., "Swarm Testing", ISSTA 2012): a non-empty subset of the allowed
+ * kinds, a mean interval between faults, a duration range and a maxDown, as NemesisOptions. The
+ * subset is drawn here, so the result has swarm off.
+ */
+export function swarmArb(opts: SwarmArbOptions): fc.Arbitrary<NemesisOptions> {
+  const intervalMin = opts.meanIntervalMsMin ?? 500;
+  const intervalMax = opts.meanIntervalMsMax ?? 10_000;
+  const durMin = opts.durationMsMin ?? 100;
+  const durMax = opts.durationMsMax ?? 10_000;
+  const downMax = opts.maxDown ?? Math.max(1, Math.floor((opts.processes.length - 1) / 2));
+  if (opts.kinds.length === 0) throw new UsageError('swarmArb: no fault kinds to choose from');
+  if (!(FAULT_GRAIN_MS <= intervalMin && intervalMin <= intervalMax && FAULT_GRAIN_MS <= durMin && durMin <= durMax && downMax >= 1)) {
+    throw new UsageError(`swarmArb: bad ranges (mean interval ${intervalMin}..${intervalMax} ms, durations ${durMin}..${durMax} ms, maxDown ${downMax})`);
+  }
+  const ms = (min: number, max: number): fc.Arbitrary<number> =>
+    fc.integer({ min: Math.ceil(min / FAULT_GRAIN_MS), max: grains(max) }).map((g) => g * FAULT_GRAIN_MS);
+  return fc.record({
+    kinds: fc.subarray(opts.kinds.slice(), { minLength: 1 }),
+    meanIntervalMs: ms(intervalMin, intervalMax),
+    durations: fc.tuple(ms(durMin, durMax), ms(durMin, durMax)),
+    maxDown: fc.integer({ min: 1, max: downMax }),
+  }).map(({ kinds, meanIntervalMs, durations: [x, y], maxDown }): NemesisOptions => ({
+    kinds,
+    processes: opts.processes,
+    hosts: opts.hosts,
+    ...(opts.powerOffHosts !== undefined ? { powerOffHosts: opts.powerOffHosts } : {}),
+    meanIntervalMs,
+    durationMsMin: Math.min(x, y),
+    durationMsMax: Math.max(x, y),
+    maxDown,
+    ...(opts.maxPoweredOff !== undefined ? { maxPoweredOff: Math.min(opts.maxPoweredOff, maxDown) } : {}),
+    swarm: false,
+  }));
+}
+
+/** Fault schedules under swarm settings: about faultPhaseMs / meanIntervalMs faults of the drawn kinds. */
+export function swarmScheduleArb(opts: SwarmArbOptions & { faultPhaseMs: number; maxFaults?: number }): fc.Arbitrary<Fault[]> {
+  return swarmArb(opts).chain((s) => faultScheduleArb(scheduleOptions(s, opts.faultPhaseMs, opts.maxFaults ?? SCHEDULE_FAULTS_MAX)));
+}
+
+/** faultScheduleArb options equivalent to a nemesis configuration. */
+export function scheduleOptions(nem: NemesisOptions, faultPhaseMs: number, maxFaults = SCHEDULE_FAULTS_MAX): FaultScheduleArbOptions {
+  return {
+    processes: nem.processes,
+    hosts: nem.hosts,
+    kinds: nem.kinds,
+    faultPhaseMs,
+    // Twice the expected count, so fast-check explores denser schedules than the nemesis too.
+    maxFaults: Math.min(maxFaults, Math.max(1, Math.ceil((2 * faultPhaseMs) / nem.meanIntervalMs))),
+    durationMsMin: Math.max(FAULT_GRAIN_MS, nem.durationMsMin),
+    durationMsMax: Math.max(FAULT_GRAIN_MS, nem.durationMsMin, nem.durationMsMax),
+    maxDown: nem.maxDown,
+    ...(nem.powerOffHosts !== undefined ? { powerOffHosts: nem.powerOffHosts } : {}),
+    ...(nem.maxPoweredOff !== undefined ? { maxPoweredOff: nem.maxPoweredOff } : {}),
+  };
+}
+
+/** Run seeds: non-negative 32-bit integers, shrinking towards 0. */
+export function seedArb(): fc.Arbitrary<number> {
+  return fc.nat({ max: 0xffff_ffff });
+}
+
+export interface CheckScenarioOptions {
+  /** Default: faultScheduleArb over the scenario's nemesis settings (UsageError if it has none). */
+  schedules?: fc.Arbitrary<Fault[]>;
+  /** Default: seedArb(). */
+  seeds?: fc.Arbitrary<number>;
+  overrides?: { [key: string]: string };
+  /** Default PROPERTY_RUNS_DEFAULT. */
+  numRuns?: number;
+  /** fast-check's seed (default PROPERTY_SEED_DEFAULT): the same seed explores the same cases. */
+  seed?: number;
+  /** Run shrinkFaults on fast-check's counterexample (default true). */
+  shrink?: boolean;
+  /** Budget for shrinkFaults (its default otherwise). */
+  shrinkMaxRuns?: number;
+}
+
+export type CheckScenarioResult =
+  | { ok: true; runs: number }
+  | {
+    ok: false;
+    /** The run seed of the counterexample (after fast-check's shrinking). */
+    seed: number;
+    /** Its fault schedule, as fast-check shrank it. */
+    faults: Fault[];
+    checker: string;
+    /** The checker's violation in the minimal schedule's run. */
+    violation: Violation;
+    minimalFaults: Fault[];
+    /** minimalFaults as a fault script. */
+    script: string;
+    /** Shell lines that write the script to a file and replay it with the dsim CLI. */
+    replay: string;
+    /** Runs fast-check made up to the first failure. */
+    runs: number;
+  };
+
+/**
+ * Property: for every generated (seed, schedule), no checker fires that the scenario's expectation
+ * does not name. Runs with tracing off. A run that throws (a broken invariant) is rethrown with the
+ * seed and the fault script that produced it.
+ */
+export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {}): CheckScenarioResult {
+  const overrides = opts.overrides ?? {};
+  const schedules = opts.schedules ?? nemesisSchedules(scenario, overrides);
+  const cfg = resolveScenarioConfig(scenario, overrides);
+  const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
+  // Stopping at an expected violation could hide an unexpected one (see shrinkFaults).
+  const stopOnViolation = expected.violations.length === 0;
+  const run = (seed: number, faults: readonly Fault[]): Violation | null =>
+    firstUnexpectedViolation(runScenario(scenario, { seed, overrides, faults, stopOnViolation }));
+
+  const details = fc.check(fc.property(opts.seeds ?? seedArb(), schedules, (seed, faults) => run(seed, faults) === null), {
+    numRuns: opts.numRuns ?? PROPERTY_RUNS_DEFAULT,
+    seed: opts.seed ?? PROPERTY_SEED_DEFAULT,
+  });
+  if (!details.failed) return { ok: true, runs: details.numRuns };
+  if (details.counterexample === null) {
+    throw new InvariantError(`checkScenario ${scenario.name}: fast-check stopped without a counterexample (${String(details.errorInstance)})`);
+  }
+  const [seed, faults] = details.counterexample;
+  let violation: Violation | null;
+  try {
+    violation = run(seed, faults);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`${scenario.name}: seed ${seed} with this fault script threw: ${why}\n${formatScript(faults)}`, { cause: e });
+  }
+  if (violation === null) {
+    throw new InvariantError(`checkScenario ${scenario.name}: seed ${seed} failed under fast-check but passes on replay: the run is not deterministic`);
+  }
+  let minimalFaults = faults.slice();
+  if (opts.shrink !== false) {
+    const shrunk = shrinkFaults(scenario, {
+      seed, overrides, faults,
+      ...(opts.shrinkMaxRuns !== undefined ? { maxRuns: opts.shrinkMaxRuns } : {}),
+    });
+    minimalFaults = shrunk.minimal;
+    violation = shrunk.violation;
+  }
+  const script = formatScript(minimalFaults);
+  return {
+    ok: false, seed, faults: faults.slice(), checker: violation.checker, violation, minimalFaults, script,
+    replay: replayCommand(scenario.name, seed, overrides, script), runs: details.numRuns,
+  };
+}
+
+/** Like checkScenario, but throws an Error naming the seed, the checker, the violation and the minimal script. */
+export function assertScenario(scenario: Scenario, opts: CheckScenarioOptions = {}): void {
+  const r = checkScenario(scenario, opts);
+  if (r.ok) return;
+  const lines = [
+    `${scenario.name}: checker ${r.checker} fired for seed ${r.seed} (found after ${r.runs} runs)`,
+    `  ${r.violation.message} (at ${r.violation.timeMs} ms, event ${r.violation.seq})`,
+    `minimal fault schedule (${r.minimalFaults.length} of ${r.faults.length} faults):`,
+    r.script.trimEnd() === '' ? '  (none: it fails without faults)' : r.script.trimEnd(),
+    'replay:',
+    r.replay,
+  ];
+  throw new Error(lines.join('\n'));
+}
+
+/** The default schedules: what the scenario's nemesis allows, as a fast-check arbitrary. */
+function nemesisSchedules(scenario: Scenario, overrides: { readonly [key: string]: string }): fc.Arbitrary<Fault[]> {
+  const cfg = resolveScenarioConfig(scenario, overrides);
+  const nem = scenario.nemesis?.(cfg) ?? null;
+  if (nem === null) throw new UsageError(`${scenario.name} has no random nemesis: pass the fault schedules to explore (schedules: faultScheduleArb(...))`);
+  const faultPhaseMs = typeof scenario.faultPhaseMs === 'function' ? scenario.faultPhaseMs(cfg) : scenario.faultPhaseMs;
+  return faultScheduleArb(scheduleOptions(nem, faultPhaseMs));
+}
+
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** `cat > FILE <<'EOF' ... EOF` then `npx dsim run <scenario> --seed N [--set k=v]... --faults FILE`. */
+export function replayCommand(scenario: string, seed: number, overrides: { readonly [key: string]: string }, script: string): string {
+  const file = `${scenario}-seed-${seed}.faults`;
+  const sets = Object.keys(overrides).sort().map((k) => ` --set ${shellWord(`${k}=${overrides[k]!}`)}`).join('');
+  return [
+    `cat > ${shellWord(file)} <<'EOF'`,
+    ...script.split('\n').filter((l) => l !== ''),
+    'EOF',
+    `npx dsim run ${shellWord(scenario)} --seed ${seed}${sets} --faults ${shellWord(file)}`,
+  ].join('\n');
+}
