@@ -364,12 +364,16 @@ export class World {
     this.lastViewText[pid] = '';
     this.stalledOnDisk[this.procHost[pid]!]!.delete(pid);
     if (this.trace !== null) this.line({ type: 'crash', p: this.procNames[pid]!, reason });
-    // The OS closes the dead process's sockets: peers see the connection close (FIN) if the host is up.
-    const hostUp = this.powered[this.procHost[pid]!]!;
+    // The OS closes the dead process's sockets: a peer sees the connection close (FIN) if the host
+    // is up and the FIN gets through. Otherwise the peer's side stays open, bound to the dead
+    // incarnation, until its data meets a reset (or the TCP user timeout).
+    const host = this.procHost[pid]!;
+    const hostUp = this.powered[host]!;
     for (const peer of this.peers[pid]!) {
       this.breakChannel(pid, peer as ProcessId);
+      if (!hostUp || this.net.isCut(host, this.procHost[peer]!)) continue;
       this.breakChannel(peer as ProcessId, pid);
-      if (hostUp) this.notifyDisconnect(peer as ProcessId, pid);
+      this.notifyDisconnect(peer as ProcessId, pid);
     }
     this.peers[pid]!.clear();
   }
@@ -412,7 +416,7 @@ export class World {
     if (this.powered[host]) return;
     this.powered[host] = true;
     if (this.trace !== null) this.line({ type: 'power-on', host: this.hostNames[host]! });
-    if (startProcesses) for (const p of this.processesOn(host)) this.start(p);
+    if (startProcesses) for (const p of this.processesOn(host)) if (this.wanted[p]) this.start(p);
   }
 
   /** A writer exceeded the dirty-page limit: it blocks until write-back catches up. */
@@ -539,6 +543,7 @@ export class World {
     ch.srcInc = this.incarnation[from]!;
     ch.dstInc = 0;
     ch.held = [];
+    ch.retryScheduled = false;
   }
 
   private notifyDisconnect(pid: ProcessId, peer: ProcessId): void {
@@ -579,8 +584,11 @@ export class World {
     } else {
       const ch = this.channel(from, to);
       if (env.gen !== ch.gen) return this.drop(env, 'connection closed');
-      if (ch.held.length > 0 || this.net.isCut(srcHost, dstHost)) return this.hold(ch, env);
-      if (this.actors[to] === null || this.incarnation[to] !== env.dstInc) {
+      // Cut or host without power: TCP retransmits until the host answers or the user timeout.
+      if (ch.held.length > 0 || this.net.isCut(srcHost, dstHost) || !this.powered[dstHost]) return this.hold(ch, env);
+      // A connection opened before the receiver's first start binds to the incarnation that answers.
+      if (ch.dstInc === 0 && this.actors[to] !== null) ch.dstInc = this.incarnation[to]!;
+      if (this.actors[to] === null || this.incarnation[to] !== ch.dstInc) {
         // Connection refused / reset: the sender learns of it if the host answers.
         this.drop(env, this.actors[to] === null ? 'process down' : 'connection reset');
         this.breakChannel(from, to);
@@ -608,7 +616,8 @@ export class World {
   private scheduleRetry(ch: Channel, from: ProcessId, to: ProcessId, rtoUs: number): void {
     const gen = ch.gen;
     this.schedule(this.nowUs + rtoUs, () => {
-      if (ch.gen !== gen || ch.held.length === 0) {
+      if (ch.gen !== gen) return; // closed meanwhile: a new connection schedules its own retries
+      if (ch.held.length === 0) {
         ch.retryScheduled = false;
         return;
       }
@@ -621,7 +630,7 @@ export class World {
         this.notifyDisconnect(from, to);
         return;
       }
-      if (this.net.isCut(srcHost, dstHost) || this.net.clogUntil(srcHost, dstHost) > this.nowUs) {
+      if (this.net.isCut(srcHost, dstHost) || !this.powered[dstHost] || this.net.clogUntil(srcHost, dstHost) > this.nowUs) {
         this.scheduleRetry(ch, from, to, Math.min(rtoUs * 2, this.net.opts.rtoMaxUs));
         return;
       }
