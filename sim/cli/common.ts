@@ -45,7 +45,7 @@ export function shrinkCommand(ref: string, seed: number, overrides: Record<strin
 
 /** A run threw (a broken invariant or a bug): exit 1 with the seed and the reproduce command. */
 export class RunCrash extends Error {
-  constructor(readonly scenario: string, readonly seed: number, readonly cause: unknown, readonly reproduce: string) {
+  constructor(readonly scenario: string, readonly seed: number, override readonly cause: unknown, readonly reproduce: string) {
     super(`${scenario} seed ${seed}: ${cause instanceof Error ? cause.name : 'Error'}: ${firstLine(cause)}`);
   }
 }

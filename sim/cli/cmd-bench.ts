@@ -1,0 +1,149 @@
+import { runScenario } from '../core/run.ts';
+import { Scheduler } from '../core/scheduler.ts';
+import { CountingSink } from '../core/trace.ts';
+import { parseArgs, positionals } from './args.ts';
+import { err, out } from './common.ts';
+import { fmtInt, fmtRate, table } from './output.ts';
+import { discoverAll, displayPath, type Discovered } from './scenarios.ts';
+import { defaultWorkers } from './cmd-sweep.ts';
+import { runSweep } from './sweep-engine.ts';
+
+// `dsim bench [--json] [--quick]`: the performance figures of DESIGN.md "Performance budget".
+// Timed here, never in tests. Each scenario runs once untimed first so the JIT has warmed up.
+
+export interface BenchJson {
+  bareEventsPerSec: number;
+  scenarios: { name: string; events: number; eventsPerSec: number; simSpeedup: number; tracedEventsPerSec: number; traceBytesPerEvent: number }[];
+  sweepSeedsPerSec: number;
+  peakRssMb: number;
+}
+
+/** The budget (DESIGN.md): bare loop 4-7 M/s, >= 1 M/s untraced, >= 1000x speed-up, >= 250 k/s traced. */
+export const BUDGET = { bareMin: 4e6, bareMax: 7e6, untracedMin: 1e6, speedupMin: 1000, tracedMin: 250e3 } as const;
+
+/**
+ * The scheduler alone: `pending` events in the heap, each dispatch schedules its successor at a
+ * pseudo-random delay (xorshift, so the heap does real work), until `total` events have run.
+ */
+export function bareSchedulerRate(total: number, pending = 1024): { events: number; seconds: number } {
+  let x = 0x2545f491;
+  let left = total - pending;
+  const sched: Scheduler = new Scheduler((kind, target) => {
+    if (left <= 0) return;
+    left--;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    sched.after(1 + ((x >>> 0) % 1000), kind, target, 0, null);
+  });
+  for (let i = 0; i < pending; i++) sched.at(i, 1, i, 0, null);
+  const t0 = performance.now();
+  const events = sched.run(Infinity, Number.MAX_SAFE_INTEGER);
+  return { events, seconds: (performance.now() - t0) / 1000 };
+}
+
+function timed<T>(fn: () => T): { value: T; seconds: number } {
+  const t0 = performance.now();
+  const value = fn();
+  return { value, seconds: Math.max(1e-9, (performance.now() - t0) / 1000) };
+}
+
+function benchScenario(d: Discovered, repeats: number): BenchJson['scenarios'][number] {
+  runScenario(d.scenario, { seed: 1 }); // warm-up, untimed
+  let best = Infinity;
+  let events = 0;
+  let simulatedMs = 0;
+  for (let i = 0; i < repeats; i++) {
+    const r = timed(() => runScenario(d.scenario, { seed: 1 }));
+    events = r.value.events;
+    simulatedMs = r.value.simulatedMs;
+    best = Math.min(best, r.seconds);
+  }
+  const sink = new CountingSink();
+  const traced = timed(() => runScenario(d.scenario, { seed: 1, trace: sink }));
+  return {
+    name: d.name,
+    events,
+    eventsPerSec: Math.round(events / best),
+    simSpeedup: Math.round((simulatedMs / 1000 / best) * 10) / 10,
+    tracedEventsPerSec: Math.round(traced.value.events / traced.seconds),
+    traceBytesPerEvent: traced.value.events > 0 ? Math.round((sink.bytes / traced.value.events) * 10) / 10 : 0,
+  };
+}
+
+export async function cmdBench(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('bench', argv, { json: { kind: 'bool' }, quick: { kind: 'bool' } });
+  positionals('bench', args, []);
+  const quick = args.bools.has('quick');
+  const json = args.bools.has('json');
+  const note = (s: string): void => {
+    if (!json) err(s);
+  };
+
+  const { scenarios, broken } = await discoverAll();
+  for (const b of broken) err(`dsim: warning: skipped ${displayPath(b.file)}: ${b.error}`);
+  const benchScenarios = scenarios.filter((d) => d.scenario.bench === true);
+
+  note('bench: bare scheduler loop...');
+  bareSchedulerRate(quick ? 200_000 : 1_000_000); // warm-up
+  const bare = bareSchedulerRate(quick ? 1_000_000 : 5_000_000);
+  const rows: BenchJson['scenarios'] = [];
+  for (const d of benchScenarios) {
+    note(`bench: ${d.name}...`);
+    rows.push(benchScenario(d, quick ? 1 : 3));
+  }
+
+  let sweepSeedsPerSec = 0;
+  const sweepWorkers = defaultWorkers();
+  if (benchScenarios.length > 0) {
+    const d = benchScenarios[0]!;
+    const seeds = Array.from({ length: quick ? sweepWorkers : 4 * sweepWorkers }, (_, i) => i + 1);
+    note(`bench: sweep of ${d.name}, ${seeds.length} seeds on ${sweepWorkers} worker${sweepWorkers > 1 ? 's' : ''}...`);
+    const t = performance.now();
+    await runSweep(d.scenario, { file: d.file, overrides: {}, seeds, workers: sweepWorkers, onResult: () => {} });
+    sweepSeedsPerSec = Math.round((seeds.length / ((performance.now() - t) / 1000)) * 100) / 100;
+  }
+
+  const result: BenchJson = {
+    bareEventsPerSec: Math.round(bare.events / bare.seconds),
+    scenarios: rows,
+    sweepSeedsPerSec,
+    peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+  };
+  if (json) {
+    out(JSON.stringify(result));
+    return 0;
+  }
+  out(humanBench(result, sweepWorkers, benchScenarios.length > 0 ? benchScenarios[0]!.name : null));
+  return 0;
+}
+
+const mark = (ok: boolean): string => (ok ? 'ok' : 'below');
+
+function humanBench(r: BenchJson, workers: number, sweepScenario: string | null): string {
+  const lines: string[] = [];
+  const bareOk = r.bareEventsPerSec >= BUDGET.bareMin;
+  lines.push(`bare scheduler loop: ${fmtRate(r.bareEventsPerSec)} events/s   (budget ${fmtRate(BUDGET.bareMin)}-${fmtRate(BUDGET.bareMax)}/s: ${mark(bareOk)})`);
+  lines.push('');
+  if (r.scenarios.length === 0) {
+    lines.push('no scenario has bench: true');
+  } else {
+    lines.push(table(
+      ['SCENARIO', 'EVENTS', 'EVENTS/S', '', 'SPEED-UP', '', 'TRACED EV/S', '', 'BYTES/EVENT'],
+      [
+        ...r.scenarios.map((s) => [
+          s.name, fmtInt(s.events),
+          fmtRate(s.eventsPerSec), mark(s.eventsPerSec >= BUDGET.untracedMin),
+          `${fmtRate(s.simSpeedup)}x`, mark(s.simSpeedup >= BUDGET.speedupMin),
+          fmtRate(s.tracedEventsPerSec), mark(s.tracedEventsPerSec >= BUDGET.tracedMin),
+          s.traceBytesPerEvent.toFixed(1),
+        ]),
+        ['budget', '', `>= ${fmtRate(BUDGET.untracedMin)}`, '', `>= ${BUDGET.speedupMin}x`, '', `>= ${fmtRate(BUDGET.tracedMin)}`, '', ''],
+      ],
+      [false, true, true, false, true, false, true, false, true],
+    ));
+    lines.push('(the events/s and speed-up budgets are set for the reference Kafka scenario; a dense kernel load simulates less time per event)');
+  }
+  lines.push('');
+  if (sweepScenario !== null) lines.push(`sweep: ${fmtRate(r.sweepSeedsPerSec)} seeds/s of ${sweepScenario} on ${workers} worker${workers > 1 ? 's' : ''} (worker start-up included)`);
+  lines.push(`peak RSS: ${r.peakRssMb.toFixed(1)} MB`);
+  return lines.join('\n');
+}
