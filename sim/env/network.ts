@@ -82,8 +82,11 @@ export class Network {
   readonly opts: NetworkOptions;
   private n = 0;
   private racks: string[] = [];
-  /** cut[src * n + dst] = 1: packets from src to dst are lost (a partition). */
-  private cut = new Uint8Array(0);
+  /**
+   * cut[src * n + dst] > 0: packets from src to dst are lost (a partition). It counts the faults
+   * cutting that link, so when faults overlap the link stays cut until the last one ends.
+   */
+  private cut = new Uint16Array(0);
   /** Clogged links hold packets until this time. */
   private clogUntilUs = new Float64Array(0);
   private egressFreeUs = new Float64Array(0);
@@ -103,7 +106,7 @@ export class Network {
 
   addHost(rack: string): void {
     const n = this.n + 1;
-    const cut = new Uint8Array(n * n);
+    const cut = new Uint16Array(n * n);
     const clog = new Float64Array(n * n);
     for (let s = 0; s < this.n; s++) {
       for (let d = 0; d < this.n; d++) {
@@ -139,33 +142,29 @@ export class Network {
   }
 
   isCut(src: number, dst: number): boolean {
-    return this.cutCount > 0 && this.cut[src * this.n + dst] === 1;
+    return this.cutCount > 0 && this.cut[src * this.n + dst]! > 0;
   }
 
   get anyCut(): boolean {
     return this.cutCount > 0;
   }
 
-  /** Cuts the given directed links (added to any existing cuts). */
+  /** Cuts the given directed links (added to any existing cuts: one more fault holds each link). */
   cutLinks(pairs: readonly (readonly [number, number])[]): void {
     for (const [s, d] of pairs) {
       if (s === d) continue;
       const i = s * this.n + d;
-      if (this.cut[i] === 0) {
-        this.cut[i] = 1;
-        this.cutCount++;
-      }
+      if (this.cut[i]! === 0) this.cutCount++;
+      this.cut[i]!++;
     }
   }
 
-  /** Restores the given directed links. */
+  /** Undoes one cutLinks of these links: a link works again once no fault holds it. */
   restoreLinks(pairs: readonly (readonly [number, number])[]): void {
     for (const [s, d] of pairs) {
       const i = s * this.n + d;
-      if (this.cut[i] === 1) {
-        this.cut[i] = 0;
-        this.cutCount--;
-      }
+      if (this.cut[i]! === 0) continue;
+      if (--this.cut[i]! === 0) this.cutCount--;
     }
   }
 
@@ -178,7 +177,7 @@ export class Network {
   cutPairs(): [number, number][] {
     const out: [number, number][] = [];
     if (this.cutCount === 0) return out;
-    for (let s = 0; s < this.n; s++) for (let d = 0; d < this.n; d++) if (this.cut[s * this.n + d] === 1) out.push([s, d]);
+    for (let s = 0; s < this.n; s++) for (let d = 0; d < this.n; d++) if (this.cut[s * this.n + d]! > 0) out.push([s, d]);
     return out;
   }
 

@@ -224,12 +224,23 @@ describe('network model: latency, loss, duplication, clogging', () => {
     expect(n.cutPairs()).toEqual([[0, 1], [2, 3]]);
     expect(n.isCut(0, 1)).toBe(true);
     expect(n.isCut(1, 0)).toBe(false);
-    n.cutLinks([[0, 1]]); // idempotent
     n.restoreLinks([[0, 1]]);
     expect(n.cutPairs()).toEqual([[2, 3]]);
+    n.restoreLinks([[0, 1]]); // restoring a working link is a no-op
+    expect(n.isCut(0, 1)).toBe(false);
     n.healAll();
     expect(n.anyCut).toBe(false);
     expect(n.cutPairs()).toEqual([]);
+  });
+
+  it('links cut by overlapping faults stay cut until every one of them is restored', () => {
+    const n = net(3);
+    n.cutLinks([[0, 1], [1, 0]]);
+    n.cutLinks([[0, 1], [0, 2]]);
+    n.restoreLinks([[0, 1], [1, 0]]);
+    expect(n.cutPairs()).toEqual([[0, 1], [0, 2]]);
+    n.restoreLinks([[0, 1], [0, 2]]);
+    expect(n.anyCut).toBe(false);
   });
 
   it('adding a host keeps existing cuts and clogs', () => {
