@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.ts';
 import { InvariantError, UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig, runScenario, scheduleFor, type RunResult } from '../core/run.ts';
 import type { Scenario } from '../core/scenario.ts';
@@ -71,10 +72,10 @@ export function firstUnexpectedViolation(r: RunResult): Violation | null {
  */
 export function shrinkFaults(scenario: Scenario, opts: ShrinkOptions): ShrinkResult {
   const overrides = opts.overrides ?? {};
-  const original = (opts.faults ?? defaultSchedule(scenario, opts.seed, overrides)).slice().sort(byStart);
+  const cfg = resolveScenarioConfig(scenario, overrides);
+  const original = (opts.faults ?? defaultSchedule(scenario, cfg, opts.seed)).slice().sort(byStart);
   const maxRuns = opts.maxRuns ?? SHRINK_RUNS_DEFAULT;
   if (!(Number.isInteger(maxRuns) && maxRuns >= 1)) throw new UsageError(`shrink: maxRuns must be a positive integer, got ${maxRuns}`);
-  const cfg = resolveScenarioConfig(scenario, overrides);
   const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
   const stopOnViolation = expected.violations.length === 0;
 
@@ -131,16 +132,15 @@ export function shrinkFaults(scenario: Scenario, opts: ShrinkOptions): ShrinkRes
   // Re-verify from scratch: the minimal schedule must fail on its own, not from a cached verdict.
   runs++;
   const final = runScenario(scenario, { seed: opts.seed, overrides, faults: current, stopOnViolation });
-  const violation = final.violations.find((v) => v.checker === checker);
-  if (violation === undefined || firstUnexpectedViolation(final)?.checker !== checker) {
+  const violation = firstUnexpectedViolation(final);
+  if (violation === null || violation.checker !== checker) {
     throw new InvariantError(`shrink: the minimal schedule of seed ${opts.seed} of ${scenario.name} no longer fails ${checker} on replay: the run is not deterministic`);
   }
   opts.onProgress?.(runs, current);
   return { checker, original, minimal: current, runs, violation };
 }
 
-function defaultSchedule(scenario: Scenario, seed: number, overrides: { readonly [key: string]: string }): Fault[] {
-  const cfg = resolveScenarioConfig(scenario, overrides);
+function defaultSchedule(scenario: Scenario, cfg: Config, seed: number): Fault[] {
   const faultPhaseMs = typeof scenario.faultPhaseMs === 'function' ? scenario.faultPhaseMs(cfg) : scenario.faultPhaseMs;
   return scheduleFor(scenario, cfg, seed, faultPhaseMs);
 }

@@ -3,7 +3,7 @@ import { ddmin, shrinkFaults, smallerActions, type ShrinkResult } from '../../si
 import { UsageError } from '../../sim/core/invariant.ts';
 import { runScenario } from '../../sim/core/run.ts';
 import { formatScript, parseScript, type Fault } from '../../sim/env/faults.ts';
-import { D_SILENT_CHECKER, PLANTED_SCRIPT, SPLIT_CHECKER, plantedExpected, plantedMixed, plantedRandom, plantedScripted } from '../fixtures/planted.ts';
+import { D_SILENT_CHECKER, PLANTED_SCRIPT, SPLIT_CHECKER, plantedAlways, plantedExpected, plantedMixed, plantedRandom, plantedScripted } from '../fixtures/planted.ts';
 
 const original = parseScript(PLANTED_SCRIPT);
 const find = (faults: readonly Fault[], kind: string): Fault | undefined => faults.find((f) => f.action.kind === kind);
@@ -150,5 +150,12 @@ describe('shrinkFaults on the planted split', () => {
     expect(r.checker).toBe(SPLIT_CHECKER);
     expect(r.minimal).toHaveLength(2);
     expect(find(r.minimal, 'crash')!.action).toEqual({ kind: 'crash', target: 'a' });
+  });
+
+  it('returns an empty schedule when the checker fires without any fault', () => {
+    const r = shrinkFaults(plantedAlways, { seed: 1 });
+    expect(r.checker).toBe('planted-always');
+    expect(r.minimal).toEqual([]);
+    expect(r.runs).toBe(3);
   });
 });
