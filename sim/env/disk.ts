@@ -67,7 +67,8 @@ class Bytes {
   }
   ensure(n: number): void {
     if (n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    // A buffer cloned from an empty file has length 0: doubling 0 would never reach n.
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < n) cap *= 2;
     const b = new Uint8Array(cap);
     b.set(this.buf.subarray(0, this.len));
@@ -139,6 +140,8 @@ export class Disk {
   private powerGen = 0;
   /** Fault state: a slow disk multiplies every duration; Infinity stalls it. */
   private slowFactor = 1;
+  /** Completions held while the disk is stalled: they run when it is restored. */
+  private stalled: (() => void)[] = [];
   failWrites = false;
   capacityOverride: number | null = null;
 
@@ -161,6 +164,11 @@ export class Disk {
       if (f !== undefined) f.pending.unshift(...fl.ops);
       else this.dirty -= fl.bytes;
       this.pump();
+    }
+    if (Number.isFinite(factor) && this.stalled.length > 0) {
+      const held = this.stalled;
+      this.stalled = [];
+      for (const run of held) run();
     }
   }
 
@@ -239,6 +247,11 @@ export class Disk {
 
   /** Reads with bandwidth: `done` runs when the read queue reaches it. */
   readAsync(path: string, offset: number, length: number, done: (data: Uint8Array | 'ENOENT') => void): void {
+    if (!Number.isFinite(this.slowFactor)) {
+      // A read scheduled at time Infinity would never complete, even after the stall ends.
+      this.stalled.push(() => this.readAsync(path, offset, length, done));
+      return;
+    }
     const now = this.host.nowUs();
     const start = Math.max(now, this.readFreeAtUs);
     const durUs = (length / this.opts.readBytesPerSec) * SEC * this.slowFactor;
@@ -273,6 +286,8 @@ export class Disk {
     }
     f.pending = kept;
     if (this.inFlight !== null && this.inFlight.path === path) this.clipInFlight(size);
+    // An fsync waiting for writes the truncate just dropped has nothing left to wait for.
+    this.resolveWaitersFor(path);
     this.afterDirtyChange();
     return null;
   }
@@ -294,6 +309,7 @@ export class Disk {
   rename(from: string, to: string): DiskError | null {
     const f = this.files.get(from);
     if (f === undefined) return 'ENOENT';
+    if (from === to) return null; // POSIX: renaming a file to itself does nothing (it used to delete it)
     if (this.files.has(to)) this.delete(to);
     this.files.delete(from);
     this.files.set(to, f);
@@ -310,6 +326,10 @@ export class Disk {
     const f = this.files.get(path);
     const gen = this.powerGen;
     const finish = (err: DiskError | null): void => {
+      if (!Number.isFinite(this.slowFactor)) {
+        this.stalled.push(() => finish(err));
+        return;
+      }
       const at = this.host.nowUs() + this.opts.fsyncLatencyUs * this.slowFactor;
       this.host.schedule(at, () => {
         if (gen === this.powerGen) done(err);
@@ -351,6 +371,7 @@ export class Disk {
     }
     this.inFlight = null;
     this.powerGen++;
+    this.stalled = [];
     const lost = this.dirty;
     this.dirty = 0;
     this.waiters = [];

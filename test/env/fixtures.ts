@@ -147,6 +147,13 @@ export function bytes(n: number, fill: (i: number) => number = (i) => (i * 31 + 
   return b;
 }
 
+/** Byte-wise equality (expect().toEqual on large typed arrays is very slow). */
+export function sameBytes(a: Uint8Array | 'ENOENT' | null, b: Uint8Array): boolean {
+  if (a === null || a === 'ENOENT' || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const untext = (b: Uint8Array | 'ENOENT'): string => (b === 'ENOENT' ? 'ENOENT' : new TextDecoder().decode(b));
 
