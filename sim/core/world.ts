@@ -390,7 +390,8 @@ export class World {
   }
 
   pause(pid: ProcessId, reason = 'pause'): void {
-    if (this.actors[pid] === null) return;
+    // A process still in its start handler has no actor yet but can stall on the dirty-page limit.
+    if (this.actors[pid] === null && this.current !== pid) return;
     if (this.pauseDepth[pid]!++ === 0 && this.trace !== null) this.line({ type: 'pause', p: this.procNames[pid]!, reason });
   }
 
