@@ -305,11 +305,12 @@ export function applyFault(world: World, f: Fault): void {
     }
     case 'clock': {
       const c = world.clocks[host(a.target)]!;
-      const old = { offsetUs: c.offsetUs, driftPpm: c.driftPpm };
-      c.offsetUs = a.offsetMs * MS;
-      c.driftPpm = a.driftPpm;
+      c.set(world.nowUs, a.offsetMs * MS, a.driftPpm);
+      const mine = c.version;
       if (world.tracing) world.line({ type: 'fault', kind: 'clock', desc });
-      later(() => { c.offsetUs = old.offsetUs; c.driftPpm = old.driftPpm; });
+      // Undo only if no later clock fault took over this host's clock (restoring a captured "old"
+      // value would bring back an earlier fault that had already ended).
+      later(() => { if (c.version === mine) c.reset(); });
       return;
     }
   }
@@ -327,8 +328,7 @@ export function healEverything(world: World): void {
     const disk = world.disks[h]!;
     disk.setSlowFactor(1);
     disk.capacityOverride = null;
-    world.clocks[h]!.offsetUs = 0;
-    world.clocks[h]!.driftPpm = 0;
+    world.clocks[h]!.reset();
     if (!world.powered[h]) world.powerOn(h as HostId, false);
   }
   for (let p = 0; p < world.processCount; p++) {
