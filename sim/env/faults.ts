@@ -55,8 +55,9 @@ export interface Fault {
 // ------------------------------------------------------------------ text form
 
 export function formatDuration(ms: number): string {
-  if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000}s`;
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(3))}s`;
+  // Seconds only when no precision is lost (whole milliseconds); otherwise milliseconds with up to
+  // three decimals (whole microseconds, what parseDuration keeps): '1000.001ms', not '1s'.
+  if (ms !== 0 && Math.abs(ms) >= 1000 && Number.isInteger(ms)) return `${ms / 1000}s`;
   return `${Number(ms.toFixed(3))}ms`;
 }
 
