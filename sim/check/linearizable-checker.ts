@@ -1,0 +1,37 @@
+import type { World } from '../core/world.ts';
+import type { Checker, CheckStatus } from './checker.ts';
+import type { Operation } from './history.ts';
+import { checkLinearizable, DEFAULT_LINEARIZABILITY_BOUNDS, type LinearizabilityBounds, type Model } from './linearizability.ts';
+import { registerModel } from './models.ts';
+
+// A history checker: at the end of the run, the recorded client operations (optionally filtered)
+// must be linearizable against a sequential model (a register per key by default). A bounded search
+// that runs out answers 'unknown' rather than guessing.
+
+export interface LinearizableCheckerOptions<S> {
+  readonly name?: string;
+  readonly model?: Model<S>;
+  /** Which history operations to check (default: all). */
+  readonly filter?: (op: Operation) => boolean;
+  readonly bounds?: Partial<LinearizabilityBounds>;
+}
+
+export function linearizableChecker<S = unknown>(opts: LinearizableCheckerOptions<S> = {}): Checker {
+  const name = opts.name ?? 'linearizable';
+  return {
+    name,
+    kind: 'safety',
+    description: 'client operations are linearizable against a register per key (Wing & Gong / Lowe search, bounded)',
+    finish(world: World): CheckStatus {
+      const ops = world.history.operations().filter(opts.filter ?? (() => true));
+      const model = (opts.model ?? registerModel()) as Model<S>;
+      const result = checkLinearizable(ops, model, { ...DEFAULT_LINEARIZABILITY_BOUNDS, ...opts.bounds });
+      for (const k of result.keys) {
+        if (k.valid === false) {
+          world.reportViolation(name, `key ${k.key ?? '(register)'}: ${k.counterexample ?? 'history is not linearizable'}`);
+        }
+      }
+      return result.valid === 'unknown' ? 'unknown' : result.valid ? 'pass' : 'fail';
+    },
+  };
+}
