@@ -1,6 +1,6 @@
 import type { Actor, Context } from '../../../sim/core/actor.ts';
 import type { ConfigSchema } from '../../../sim/core/config.ts';
-import type { Json, Message, ProcessId } from '../../../sim/core/types.ts';
+import type { Json, ProcessId } from '../../../sim/core/types.ts';
 import { MS } from '../../../sim/core/types.ts';
 
 // A primary-backup register: the kernel's worked example of a replicated service with timeout-based
