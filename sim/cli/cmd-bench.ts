@@ -6,7 +6,7 @@ import { err, out } from './common.ts';
 import { fmtInt, fmtRate, table } from './output.ts';
 import { discoverAll, displayPath, type Discovered } from './scenarios.ts';
 import { defaultWorkers } from './cmd-sweep.ts';
-import { runSweep } from './sweep-engine.ts';
+import { runSweep, seedList } from './sweep-engine.ts';
 
 // `dsim bench [--json] [--quick]`: the performance figures of DESIGN.md "Performance budget".
 // Timed here, never in tests. Each scenario runs once untimed first so the JIT has warmed up.
@@ -98,7 +98,7 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
     const seeds = Array.from({ length: quick ? sweepWorkers : 4 * sweepWorkers }, (_, i) => i + 1);
     note(`bench: sweep of ${d.name}, ${seeds.length} seeds on ${sweepWorkers} worker${sweepWorkers > 1 ? 's' : ''}...`);
     const t = performance.now();
-    await runSweep(d.scenario, { file: d.file, overrides: {}, seeds, workers: sweepWorkers, onResult: () => {} });
+    await runSweep(d.scenario, { file: d.file, overrides: {}, seeds: seedList(seeds), workers: sweepWorkers, onResult: () => {} });
     sweepSeedsPerSec = Math.round((seeds.length / ((performance.now() - t) / 1000)) * 100) / 100;
   }
 

@@ -48,7 +48,7 @@ export async function cmdSweep(argv: readonly string[]): Promise<number> {
   const seeds = shardSeeds(range.first, range.last, shard);
   const json = args.bools.has('json');
 
-  const progress = new Progress(seeds.length);
+  const progress = new Progress(seeds.count);
   const failures: SeedOutcome[] = [];
   let events = 0;
   const t0 = performance.now();
@@ -72,13 +72,13 @@ export async function cmdSweep(argv: readonly string[]): Promise<number> {
 
   const result: SweepJson = {
     scenario: ref.name,
-    runs: seeds.length,
+    runs: seeds.count,
     failures: failures.map((f) => ({ seed: f.seed, violations: f.violations, ...(f.error !== undefined ? { error: f.error } : {}) })),
     eventsPerSec: Math.round(events / wallS),
-    seedsPerSec: Math.round((seeds.length / wallS) * 100) / 100,
+    seedsPerSec: Math.round((seeds.count / wallS) * 100) / 100,
     seeds: range,
     shard: shard === null ? null : `${shard.index}/${shard.count}`,
-    workers: Math.max(1, Math.min(workers, seeds.length)),
+    workers: Math.max(1, Math.min(workers, seeds.count)),
     events,
     wallMs: Math.round(wallS * 1000),
   };
@@ -99,7 +99,8 @@ function humanSweep(ref: string, scenario: Scenario, overrides: Record<string, s
     if (f.violations.length === 0 && f.error === undefined) lines.push('  no violation, but an expected checker did not fire');
     for (const v of f.violations) lines.push(`  ${violationLine(v)}`);
     lines.push(`  reproduce: ${reproduceCommand(ref, f.seed, overrides)}`);
-    if (f.error === undefined) lines.push(`  shrink:    ${shrinkCommand(ref, f.seed, overrides)}`);
+    // The shrinker works on unexpected violations; a missing expected one has nothing to shrink.
+    if (f.violations.some((v) => !expected.violations.includes(v.checker))) lines.push(`  shrink:    ${shrinkCommand(ref, f.seed, overrides)}`);
   }
   lines.push('');
   lines.push(`expected per seed: ${expectationText(expected)} (${expected.why})`);

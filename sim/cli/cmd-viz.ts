@@ -43,7 +43,14 @@ async function vizDist(): Promise<string> {
   if (!existsSync(configFile)) throw new Error(`the visualizer is not built (${dist}/index.html is missing) and ${configFile} is not there to build it`);
   err('dsim: building the visualizer (vite build --config viz/vite.config.ts)...');
   const vite = await import('vite');
-  await vite.build({ configFile, root: join(REPO_ROOT, 'viz'), logLevel: 'warn' });
+  // As `npm run build:viz` does it: from the repository root, with the config file deciding the rest.
+  const cwd = process.cwd();
+  process.chdir(REPO_ROOT);
+  try {
+    await vite.build({ configFile, logLevel: 'warn' });
+  } finally {
+    process.chdir(cwd);
+  }
   if (!existsSync(join(dist, 'index.html'))) throw new Error(`vite build finished but ${dist}/index.html is missing`);
   return dist;
 }

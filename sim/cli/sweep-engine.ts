@@ -21,10 +21,16 @@ export interface SeedOutcome {
   readonly usageError?: string;
 }
 
+/** The seeds of a sweep, computed on demand: a range of a billion seeds costs no memory. */
+export interface SeedList {
+  readonly count: number;
+  at(index: number): number;
+}
+
 export interface SweepOptions {
   readonly file: string;
   readonly overrides: Record<string, string>;
-  readonly seeds: readonly number[];
+  readonly seeds: SeedList;
   /** 1: in this thread. */
   readonly workers: number;
   readonly onResult: (o: SeedOutcome) => void;
@@ -48,21 +54,28 @@ export function runSeed(scenario: Scenario, seed: number, overrides: Record<stri
   }
 }
 
-/** Seeds first..last, keeping those whose index satisfies index % count == shard - 1. */
-export function shardSeeds(first: number, last: number, shard: { index: number; count: number } | null): number[] {
-  const out: number[] = [];
-  for (let s = first, i = 0; s <= last; s++, i++) if (shard === null || i % shard.count === shard.index - 1) out.push(s);
-  return out;
+/** Seeds first..last, keeping those whose index in the range satisfies index % N == K - 1. */
+export function shardSeeds(first: number, last: number, shard: { index: number; count: number } | null): SeedList {
+  const total = last - first + 1;
+  if (shard === null) return { count: total, at: (i) => first + i };
+  const offset = shard.index - 1;
+  const count = offset >= total ? 0 : Math.floor((total - 1 - offset) / shard.count) + 1;
+  return { count, at: (i) => first + offset + i * shard.count };
+}
+
+/** A literal list of seeds (bench). */
+export function seedList(seeds: readonly number[]): SeedList {
+  return { count: seeds.length, at: (i) => seeds[i]! };
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<void> {
-  const workers = Math.max(1, Math.min(opts.workers, opts.seeds.length));
-  if (opts.seeds.length === 0) return;
+  const workers = Math.max(1, Math.min(opts.workers, opts.seeds.count));
+  if (opts.seeds.count === 0) return;
   if (workers === 1) {
-    for (const seed of opts.seeds) {
-      const o = runSeed(scenario, seed, opts.overrides);
+    for (let i = 0; i < opts.seeds.count; i++) {
+      const o = runSeed(scenario, opts.seeds.at(i), opts.overrides);
       if (o.usageError !== undefined) throw new UsageError(o.usageError);
       opts.onResult(o);
       await yieldToLoop();
@@ -91,7 +104,7 @@ function runInWorkers(opts: SweepOptions, count: number): Promise<void> {
       reject(e);
     };
     const feed = (w: Worker): void => {
-      if (next < opts.seeds.length) w.postMessage({ seed: opts.seeds[next++] });
+      if (next < opts.seeds.count) w.postMessage({ seed: opts.seeds.at(next++) });
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(new URL('./worker.mjs', import.meta.url), {
@@ -103,7 +116,7 @@ function runInWorkers(opts: SweepOptions, count: number): Promise<void> {
         if (o.usageError !== undefined) return fail(new UsageError(o.usageError));
         done++;
         opts.onResult(o);
-        if (done === opts.seeds.length) {
+        if (done === opts.seeds.count) {
           stopAll();
           resolve();
           return;
@@ -112,7 +125,7 @@ function runInWorkers(opts: SweepOptions, count: number): Promise<void> {
       });
       w.on('error', (e) => fail(new Error(`sweep worker failed: ${firstLine(e)}`)));
       w.on('exit', (code) => {
-        if (!failed && done < opts.seeds.length) fail(new Error(`sweep worker exited early (code ${code})`));
+        if (!failed && done < opts.seeds.count) fail(new Error(`sweep worker exited early (code ${code})`));
       });
       for (let k = 0; k <= PREFETCH; k++) feed(w);
     }

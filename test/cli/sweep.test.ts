@@ -76,6 +76,23 @@ describe('dsim sweep', () => {
     for (const s of seedsOf(shards[1]!)) expect((s - 3) % 3).toBe(1);
   });
 
+  it('a shard of a billion-seed range holds only its own seeds', () => {
+    const { code, json } = dsimJson<SweepJson & { seeds: unknown }>(['sweep', FRAGILE, '--seeds', '1..1000000000', '--shard', '1/200000000', '--set', 'fragile.nemesis=false', '--workers', '1', '--json']);
+    expect(code).toBe(0);
+    expect(json.runs).toBe(5);
+    const empty = dsimJson<SweepJson>(['sweep', FRAGILE, '--seeds', '1..2', '--shard', '3/3', '--json']);
+    expect(empty.code).toBe(0);
+    expect(empty.json.runs).toBe(0);
+  });
+
+  it('a seed that misses an expected violation is a failure without a shrink hint', () => {
+    const r = dsim(['sweep', FRAGILE, '--seeds', '1..3', '--set', 'fragile.expect=restart', '--set', 'fragile.nemesis=false', '--workers', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('seed 1: FAILED\n  no violation, but an expected checker did not fire\n  reproduce: ');
+    expect(r.stdout).not.toContain('shrink:');
+    expect(r.stdout).toContain(`expected per seed: violations from ${RESTART_CHECKER}`);
+  });
+
   it('human output lists each failing seed with violations and the commands to reproduce and shrink it', () => {
     const { json } = dsimJson<SweepJson>(['sweep', FRAGILE, '--seeds', '1..12', '--workers', '1', '--json']);
     const r = dsim(['sweep', FRAGILE, '--seeds', '1..12', '--workers', '1', '--set', 'fragile.invariantAtMs=0']);
