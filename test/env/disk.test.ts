@@ -17,7 +17,6 @@ const STREAM = bytes(40 * 300_000, (i) => (i * 131 + (i >> 9)) & 0xff);
 
 const MiB = 1024 * 1024;
 const WRITE_BPS = 240e6;
-const READ_BPS = 374e6;
 
 interface Done {
   atUs: number;

@@ -4,7 +4,7 @@ import { UsageError } from '../../sim/core/invariant.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import type { World } from '../../sim/core/world.ts';
 import {
-  FAULT_KINDS, applyFault, formatDuration, formatScript, healEverything, parseDuration, parseFault, parseScript,
+  FAULT_KINDS, formatDuration, formatScript, healEverything, parseDuration, parseFault, parseScript,
   scheduleFaults, validateScript, type Fault, type FaultAction,
 } from '../../sim/env/faults.ts';
 import { addProbe, constantNetwork, testWorld, text, type Probe } from './fixtures.ts';

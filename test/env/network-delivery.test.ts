@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessId } from '../../sim/core/types.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import type { World } from '../../sim/core/world.ts';
 import { applyFault, parseFault } from '../../sim/env/faults.ts';
@@ -362,6 +361,3 @@ describe('explicit disconnect', () => {
     expect(a.of('disconnect')).toEqual([]);
   });
 });
-
-// Keep the ProcessId import used for readers checking types of pids in these tests.
-export type { ProcessId };
