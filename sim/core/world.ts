@@ -556,8 +556,14 @@ export class World {
   /** Closes both directions of the stream between a and b; b learns of it if reachable. */
   disconnect(a: ProcessId, b: ProcessId): void {
     this.breakChannel(a, b);
-    this.breakChannel(b, a);
-    if (!this.net.isCut(this.procHost[a]!, this.procHost[b]!)) this.notifyDisconnect(b, a);
+    if (!this.net.isCut(this.procHost[a]!, this.procHost[b]!)) {
+      this.breakChannel(b, a);
+      this.notifyDisconnect(b, a);
+      return;
+    }
+    // b cannot be told: its side stays open and its data meets a reset once it gets through.
+    const ch = this.channels.get(b * 65536 + a);
+    if (ch !== undefined) ch.dstInc = -1;
   }
 
   private fireDisconnect(pid: ProcessId, inc: number, peer: ProcessId): void {
@@ -590,10 +596,14 @@ export class World {
       // A connection opened before the receiver's first start binds to the incarnation that answers.
       if (ch.dstInc === 0 && this.actors[to] !== null) ch.dstInc = this.incarnation[to]!;
       if (this.actors[to] === null || this.incarnation[to] !== ch.dstInc) {
-        // Connection refused / reset: the sender learns of it if the host answers.
+        // Connection refused / reset: the sender learns of it if the reset gets back. Until then its
+        // side stays bound to the stale peer, so later data meets resets too instead of silently
+        // opening a new connection past the lost data.
         this.drop(env, this.actors[to] === null ? 'process down' : 'connection reset');
-        this.breakChannel(from, to);
-        if (this.powered[dstHost] && !this.net.isCut(dstHost, srcHost)) this.notifyDisconnect(from, to);
+        if (this.powered[dstHost] && !this.net.isCut(dstHost, srcHost)) {
+          this.breakChannel(from, to);
+          this.notifyDisconnect(from, to);
+        }
         return;
       }
     }

@@ -331,6 +331,51 @@ describe('peer death and restarts', () => {
   });
 });
 
+describe('no silent gaps in a stream', () => {
+  // The stream contract: no loss while the connection lives. Whenever data is lost, the sender must
+  // be told (onDisconnect) before any later data of its is delivered.
+
+  /** Messages delivered to `b` after a loss that `a` had not been told about at sending time. */
+  function gapsAfterLoss(a: Probe, b: Probe, sent: { n: number; t: number }[]): number[] {
+    const got = b.received();
+    const told = a.of('disconnect').map((e) => e.t);
+    const bad: number[] = [];
+    for (const s of sent) {
+      if (!got.includes(s.n)) continue;
+      const lostBefore = sent.some((o) => o.n < s.n && !got.includes(o.n));
+      const toldBetween = told.some((t) => t <= s.t);
+      if (lostBefore && !toldBetween) bad.push(s.n);
+    }
+    return bad;
+  }
+
+  it('a connection closed by the receiver while partitioned: the sender is reset after the heal, never silently skipped', () => {
+    const world = testWorld({ network: constantNetwork(100) });
+    const [a, b] = pair(world);
+    const sent = [{ n: 0, t: 1 * SEC - 500 * MS }, { n: 1, t: 2 * SEC }, { n: 2, t: 10 * SEC }];
+    for (const s of sent) sendSeries(world, b, a, 1, s.t, 0, false, s.n);
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s partition host-a | host-b for 4s', 'test')));
+    world.schedule(3 * SEC, () => a.ctx.disconnect(b.pid));
+    world.runUntil(20 * SEC);
+    expect(gapsAfterLoss(b, a, sent)).toEqual([]);
+    expect(b.of('disconnect').map((e) => e.peer)).toEqual(['a']);
+    expect(a.received()).toEqual([0, 2]);
+  });
+
+  it('a reset whose answer cannot get back (one-way cut) does not let later data through unnoticed', () => {
+    const world = testWorld({ network: constantNetwork(100) });
+    const [a, b] = pair(world);
+    const sent = [0, 1, 2, 3, 4].map((n) => ({ n, t: [500 * MS, 3 * SEC, 4 * SEC, 7 * SEC, 9 * SEC][n]! }));
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s cut host-b -> host-a for 5s', 'test')));
+    world.schedule(2 * SEC, () => world.restart(b.pid)); // the FIN cannot reach a
+    for (const s of sent) sendSeries(world, a, b, 1, s.t, 0, false, s.n);
+    world.runUntil(20 * SEC);
+    expect(gapsAfterLoss(a, b, sent)).toEqual([]);
+    expect(a.of('disconnect').map((e) => e.peer)).toEqual(['b']);
+    expect(b.received()).toContain(4);
+  });
+});
+
 describe('clogging', () => {
   it('delays datagrams and stream data in both directions until the clog ends, then delivers', () => {
     const world = testWorld({ network: constantNetwork(100) });
