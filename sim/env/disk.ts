@@ -387,20 +387,28 @@ export class Disk {
     return { lostBytes: lost, tornBytes: torn };
   }
 
-  /** Flips one bit of a stored byte (on the media and in the cache). Returns what was hit, or null if no data. */
+  /** Flips one bit of a stored byte (on the media, and in the cache unless dirty there). Returns what was hit, or null if nothing is stored. */
   corrupt(rng: Rng, path?: string): { path: string; offset: number } | null {
     const candidates = path !== undefined ? [path] : [...this.media.keys()].filter((p) => this.media.get(p)!.len > 0).sort();
     if (candidates.length === 0) return null;
     const p = rng.pick(candidates);
     const m = this.media.get(p);
     const f = this.files.get(p);
-    if (m === undefined || f === undefined || f.cache.len === 0) return null;
-    const offset = rng.int(0, f.cache.len - 1);
+    // Only stored bytes rot: pick a byte on the media. The page cache shows the flip too unless a
+    // newer write to that byte is still dirty (its write-back will then overwrite the flip).
+    if (m === undefined || f === undefined || m.len === 0) return null;
+    const offset = rng.int(0, m.len - 1);
     const bit = 1 << rng.int(0, 7);
-    f.cache.buf[offset]! ^= bit;
-    if (offset < m.len) m.buf[offset]! ^= bit;
+    m.buf[offset]! ^= bit;
+    if (offset < f.cache.len && !this.dirtyAt(p, f, offset)) f.cache.buf[offset]! ^= bit;
     this.host.traceDisk('corrupt', p, 1, `bit flipped at offset ${offset}`);
     return { path: p, offset };
+  }
+
+  private dirtyAt(path: string, f: FileState, offset: number): boolean {
+    const covers = (w: PendingWrite): boolean => w.offset <= offset && offset < w.offset + w.data.length;
+    if (f.pending.some(covers)) return true;
+    return this.inFlight !== null && this.inFlight.path === path && this.inFlight.ops.some(covers);
   }
 
   /** The durable content of a file (what survives power loss), for tests and checkers. */

@@ -265,6 +265,42 @@ describe('disk: corruption', () => {
     }
   });
 
+  it('hits stored bytes only: the flip is on the media and survives power loss, never just a dirty page-cache copy', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rig = diskRig();
+      rig.disk.append('f', new Uint8Array(1000));
+      fsync(rig, 'f');
+      rig.run(1 * SEC);
+      rig.disk.append('f', new Uint8Array(1000)); // not yet written back
+      const hit = rig.disk.corrupt(new Rng(seed), 'f');
+      expect(hit!.offset).toBeLessThan(1000);
+      rig.disk.powerLoss();
+      const after = rig.disk.readAll('f') as Uint8Array;
+      expect(after.length).toBe(1000);
+      expect(after.reduce((n, b) => n + (b === 0 ? 0 : 1), 0)).toBe(1);
+    }
+  });
+
+  it('a flip under a newer dirty write stays off the page cache and is repaired by the write-back', () => {
+    const rig = diskRig();
+    rig.disk.append('f', new Uint8Array(100));
+    fsync(rig, 'f');
+    rig.run(1 * SEC);
+    rig.disk.write('f', 0, new Uint8Array(100).fill(7)); // rewrite every stored byte, unsynced
+    expect(rig.disk.corrupt(new Rng(3), 'f')).not.toBeNull();
+    expect([...(rig.disk.readAll('f') as Uint8Array)].every((b) => b === 7)).toBe(true);
+    fsync(rig, 'f');
+    rig.run(2 * SEC);
+    expect([...rig.disk.durableContent('f')!].every((b) => b === 7)).toBe(true);
+  });
+
+  it('a file with nothing stored yet cannot be corrupted', () => {
+    const rig = diskRig();
+    rig.disk.append('f', text('only in the page cache'));
+    expect(rig.disk.corrupt(new Rng(1), 'f')).toBeNull();
+    expect(untext(rig.disk.readAll('f'))).toBe('only in the page cache');
+  });
+
   it('has nothing to corrupt on an empty disk', () => {
     const rig = diskRig();
     rig.disk.create('empty');
