@@ -1,0 +1,228 @@
+// Byte encoding for what ZooKeeper writes to disk and to the wire: a small big-endian writer and
+// reader (jute's BinaryOutputArchive in spirit: ints, longs, length-prefixed strings and buffers),
+// the Adler32 checksum FileTxnLog and FileSnap use, and a 52-bit mixing hash for digests.
+
+import { invariant } from '../core/invariant.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  length = 0;
+
+  constructor(initialBytes = 256) {
+    this.buf = new Uint8Array(initialBytes);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+    this.view = new DataView(b.buffer);
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.length++] = v & 0xff;
+    return this;
+  }
+
+  i32(v: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.length, v);
+    this.length += 4;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.length, v >>> 0);
+    this.length += 4;
+    return this;
+  }
+
+  /** A non-negative integer below 2^53 as a 64-bit big-endian long (zxids, session ids, times). */
+  i64(v: number): this {
+    invariant(Number.isSafeInteger(v), () => `i64: ${v} is not a safe integer`);
+    const neg = v < 0;
+    const a = Math.abs(v);
+    let hi = Math.floor(a / 0x1_0000_0000);
+    let lo = a % 0x1_0000_0000;
+    if (neg) {
+      // two's complement of the 64-bit value
+      hi = ~hi >>> 0;
+      lo = (~lo >>> 0) + 1;
+      if (lo > 0xffff_ffff) {
+        lo = 0;
+        hi = (hi + 1) >>> 0;
+      }
+    }
+    this.u32(hi);
+    this.u32(lo);
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.i32(b.length);
+    this.raw(b);
+    return this;
+  }
+
+  raw(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+
+  str(s: string): this {
+    return this.bytes(encoder.encode(s));
+  }
+
+  bool(v: boolean): this {
+    return this.u8(v ? 1 : 0);
+  }
+
+  /** A copy of the bytes written so far. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+}
+
+export class ByteReader {
+  private readonly view: DataView;
+  pos: number;
+
+  constructor(private readonly buf: Uint8Array, offset = 0, private readonly end = buf.length) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = offset;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) throw new ShortRead(`need ${n} bytes at ${this.pos}, have ${this.end - this.pos}`);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  i64(): number {
+    const hi = this.u32();
+    const lo = this.u32();
+    if (hi & 0x8000_0000) {
+      // negative: -(~x + 1)
+      const nhi = ~hi >>> 0;
+      const nlo = (~lo >>> 0) + 1;
+      return -(nhi * 0x1_0000_0000 + nlo);
+    }
+    return hi * 0x1_0000_0000 + lo;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.i32();
+    if (n < 0) throw new ShortRead(`negative length ${n}`);
+    return this.raw(n);
+  }
+
+  raw(n: number): Uint8Array {
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  str(): string {
+    return decoder.decode(this.bytes());
+  }
+
+  bool(): boolean {
+    return this.u8() !== 0;
+  }
+}
+
+/** Thrown by ByteReader on truncated or malformed input; recovery code catches it as "end of valid data". */
+export class ShortRead extends Error {
+  override readonly name = 'ShortRead';
+}
+
+/** Adler-32 (RFC 1950), the checksum java.util.zip.Adler32 computes for FileTxnLog records. */
+export function adler32(data: Uint8Array, start = 0, end = data.length): number {
+  let a = 1;
+  let b = 0;
+  const NMAX = 5552;
+  let i = start;
+  while (i < end) {
+    const stop = Math.min(end, i + NMAX);
+    for (; i < stop; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * A 52-bit hash of bytes: two independent 32-bit FNV-1a style lanes combined. Used as a txn digest
+ * and, chained, as the digest of a committed history (ZooKeeper 3.6 keeps a digest of the data
+ * tree in its log and snapshots for the same purpose: detecting replicas that diverged).
+ */
+export function hashBytes(data: Uint8Array): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ data.length;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  return combine(h1, h2);
+}
+
+/** Chains a history digest: the digest of (history so far, next txn). */
+export function chainHash(prev: number, zxid: number, txnDigest: number): number {
+  let h1 = (prev % 0x1_0000_0000) ^ 0x9e3779b9;
+  let h2 = Math.floor(prev / 0x1_0000_0000) ^ 0x85ebca6b;
+  h1 = Math.imul(h1 ^ (zxid % 0x1_0000_0000), 0xcc9e2d51);
+  h1 = Math.imul(h1 ^ Math.floor(zxid / 0x1_0000_0000), 0x1b873593);
+  h2 = Math.imul(h2 ^ (txnDigest % 0x1_0000_0000), 0xe6546b64);
+  h2 = Math.imul(h2 ^ Math.floor(txnDigest / 0x1_0000_0000), 0x2545f491);
+  h1 ^= h2 >>> 13;
+  h2 ^= h1 >>> 17;
+  return combine(h1, h2);
+}
+
+function combine(h1: number, h2: number): number {
+  return ((h2 >>> 0) & 0xfffff) * 0x1_0000_0000 + (h1 >>> 0);
+}
