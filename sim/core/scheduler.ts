@@ -31,12 +31,15 @@ export class Scheduler {
   private capacity = INITIAL_CAPACITY;
   private used = 0;
   private size = 0;
+  /** Events scheduled and neither run nor cancelled (size also counts lazily cancelled entries). */
+  private live = 0;
   private nextSeq = 0;
 
   constructor(private readonly dispatch: Dispatch) {}
 
+  /** Events still to run (cancelled ones excluded). */
   get pending(): number {
-    return this.size;
+    return this.live;
   }
 
   /** Schedules an event at an absolute time (never in the past). */
@@ -51,6 +54,7 @@ export class Scheduler {
     this.payload[slot] = payload;
     this.cancelled[slot] = 0;
     this.siftUp(this.size++, slot);
+    this.live++;
     return this.gen[slot]! * SLOT_RANGE + slot;
   }
 
@@ -64,6 +68,7 @@ export class Scheduler {
     if (slot >= this.used || this.gen[slot] !== g || this.cancelled[slot] === 1) return false;
     this.cancelled[slot] = 1;
     this.payload[slot] = undefined;
+    this.live--;
     return true;
   }
 
@@ -106,6 +111,7 @@ export class Scheduler {
       this.releaseSlot(top);
       this.nowUs = t;
       this.executed++;
+      this.live--;
       n++;
       dispatch(kind, target, aux, payload);
       if (stop !== undefined && stop()) { stopped = true; break; }

@@ -142,6 +142,18 @@ describe('scheduler: cancel', () => {
     expect(ran.map((r) => r.target)).toEqual([2]);
   });
 
+  it('pending counts events still to run, not cancelled ones', () => {
+    const { sched } = recorder();
+    const hs = [10, 20, 30, 40].map((t) => sched.at(t, 1, t, 0, null));
+    expect(sched.pending).toBe(4);
+    sched.cancel(hs[2]!);
+    expect(sched.pending).toBe(3);
+    sched.run(20, Infinity);
+    expect(sched.pending).toBe(1);
+    sched.run(Infinity, Infinity);
+    expect(sched.pending).toBe(0);
+  });
+
   it('drops cancelled events when peeking at the next time', () => {
     const { sched } = recorder();
     const a = sched.at(10, 1, 1, 0, null);
@@ -272,6 +284,7 @@ describe('scheduler: property', () => {
           expect(sched.run(until, o.maxEvents)).toBe(n);
           expect(sched.nowUs).toBe(refNow);
         }
+        expect(sched.pending).toBe(ref.length);
       }
       sched.run(Infinity, Infinity);
       ref.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
