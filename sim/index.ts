@@ -1,0 +1,22 @@
+// The public API for scenario authors and property tests: `import { defineScenario, ... } from 'dsim'`.
+
+export type { Actor, ActorFactory, Context, DiskView, TimerId } from './core/actor.ts';
+export { Config, resolveConfig, parseProperties, type ConfigSchema, type ConfigValue, type KeySpec } from './core/config.ts';
+export { crc32 } from './core/crc32.ts';
+export { invariant, InvariantError, UsageError } from './core/invariant.ts';
+export { Rng } from './core/rng.ts';
+export { runScenario, resolveScenarioConfig, scheduleFor, type RunOptions, type RunResult } from './core/run.ts';
+export { defineScenario, type Expectation, type Scenario } from './core/scenario.ts';
+export { MemorySink, CountingSink, registerTraceView, type TraceSink } from './core/trace.ts';
+export { MS, SEC, US, msToUs, usToMs, type HostId, type Json, type Message, type ProcessId } from './core/types.ts';
+export { World, type HostOptions, type ProcessOptions } from './core/world.ts';
+export type { DiskError, DiskOptions } from './env/disk.ts';
+export { formatScript, parseScript, type Fault, type FaultAction, type FaultKind } from './env/faults.ts';
+export type { NemesisOptions, RandomFaultKind } from './env/nemesis.ts';
+export type { LatencyDist, LinkOptions, NetworkOptions } from './env/network.ts';
+export type { Checker, CheckStatus, Violation } from './check/checker.ts';
+export { History, type HistoryEntry, type Operation } from './check/history.ts';
+export { checkLinearizable, registerModel, type Model } from './check/linearizability.ts';
+export { linearizableChecker } from './check/linearizable-checker.ts';
+export { shrinkFaults, type ShrinkResult } from './check/shrink.ts';
+export { assertScenario, checkScenario, faultScheduleArb, seedArb, swarmArb } from './check/property.ts';
