@@ -265,8 +265,10 @@ export function applyFault(world: World, f: Fault): void {
     case 'partition': case 'isolate': case 'cut': {
       const pairs = cutsOf(world, a);
       world.net.cutLinks(pairs);
+      const healGeneration = world.net.healGeneration;
       if (world.tracing) world.line({ type: 'partition', cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]), desc });
       later(() => {
+        if (world.net.healGeneration !== healGeneration) return; // already lifted by a heal
         world.net.restoreLinks(pairs);
         if (world.tracing) world.line({ type: 'heal', desc: `end of: ${desc}`, cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]) });
       });

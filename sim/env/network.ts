@@ -95,6 +95,8 @@ export class Network {
   private readonly overrides = new Map<number, Partial<LinkOptions>>();
   private readonly resolved = new Map<number, LinkOptions>();
   private cutCount = 0;
+  /** Bumped by healAll: a fault that began before a heal must not restore links at its own end. */
+  healGeneration = 0;
 
   constructor(private readonly rng: Rng, opts: Partial<NetworkOptions> = {}) {
     this.opts = { ...DEFAULT_NETWORK, ...opts };
@@ -169,6 +171,7 @@ export class Network {
   }
 
   healAll(): void {
+    this.healGeneration++;
     this.cut.fill(0);
     this.cutCount = 0;
     this.clogUntilUs.fill(0);

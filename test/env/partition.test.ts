@@ -167,4 +167,18 @@ describe('healing', () => {
     c.world.runUntil(12 * SEC);
     expect(c.world.net.anyCut).toBe(false);
   });
+
+  it('a fault lifted by heal does not, when its own end comes, lift a newer fault on the same links', () => {
+    const c = cluster();
+    c.world.runUntil(1 * SEC);
+    applyFault(c.world, parseFault('at 1s isolate h0 for 10s', 'test')); // would end at 11 s
+    c.world.runUntil(2 * SEC);
+    applyFault(c.world, parseFault('at 2s heal', 'test'));
+    c.world.runUntil(3 * SEC);
+    applyFault(c.world, parseFault('at 3s isolate h0 for 10s', 'test')); // ends at 13 s
+    c.world.runUntil(12 * SEC);
+    expect(c.world.net.cutPairs().length).toBe(8);
+    c.world.runUntil(13 * SEC);
+    expect(c.world.net.anyCut).toBe(false);
+  });
 });
