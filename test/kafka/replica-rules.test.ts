@@ -8,13 +8,24 @@ import {
 import { features } from '../../sim/kafka/version.ts';
 import { memIO } from './helpers.ts';
 
+interface ReplicaView extends FollowerLogView {
+  logEndOffset: number;
+  readonly cache: LeaderEpochFileCache;
+}
+
 /** A replica's epoch cache and log end, as the truncation rules see it. */
-function replica(version: string, epochs: [number, number][], leo: number, hw = 0) {
+function replica(version: string, epochs: [number, number][], leo: number, hw = 0): ReplicaView {
   const f = features(version);
-  const cache = new LeaderEpochFileCache(memIO(), 'x/leader-epoch-checkpoint', f.epochCache21 ? 'kafka7415' : 'kip101', () => view.logEndOffset, () => {});
+  const state = { leo };
+  const cache = new LeaderEpochFileCache(memIO(), 'x/leader-epoch-checkpoint', f.epochCache21 ? 'kafka7415' : 'kip101', () => state.leo, () => {});
   for (const [e, o] of epochs) cache.assign(e, o);
-  const view = {
-    logEndOffset: leo,
+  return {
+    get logEndOffset() {
+      return state.leo;
+    },
+    set logEndOffset(v: number) {
+      state.leo = v;
+    },
     highWatermark: hw,
     get latestEpoch() {
       return cache.latestEpoch();
@@ -22,14 +33,13 @@ function replica(version: string, epochs: [number, number][], leo: number, hw = 
     endOffsetFor: (e: number) => cache.endOffsetFor(e),
     cache,
   };
-  return view;
 }
 
 /**
  * The follower's whole truncation exchange with the leader, as the fetcher runs it: ask with the
  * latest epoch, truncate, and ask again while the decision is not complete.
  */
-function truncateFollower(version: string, follower: ReturnType<typeof replica>, leader: ReturnType<typeof replica>): number {
+function truncateFollower(version: string, follower: ReplicaView, leader: ReplicaView): number {
   const f = features(version);
   if (!usesEpochTruncation(f, follower)) return truncateToHighWatermark(follower).offset;
   for (let round = 0; round < 10; round++) {
