@@ -1,0 +1,46 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+// Debian's Chromium driven by playwright-core. Playwright never downloads a browser here: the tests
+// use /usr/bin/chromium (installed by `.ci/run`, or `apt-get install chromium`).
+
+export const CHROMIUM = process.env['DSIM_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`;
+}
+
+export interface Session {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A headless Chromium with a fresh profile directory (Playwright takes it as the persistent
+ * context's user data dir), a fixed viewport and scale, English locale and UTC.
+ */
+export async function launch(viewport = { width: 1440, height: 900 }): Promise<Session> {
+  const profile = mkdtempSync(join(tmpdir(), 'dsim-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--font-render-hinting=none', '--force-color-profile=srgb',
+    ],
+    viewport,
+    deviceScaleFactor: 1,
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
