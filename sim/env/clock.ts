@@ -5,8 +5,6 @@
 export class Clock {
   /** True time from which the current drift accumulates (0 for the configured clock). */
   sinceUs = 0;
-  /** Bumped by every set/reset: lets a clock fault tell whether it is still the one in force. */
-  version = 0;
   private readonly baseOffsetUs: number;
   private readonly baseDriftPpm: number;
 
@@ -29,7 +27,6 @@ export class Clock {
     this.offsetUs = offsetUs;
     this.driftPpm = driftPpm;
     this.sinceUs = nowUs;
-    this.version++;
   }
 
   /** Back to the clock the host was configured with. */
@@ -37,7 +34,6 @@ export class Clock {
     this.offsetUs = this.baseOffsetUs;
     this.driftPpm = this.baseDriftPpm;
     this.sinceUs = 0;
-    this.version++;
   }
 
   /** True-time length of a local-time delay. */

@@ -229,6 +229,37 @@ export function cutsOf(world: World, a: FaultAction): [number, number][] {
   return pairs;
 }
 
+/**
+ * Faults that set a value on a host (disk speed, disk full, clock) stack per target: the newest one
+ * still active is in force; when it ends, the one before it applies again, or the normal value when
+ * none is left. (Restoring a value captured at the start would bring back an earlier fault that had
+ * already ended, or end a longer one early.)
+ */
+interface Layer {
+  readonly apply: () => void;
+}
+type Layers = WeakMap<object, Layer[]>;
+const slowDiskLayers: Layers = new WeakMap();
+const diskFullLayers: Layers = new WeakMap();
+const clockLayers: Layers = new WeakMap();
+
+function layer(layers: Layers, target: object, apply: () => void, normal: () => void, later: (fn: () => void) => void): void {
+  let stack = layers.get(target);
+  if (stack === undefined) layers.set(target, (stack = []));
+  const mine: Layer = { apply };
+  stack.push(mine);
+  apply();
+  later(() => {
+    const s = layers.get(target);
+    const i = s === undefined ? -1 : s.indexOf(mine);
+    if (s === undefined || i < 0) return; // lifted by healEverything meanwhile
+    s.splice(i, 1);
+    if (i < s.length) return; // a newer fault is in force
+    if (s.length > 0) s[s.length - 1]!.apply();
+    else normal();
+  });
+}
+
 /** Applies one fault now and schedules its undo. */
 export function applyFault(world: World, f: Fault): void {
   const a = f.action;
@@ -289,16 +320,15 @@ export function applyFault(world: World, f: Fault): void {
     }
     case 'slow-disk': {
       const d = world.disks[host(a.target)]!;
-      d.setSlowFactor(a.factor);
+      layer(slowDiskLayers, d, () => d.setSlowFactor(a.factor), () => d.setSlowFactor(1), later);
       if (world.tracing) world.line({ type: 'fault', kind: 'slow-disk', desc });
-      later(() => d.setSlowFactor(1));
       return;
     }
     case 'disk-full': {
       const d = world.disks[host(a.target)]!;
-      d.capacityOverride = d.used;
+      const fullAt = d.used;
+      layer(diskFullLayers, d, () => { d.capacityOverride = fullAt; }, () => { d.capacityOverride = null; }, later);
       if (world.tracing) world.line({ type: 'fault', kind: 'disk-full', desc });
-      later(() => { d.capacityOverride = null; });
       return;
     }
     case 'corrupt': {
@@ -308,12 +338,8 @@ export function applyFault(world: World, f: Fault): void {
     }
     case 'clock': {
       const c = world.clocks[host(a.target)]!;
-      c.set(world.nowUs, a.offsetMs * MS, a.driftPpm);
-      const mine = c.version;
+      layer(clockLayers, c, () => c.set(world.nowUs, a.offsetMs * MS, a.driftPpm), () => c.reset(), later);
       if (world.tracing) world.line({ type: 'fault', kind: 'clock', desc });
-      // Undo only if no later clock fault took over this host's clock (restoring a captured "old"
-      // value would bring back an earlier fault that had already ended).
-      later(() => { if (c.version === mine) c.reset(); });
       return;
     }
   }
@@ -332,6 +358,9 @@ export function healEverything(world: World): void {
     disk.setSlowFactor(1);
     disk.capacityOverride = null;
     world.clocks[h]!.reset();
+    slowDiskLayers.delete(disk);
+    diskFullLayers.delete(disk);
+    clockLayers.delete(world.clocks[h]!);
     if (!world.powered[h]) world.powerOn(h as HostId, false);
   }
   for (let p = 0; p < world.processCount; p++) {

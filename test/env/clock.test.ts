@@ -91,6 +91,17 @@ describe('clocks through the world', () => {
     expect(skew).toEqual([[12, 300], [20, -700], [35, -700], [50, 0]]);
   });
 
+  it('overlapping clock faults where the newer ends first: the older one applies again until its end', () => {
+    const world = testWorld();
+    const p = addProbe(world, 'p', 'h');
+    const skew: number[] = [];
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s clock h offset 300ms for 20s', 'test')));
+    world.schedule(5 * SEC, () => applyFault(world, parseFault('at 5s clock h offset -700ms for 5s', 'test')));
+    for (const t of [3, 7, 12, 25]) world.schedule(t * SEC, () => { skew.push((p.ctx.localTimeUs() - world.nowUs) / MS); });
+    world.runUntil(30 * SEC);
+    expect(skew).toEqual([300, -700, 300, 0]);
+  });
+
   it('healEverything resets every clock to its configured setting', () => {
     const world = testWorld();
     const a = addProbe(world, 'a', 'ha', {}, { clockOffsetUs: 20 * MS });

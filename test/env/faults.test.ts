@@ -282,6 +282,23 @@ describe('scheduled faults apply at their time and undo after their duration', (
     expect([d1.slowness, d2.capacityOverride]).toEqual([1, null]);
   });
 
+  it('overlapping slow-disk faults on one host: the newest active one is in force, then the one before it, then normal', () => {
+    const { world } = smallCluster();
+    scheduleFaults(world, parseScript('at 1s slow-disk h1 x10 for 20s\nat 5s slow-disk h1 x100 for 5s'));
+    const d = world.disks[0]!;
+    const at = (s: number): number => { world.runUntil(s * SEC); return d.slowness; };
+    expect([at(2), at(6), at(12), at(22)]).toEqual([10, 100, 10, 1]);
+  });
+
+  it('overlapping disk-full faults: the disk stays full until the last one ends', () => {
+    const { world, probes: [p1] } = smallCluster();
+    scheduleFaults(world, parseScript('at 1s disk-full h1 for 10s\nat 2s disk-full h1 for 2s'));
+    const results: (string | null)[] = [];
+    for (const s of [5, 12]) world.schedule(s * SEC, () => { results.push(p1!.ctx.disk.append('f', text('x'))); });
+    world.runUntil(13 * SEC);
+    expect(results).toEqual(['ENOSPC', null]);
+  });
+
   it('corrupt: flips one bit of the named file', () => {
     const { world, probes: [p1] } = smallCluster();
     world.schedule(0, () => {
