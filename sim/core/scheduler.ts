@@ -17,15 +17,16 @@ export class Scheduler {
   /** Events executed so far (cancelled ones are not counted). */
   executed = 0;
 
-  private timeUs = new Float64Array(INITIAL_CAPACITY);
-  private seq = new Float64Array(INITIAL_CAPACITY);
   private kind = new Int32Array(INITIAL_CAPACITY);
   private target = new Int32Array(INITIAL_CAPACITY);
   private aux = new Int32Array(INITIAL_CAPACITY);
   private gen = new Int32Array(INITIAL_CAPACITY);
   private cancelled = new Uint8Array(INITIAL_CAPACITY);
   private payload: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(undefined);
+  /** Heap entries by heap position: slot, time and insertion seq side by side, so comparisons never chase a slot. */
   private heap = new Int32Array(INITIAL_CAPACITY);
+  private heapT = new Float64Array(INITIAL_CAPACITY);
+  private heapS = new Float64Array(INITIAL_CAPACITY);
   private free = new Int32Array(INITIAL_CAPACITY);
   private freeTop = 0;
   private capacity = INITIAL_CAPACITY;
@@ -46,14 +47,12 @@ export class Scheduler {
   at(timeUs: number, kind: number, target: number, aux: number, payload: unknown): EventHandle {
     const t = timeUs < this.nowUs ? this.nowUs : Math.round(timeUs);
     const slot = this.allocSlot();
-    this.timeUs[slot] = t;
-    this.seq[slot] = this.nextSeq++;
     this.kind[slot] = kind;
     this.target[slot] = target;
     this.aux[slot] = aux;
     this.payload[slot] = payload;
     this.cancelled[slot] = 0;
-    this.siftUp(this.size++, slot);
+    this.siftUp(this.size++, slot, t, this.nextSeq++);
     this.live++;
     return this.gen[slot]! * SLOT_RANGE + slot;
   }
@@ -76,7 +75,7 @@ export class Scheduler {
   peekTimeUs(): number {
     while (this.size > 0) {
       const top = this.heap[0]!;
-      if (this.cancelled[top] === 0) return this.timeUs[top]!;
+      if (this.cancelled[top] === 0) return this.heapT[0]!;
       this.popTop();
       this.releaseSlot(top);
     }
@@ -98,7 +97,7 @@ export class Scheduler {
         this.releaseSlot(top);
         continue;
       }
-      const t = this.timeUs[top]!;
+      const t = this.heapT[0]!;
       if (t > untilUs) break;
       // Stopped by the count only while live work is still due: otherwise the run is idle and the
       // clock advances to `untilUs` (independent of lazily cancelled entries left in the heap).
@@ -138,8 +137,8 @@ export class Scheduler {
     if (cap > SLOT_RANGE) throw new Error(`scheduler: more than ${SLOT_RANGE} pending events`);
     const f64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => { const b = new Float64Array(cap); b.set(a); return b; };
     const i32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.timeUs = f64(this.timeUs);
-    this.seq = f64(this.seq);
+    this.heapT = f64(this.heapT);
+    this.heapS = f64(this.heapS);
     this.kind = i32(this.kind);
     this.target = i32(this.target);
     this.aux = i32(this.aux);
@@ -151,39 +150,56 @@ export class Scheduler {
     this.capacity = cap;
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.timeUs[a]!;
-    const tb = this.timeUs[b]!;
-    return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!);
-  }
-
-  private siftUp(i: number, slot: number): void {
+  private siftUp(i: number, slot: number, t: number, q: number): void {
     const heap = this.heap;
+    const ht = this.heapT;
+    const hs = this.heapS;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.less(slot, p)) break;
-      heap[i] = p;
+      const pt = ht[parent]!;
+      if (pt < t || (pt === t && hs[parent]! < q)) break;
+      heap[i] = heap[parent]!;
+      ht[i] = pt;
+      hs[i] = hs[parent]!;
       i = parent;
     }
     heap[i] = slot;
+    ht[i] = t;
+    hs[i] = q;
   }
 
   private popTop(): void {
+    const n = --this.size;
+    if (n === 0) return;
     const heap = this.heap;
-    const last = heap[--this.size]!;
-    if (this.size === 0) return;
+    const ht = this.heapT;
+    const hs = this.heapS;
+    const slot = heap[n]!;
+    const t = ht[n]!;
+    const q = hs[n]!;
     let i = 0;
-    const n = this.size;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
+      let ct = ht[c]!;
+      let cq = hs[c]!;
       const r = c + 1;
-      if (r < n && this.less(heap[r]!, heap[c]!)) c = r;
-      if (!this.less(heap[c]!, last)) break;
+      if (r < n) {
+        const rt = ht[r]!;
+        if (rt < ct || (rt === ct && hs[r]! < cq)) {
+          c = r;
+          ct = rt;
+          cq = hs[r]!;
+        }
+      }
+      if (t < ct || (t === ct && q < cq)) break;
       heap[i] = heap[c]!;
+      ht[i] = ct;
+      hs[i] = cq;
       i = c;
     }
-    heap[i] = last;
+    heap[i] = slot;
+    ht[i] = t;
+    hs[i] = q;
   }
 }
