@@ -273,6 +273,8 @@ export function applyFault(world: World, f: Fault): void {
   switch (a.kind) {
     case 'crash': {
       const p = proc(a.target);
+      // Already down (another fault): nothing to crash, and its end must not restart it early.
+      if (!world.isUp(p)) return;
       world.crash(p, 'nemesis');
       later(() => world.start(p));
       return;
@@ -289,6 +291,7 @@ export function applyFault(world: World, f: Fault): void {
     }
     case 'power-off': {
       const h = host(a.target);
+      if (!world.powered[h]) return; // already off: its end must not power the host on early
       world.powerOff(h);
       later(() => world.powerOn(h));
       return;

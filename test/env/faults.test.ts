@@ -187,6 +187,24 @@ describe('scheduled faults apply at their time and undo after their duration', (
     expect(p1!.of('start').map((e) => [e.t, e.inc])).toEqual([[0, 1], [3 * SEC, 2]]);
   });
 
+  it('a crash of a process that is already down does nothing, and its end does not restart it early', () => {
+    const { world, probes: [p1] } = smallCluster();
+    scheduleFaults(world, parseScript('at 1s crash p1 for 10s\nat 2s crash p1 for 2s'));
+    world.runUntil(5 * SEC);
+    expect(world.isUp(p1!.pid)).toBe(false);
+    world.runUntil(11 * SEC);
+    expect(p1!.of('start').map((e) => e.t)).toEqual([0, 11 * SEC]);
+  });
+
+  it('a power-off of a host already off does nothing, and its end does not power it on early', () => {
+    const { world } = smallCluster();
+    scheduleFaults(world, parseScript('at 1s power-off h1 for 10s\nat 2s power-off h1 for 2s'));
+    world.runUntil(5 * SEC);
+    expect(world.powered[0]).toBe(false);
+    world.runUntil(11 * SEC);
+    expect(world.powered[0]).toBe(true);
+  });
+
   it('crash without a duration stays down', () => {
     const { world, probes: [p1] } = smallCluster();
     scheduleFaults(world, parseScript('at 1s crash p1'));
