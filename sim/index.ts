@@ -18,5 +18,6 @@ export type { Checker, CheckStatus, Violation } from './check/checker.ts';
 export { History, type HistoryEntry, type Operation } from './check/history.ts';
 export { checkLinearizable, registerModel, type Model } from './check/linearizability.ts';
 export { linearizableChecker } from './check/linearizable-checker.ts';
+export { progressAfterHealChecker } from './check/liveness.ts';
 export { shrinkFaults, type ShrinkResult } from './check/shrink.ts';
 export { assertScenario, checkScenario, faultScheduleArb, seedArb, swarmArb } from './check/property.ts';

@@ -68,3 +68,24 @@ describe('dropUnobservedInfoWrites', () => {
     expect(checkLinearizable(dropUnobservedInfoWrites(seen)).valid).toBe(true);
   });
 });
+
+describe('progressAfterHealChecker', () => {
+  const withLiveness = async () => {
+    const { progressAfterHealChecker } = await import('../../sim/check/liveness.ts');
+    return { ...pbCrash, build: (world: Parameters<typeof pbCrash.build>[0], cfg: Parameters<typeof pbCrash.build>[1]) => {
+      pbCrash.build(world, cfg);
+      world.addChecker(progressAfterHealChecker({ f: 'write', withinMs: 3000 }));
+    } };
+  };
+
+  it('passes when the healed register takes writes again', async () => {
+    const r = runScenario(await withLiveness(), { seed: 1 });
+    expect(r.checks.find((c) => c.name === 'write-after-heal')?.status).toBe('pass');
+  });
+
+  it('fires when both servers lost their memory: neither may promote itself, so no write ever completes', async () => {
+    const r = runScenario(await withLiveness(), { seed: 1, faults: parseScript('at 2s crash s1\nat 2s crash s2') });
+    expect(r.violations.map((v) => v.checker)).toEqual(['write-after-heal']);
+    expect(r.violations[0]!.message).toMatch(/no write completed within 3000 ms of the heal/);
+  });
+});
