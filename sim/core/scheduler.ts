@@ -45,6 +45,8 @@ export class Scheduler {
 
   /** Schedules an event at an absolute time (never in the past). */
   at(timeUs: number, kind: number, target: number, aux: number, payload: unknown): EventHandle {
+    // NaN compares false both ways and would silently break the heap order for every later event.
+    if (timeUs !== timeUs) throw new Error(`scheduler: event time is NaN (kind ${kind}, target ${target})`);
     const t = timeUs < this.nowUs ? this.nowUs : Math.round(timeUs);
     const slot = this.allocSlot();
     this.kind[slot] = kind;

@@ -68,6 +68,15 @@ describe('scheduler: order', () => {
     expect(ran.map((r) => r.timeUs)).toEqual([100, 100, 101]);
   });
 
+  it('refuses a NaN time instead of corrupting the heap order', () => {
+    const { sched, ran } = recorder();
+    sched.at(20, 1, 2, 0, null);
+    expect(() => sched.at(NaN, 1, 9, 0, null)).toThrow(/NaN/);
+    sched.at(10, 1, 1, 0, null);
+    sched.run(Infinity, Infinity);
+    expect(ran.map((r) => r.target)).toEqual([1, 2]);
+  });
+
   it('passes kind, target, aux and payload through unchanged', () => {
     const { sched, ran } = recorder();
     const payload = { hello: 'world' };
