@@ -395,18 +395,12 @@ export class ZkClient {
       return;
     }
     const isRead = p.op.kind === 'getData' || p.op.kind === 'exists' || p.op.kind === 'getChildren';
+    // The history first, then the watch: the read that sets a watch happens before the watch exists.
+    if (m.err === null) this.completeHistory(p, 'ok', this.outputOf(m), undefined);
+    else if (isRead && m.err === 'NONODE') this.completeHistory(p, 'ok', { zxid: m.zxid, session: this._sessionId, node: null }, undefined);
+    else this.completeHistory(p, 'fail', { zxid: m.zxid, session: this._sessionId }, m.err);
     if (p.watch !== null && (m.err === null || (m.err === 'NONODE' && p.op.kind === 'exists'))) this.registerWatch(p, m);
-    if (m.err === null) {
-      this.completeHistory(p, 'ok', this.outputOf(m), undefined);
-      p.cb?.(null, m.result);
-      return;
-    }
-    if (isRead && m.err === 'NONODE') {
-      this.completeHistory(p, 'ok', { zxid: m.zxid, session: this._sessionId, node: null }, undefined);
-    } else {
-      this.completeHistory(p, 'fail', { zxid: m.zxid, session: this._sessionId }, m.err);
-    }
-    p.cb?.(m.err, null);
+    p.cb?.(m.err, m.err === null ? m.result : null);
   }
 
   private outputOf(m: ClientReply): Json {
