@@ -14,6 +14,8 @@ interface ProcBox {
   x: number;
   y: number;
   r: number;
+  /** Labels to the right of the circle (wide hosts) or below it (narrow ones). */
+  side: boolean;
 }
 
 interface HostBox {
@@ -156,13 +158,20 @@ export class Topology {
         perHost.push({ hb, procs: procsOn.get(hi)! });
       });
     });
-    // Room for the host name above and two label lines below each circle.
+    // Wide hosts put the labels beside each circle; narrow ones below it.
+    const SIDE_LABEL_PX = 96;
     let r = 17;
-    for (const { hb, procs } of perHost) r = Math.min(r, (hb.hgt - 50) / 2, (hb.w / procs.length) * 0.3);
+    let side = true;
+    for (const { hb, procs } of perHost) if (hb.w / procs.length < 2 * 12 + SIDE_LABEL_PX) side = false;
+    for (const { hb, procs } of perHost) {
+      r = Math.min(r, side ? (hb.hgt - 24) / 2 : (hb.hgt - 50) / 2, side ? (hb.w / procs.length - SIDE_LABEL_PX) / 2 - 4 : (hb.w / procs.length) * 0.3);
+    }
     r = Math.max(4, r);
     for (const { hb, procs } of perHost) {
       procs.forEach((p, j) => {
-        this.procs.push({ p, x: hb.x + ((j + 0.5) * hb.w) / procs.length, y: hb.y + 18 + r + Math.max(0, (hb.hgt - 50 - 2 * r) / 2), r });
+        const slot = hb.w / procs.length;
+        if (side) this.procs.push({ p, x: hb.x + j * slot + 14 + r, y: hb.y + 16 + (hb.hgt - 16) / 2, r, side });
+        else this.procs.push({ p, x: hb.x + (j + 0.5) * slot, y: hb.y + 18 + r + Math.max(0, (hb.hgt - 50 - 2 * r) / 2), r, side });
       });
     }
   }
@@ -372,15 +381,17 @@ export class Topology {
         ctx.fillText(`L${led}`, bx, by + 0.5);
       }
       // labels
-      ctx.textAlign = 'center';
+      const sub = status === 'down' ? `down${ps?.downReason !== null && ps?.downReason !== undefined ? `: ${ps.downReason}` : ''}` : status === 'not started' ? 'not started' : status === 'up' ? role : `${role} · ${status}`;
+      const lx = b.side ? b.x + b.r + 10 : b.x;
+      const ly = b.side ? b.y - 13 : b.y + b.r + 4;
+      ctx.textAlign = b.side ? 'left' : 'center';
       ctx.textBaseline = 'top';
       ctx.fillStyle = '#0f172a';
-      ctx.font = '600 11px system-ui, sans-serif';
-      ctx.fillText(pi.name, b.x, b.y + b.r + 4);
-      ctx.fillStyle = down ? '#6b7280' : '#475569';
-      ctx.font = '10px system-ui, sans-serif';
-      const sub = status === 'down' ? `down${ps?.downReason !== null && ps?.downReason !== undefined ? `: ${ps.downReason}` : ''}` : status === 'not started' ? 'not started' : status === 'up' ? role : `${role} · ${status}`;
-      ctx.fillText(sub, b.x, b.y + b.r + 17);
+      ctx.font = `600 ${b.side ? 12 : 11}px system-ui, sans-serif`;
+      ctx.fillText(pi.name, lx, ly);
+      ctx.fillStyle = down ? '#6b7280' : status === 'cut off' ? STATUS_COLOR.cut : '#475569';
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.fillText(sub, lx, ly + 15);
     }
     // the count of messages in flight
     ctx.textAlign = 'right';

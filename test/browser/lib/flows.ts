@@ -1,0 +1,132 @@
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { brokerIds, kafkaModel } from '../../../viz/src/model/kafka.ts';
+import { loadTrace, type TraceIndex } from '../../../viz/src/model/load.ts';
+import { Replay } from '../../../viz/src/model/replay.ts';
+import { openTrace, settle, shot, slider } from './harness.ts';
+
+// The user flows the issue names, written once and run against every trace that has them: the
+// synthetic Kafka stories now, the real kafka-leader-failover and kafka-unclean-election scenarios
+// when they exist.
+
+export function indexOf(text: string): TraceIndex {
+  return loadTrace(new TextEncoder().encode(text));
+}
+
+/** Press keys on the page (the viewer listens on the document). */
+export async function press(page: Page, key: string, times = 1): Promise<void> {
+  for (let k = 0; k < times; k++) await page.keyboard.press(key);
+  await settle(page);
+}
+
+/** Plays for a moment with Space and pauses again; the cursor must have moved forward. */
+export async function playAndPause(page: Page): Promise<void> {
+  await page.locator('.scrubber').focus();
+  await press(page, 'Home');
+  const before = await slider(page);
+  await page.keyboard.press('Space');
+  await expect.poll(async () => (await page.getAttribute('.tbtn.play', 'aria-label')) ?? '').toBe('Pause (Space)');
+  await expect.poll(async () => (await slider(page)).now, { timeout: 15_000 }).toBeGreaterThan(before.now);
+  await page.keyboard.press('Space');
+  await expect.poll(async () => (await page.getAttribute('.tbtn.play', 'aria-label')) ?? '').toBe('Play (Space)');
+}
+
+export interface FailoverResult {
+  readonly crashIndex: number;
+  readonly crashed: string;
+  readonly partition: string;
+  readonly newLeader: string;
+  readonly isr: string;
+  readonly screenshot: string;
+}
+
+/**
+ * Opens a Kafka trace, plays, jumps marker by marker to the first broker crash, then steps event
+ * by event until the Kafka inspector shows a new leader for a partition the crashed broker led,
+ * with the crashed broker out of the ISR. Checks the page against the replay model at that event.
+ */
+export async function kafkaFailoverFlow(page: Page, baseUrl: string, tracePath: string, text: string, shotName: string): Promise<FailoverResult> {
+  const ix = indexOf(text);
+  const crash = ix.markers.find((m) => m.kind === 'crash' && ix.procs[ix.proc[m.index]!]?.system === 'kafka');
+  expect(crash, 'the trace has a broker crash').toBeDefined();
+  const crashIndex = crash!.index;
+  const crashedProc = ix.proc[crashIndex]!;
+  const crashed = ix.procs[crashedProc]!.name;
+  const r = new Replay(ix);
+  const ids = brokerIds(ix.procs, ix.keyframes.map((k) => k.state));
+  const crashedId = ids.get(crashedProc)!;
+  const led = kafkaModel(ix.procs, r.stateAfter(crashIndex - 1), ids).partitions.filter((p) => p.leader === crashedId).map((p) => p.key);
+  expect(led.length, `${crashed} led a partition before it crashed`).toBeGreaterThan(0);
+
+  await openTrace(page, baseUrl, tracePath);
+  await playAndPause(page);
+  // To the crash: Home, then Shift+→ from marker to marker.
+  await press(page, 'Home');
+  for (let k = 0; k < 200 && (await slider(page)).now < crashIndex; k++) await press(page, 'Shift+ArrowRight');
+  expect((await slider(page)).now).toBe(crashIndex);
+  expect(await page.getAttribute(`[data-testid="process-status"] [data-proc="${crashed}"]`, 'data-status')).toBe('down');
+  // Step until the inspector shows the failover.
+  const steps = await page.evaluate(({ keys, crashed, crashedId }) => {
+    const done = (): boolean => keys.some((key) => {
+      const card = document.querySelector(`[data-partition="${key}"]`) as HTMLElement | null;
+      if (card === null) return false;
+      const isr = (card.dataset['isr'] ?? '').split(',').filter((x) => x !== '');
+      return card.dataset['leader'] !== crashed && !(card.dataset['leader'] ?? '').startsWith('broker ') && isr.length > 0 && !isr.includes(String(crashedId));
+    });
+    for (let k = 0; k < 20_000; k++) {
+      if (done()) return k;
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+      window.dsimViewer.app.flush();
+    }
+    return -1;
+  }, { keys: led, crashed, crashedId });
+  expect(steps, 'a new leader appears after the crash').toBeGreaterThanOrEqual(0);
+  const at = await slider(page);
+  const card = page.locator('[data-partition]').filter({ has: page.locator('[data-testid="leader"]') });
+  const cards = await card.evaluateAll((els) => els.map((e) => ({ key: (e as HTMLElement).dataset['partition']!, leader: (e as HTMLElement).dataset['leader']!, isr: (e as HTMLElement).dataset['isr']! })));
+  const shown = cards.find((c) => led.includes(c.key) && c.leader !== crashed)!;
+  // The page agrees with the replay model at the same event.
+  const model = kafkaModel(ix.procs, r.stateAfter(at.now), ids).partitions.find((p) => p.key === shown.key)!;
+  const leaderName = model.replicas.find((x) => x.isLeader)!.process;
+  expect(shown.leader).toBe(leaderName);
+  expect(shown.isr).toBe(model.isr.join(','));
+  expect(model.isr).not.toContain(crashedId);
+  expect(model.isr.length).toBeLessThan(model.replicas.length);
+  // The crashed broker's row: down and out of the ISR.
+  const row = page.locator(`[data-partition="${shown.key}"] tr[data-broker="${crashed}"]`);
+  expect(await row.getAttribute('data-in-isr')).toBe('false');
+  expect(await row.locator('td').nth(1).textContent()).toBe('down');
+  const screenshot = await shot(page, shotName);
+  return { crashIndex, crashed, partition: shown.key, newLeader: shown.leader, isr: shown.isr, screenshot };
+}
+
+/** Opens a trace with a violation and jumps to it with the button (and with V). */
+export async function violationFlow(page: Page, baseUrl: string, tracePath: string, text: string, shotName: string): Promise<{ index: number; message: string; screenshot: string }> {
+  const ix = indexOf(text);
+  expect(ix.violations.length, 'the trace has a violation').toBeGreaterThan(0);
+  const v = ix.violations[0]!;
+  const r = new Replay(ix);
+  const message = String(r.event(v)['message']);
+  await openTrace(page, baseUrl, tracePath);
+  const btn = page.locator('.tbtn.viol');
+  expect(await btn.isDisabled()).toBe(false);
+  expect(await btn.textContent()).toMatch(/Jump to first violation/);
+  await btn.click();
+  await settle(page);
+  const s = await slider(page);
+  expect(s.now).toBe(v);
+  expect(s.text).toMatch(new RegExp(`^t = \\d+\\.\\d{3} s, event ${(v + 1).toLocaleString('en-US')} of ${ix.count.toLocaleString('en-US')}$`));
+  // The narration shows the violation as the current entry, and the event log selects its line.
+  const current = page.locator('[data-testid="narration"] li.current');
+  expect(await current.getAttribute('class')).toContain('violation');
+  expect(await current.locator('.nar-text').textContent()).toBe(message);
+  expect(await page.getAttribute('.log-row.selected', 'data-index')).toBe(String(v));
+  // Back to the start, then the V key.
+  await page.locator('.scrubber').focus();
+  await press(page, 'Home');
+  expect((await slider(page)).now).toBe(0);
+  await press(page, 'v');
+  expect((await slider(page)).now).toBe(v);
+  const screenshot = await shot(page, shotName);
+  return { index: v, message, screenshot };
+}
