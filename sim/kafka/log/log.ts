@@ -513,9 +513,8 @@ export class Log {
         message: `Received request for offset ${startOffset} for partition ${this.name}, but we only have log segments in the range ${this.logStartOffset} to ${leo}.`,
       };
     }
-    const result = (records: Uint8Array): FetchData => ({ records, fetchOffset: startOffset, highWatermark: this.hw, logEndOffset: leo, logStartOffset: this.logStartOffset });
     const maxOffset = upTo === 'leo' ? leo : this.hw;
-    if (startOffset >= maxOffset) return result(EMPTY);
+    if (startOffset >= maxOffset) return this.fetchData(startOffset, EMPTY);
     // The position of maxOffset bounds the read in the segment that holds it.
     let maxSeg = -1;
     let maxPos = 0;
@@ -527,10 +526,14 @@ export class Log {
     for (let i = Math.max(0, this.floorIndex(startOffset)); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       const r = seg.readFrom(startOffset, maxBytes, i === maxSeg ? maxPos : seg.size, minOneMessage);
-      if (r !== null) return result(r.bytes);
+      if (r !== null) return this.fetchData(startOffset, r.bytes);
       if (i === maxSeg) break;
     }
-    return result(EMPTY);
+    return this.fetchData(startOffset, EMPTY);
+  }
+
+  private fetchData(fetchOffset: number, records: Uint8Array): FetchData {
+    return { records, fetchOffset, highWatermark: this.hw, logEndOffset: this.nextOffset, logStartOffset: this.logStartOffset };
   }
 
   // ---------------------------------------------------------------- truncation

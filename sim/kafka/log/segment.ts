@@ -41,6 +41,11 @@ export interface RecoverResult {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Big-endian int32 (a local copy of records.readInt32 for the header walk, the segment's hot loop). */
+function i32(b: Uint8Array, p: number): number {
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+}
 /** Bytes read at a time while walking batch headers. */
 const WALK_CHUNK = 32 * 1024;
 
@@ -119,26 +124,35 @@ export class LogSegment {
     return data;
   }
 
+  /** The chunk the last walk read (a private copy: callers may hand out views of it). */
+  private walkChunk: Uint8Array = EMPTY;
+  private walkChunkStart = 0;
+
   /**
    * Walks complete batch headers from `start` while `visit` returns true, below `limit`. Headers
-   * are read in chunks; a batch's body is not read. Returns the position where it stopped.
+   * are read in chunks (the first of `firstChunk` bytes, later ones of WALK_CHUNK); a batch's body
+   * is read only if it falls inside a chunk. Returns the position where it stopped.
    */
-  private walk(start: number, limit: number, visit: (pos: number, size: number, buf: Uint8Array, at: number) => boolean): number {
+  private walk(start: number, limit: number, visit: (pos: number, size: number, buf: Uint8Array, at: number) => boolean, firstChunk = WALK_CHUNK): number {
     let p = start;
     let chunk: Uint8Array = EMPTY;
     let chunkStart = start;
+    let want = Math.max(firstChunk, RECORD_BATCH_OVERHEAD);
     while (p + RECORD_BATCH_OVERHEAD <= limit) {
       if (p + RECORD_BATCH_OVERHEAD > chunkStart + chunk.length) {
         chunkStart = p;
-        chunk = this.read(p, Math.min(limit - p, WALK_CHUNK));
+        chunk = this.read(p, Math.min(limit - p, want));
+        want = WALK_CHUNK;
         if (chunk.length < RECORD_BATCH_OVERHEAD) break;
       }
       const at = p - chunkStart;
-      const size = LOG_OVERHEAD + readInt32(chunk, at + 8);
+      const size = LOG_OVERHEAD + i32(chunk, at + 8);
       if (size < RECORD_BATCH_OVERHEAD || p + size > limit) break;
       if (!visit(p, size, chunk, at)) break;
       p += size;
     }
+    this.walkChunk = chunk;
+    this.walkChunkStart = chunkStart;
     return p;
   }
 
@@ -199,14 +213,16 @@ export class LogSegment {
   translateOffset(offset: number, startingPosition = 0, limit = this.size): BatchPosition | null {
     const mapping = this.offsetIndex.lookup(offset);
     let found: BatchPosition | null = null;
+    const hint = this.cfg.indexIntervalBytes + 2 * RECORD_BATCH_OVERHEAD;
     this.walk(Math.max(mapping.position, startingPosition), limit, (pos, size, buf, at) => {
-      const lastOffset = batchBaseOffset(buf, at) + readInt32(buf, at + OFF_LAST_OFFSET_DELTA);
+      const base = batchBaseOffset(buf, at);
+      const lastOffset = base + i32(buf, at + OFF_LAST_OFFSET_DELTA);
       if (lastOffset >= offset) {
-        found = { position: pos, size, baseOffset: batchBaseOffset(buf, at), lastOffset };
+        found = { position: pos, size, baseOffset: base, lastOffset };
         return false;
       }
       return true;
-    });
+    }, hint);
     return found;
   }
 
@@ -214,20 +230,30 @@ export class LogSegment {
    * Whole batches from the one holding startOffset, at most maxSize bytes (at least one batch with
    * minOneMessage), ending at or before maxPosition. Null if no batch holds an offset >= startOffset.
    * Kafka returns a byte slice that may end in a partial batch, which the reader drops; dsim stops at
-   * the last whole batch.
+   * the last whole batch. One pass: find the first batch from the index position, then take batches.
    */
   readFrom(startOffset: number, maxSize: number, maxPosition = this.size, minOneMessage = false): SegmentRead | null {
-    const start = this.translateOffset(startOffset, 0, this.size);
-    if (start === null) return null;
-    if (start.position >= maxPosition) return { position: start.position, bytes: EMPTY };
-    const budget = minOneMessage ? Math.max(maxSize, start.size) : maxSize;
+    const mapping = this.offsetIndex.lookup(startOffset);
+    let startPos = -1;
     let total = 0;
-    this.walk(start.position, maxPosition, (_pos, size) => {
-      if (total + size > budget) return false;
+    let budget = maxSize;
+    const hint = this.cfg.indexIntervalBytes + maxSize + 2 * RECORD_BATCH_OVERHEAD;
+    this.walk(mapping.position, this.size, (pos, size, buf, at) => {
+      if (startPos < 0) {
+        if (batchBaseOffset(buf, at) + i32(buf, at + OFF_LAST_OFFSET_DELTA) < startOffset) return true;
+        startPos = pos;
+        if (minOneMessage && size > budget) budget = size;
+      }
+      if (pos + size > maxPosition || total + size > budget) return false;
       total += size;
       return true;
-    });
-    return { position: start.position, bytes: total === 0 ? EMPTY : this.read(start.position, total) };
+    }, hint);
+    if (startPos < 0) return null;
+    if (total === 0) return { position: startPos, bytes: EMPTY };
+    const c = this.walkChunk;
+    const from = startPos - this.walkChunkStart;
+    if (from >= 0 && from + total <= c.length) return { position: startPos, bytes: c.subarray(from, from + total) };
+    return { position: startPos, bytes: this.read(startPos, total) };
   }
 
   /**
