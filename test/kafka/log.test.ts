@@ -515,3 +515,20 @@ describe('log: high watermark', () => {
     expect(fromUtf8(null)).toBeNull();
   });
 });
+
+describe('log: recovery of offsets outside the CRC', () => {
+  it('empties a segment whose batch offsets go backwards (a flipped baseOffset is not covered by the CRC)', () => {
+    const rig = logRig({ 'kafka.log.index.interval.bytes': '0' });
+    const log = rig.host().manager.getOrCreateLog(TP);
+    appendN(log, 6);
+    const sizes = log.batches().map((b) => b.sizeInBytes);
+    const pos = sizes[0]! + sizes[1]! + sizes[2]!; // the fourth batch
+    const path = `broker-1/${log.active.logPath}`;
+    // baseOffset is bytes 0-7 of the batch: make offset 3 read as offset 1.
+    rig.world.disks[0]!.write(path, pos + 7, new Uint8Array([1]));
+    const h = rig.crashAndRestart();
+    const after = h.manager.getLog(TP)!;
+    expect(after.logEndOffset).toBe(0);
+    expect(h.report.logs['events-0']!.messages.join(' ')).toMatch(/Found invalid offset during recovery/);
+  });
+});

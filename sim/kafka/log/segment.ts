@@ -297,6 +297,18 @@ export class LogSegment {
         this.offsetOfMaxTimestampSoFar = lastOffset;
       }
       if (validBytes - lastIndexEntry > this.cfg.indexIntervalBytes) {
+        if (this.offsetIndex.entries > 0 && lastOffset <= this.offsetIndex.lastOffset) {
+          // OffsetIndex.append's InvalidOffsetException; Log.recoverLog then empties the segment.
+          const why = `Found invalid offset during recovery of ${this.logPath} (offset ${lastOffset} after ${this.offsetIndex.lastOffset}). Deleting the corrupt segment and creating an empty one with starting offset ${this.baseOffset}`;
+          this.offsetIndex.reset();
+          this.timeIndex.reset();
+          check(this.io.disk.truncate(this.logPath, 0), `truncate ${this.logPath}`);
+          this.size = 0;
+          this.nextOffset = this.baseOffset;
+          this.maxTimestampSoFar = -1;
+          this.rollingBasedTimestamp = null;
+          return { truncatedBytes: data.length, reason: why };
+        }
         this.offsetIndex.append(lastOffset, validBytes);
         this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         lastIndexEntry = validBytes;
