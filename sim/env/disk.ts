@@ -228,7 +228,10 @@ export class Disk {
     this.usedBytes += grow;
     f.pending.push({ seq: this.nextSeq++, offset, data: data.slice(), enqueuedUs: this.host.nowUs() });
     this.dirty += data.length;
-    this.pump();
+    // A new write is due no sooner than the writes already waiting (their wake-up is scheduled),
+    // so the write-back engine only needs a look when it is idle with nothing scheduled, or under
+    // dirty-page pressure. This keeps a stream of small appends from rescanning every file.
+    if (this.inFlight === null && (this.wakeAtUs === Infinity || this.dirty > this.opts.dirtyBackgroundBytes)) this.pump();
     return null;
   }
 
@@ -453,13 +456,13 @@ export class Disk {
       }
       return;
     }
-    const ops: PendingWrite[] = [];
+    let take = 0;
     let bytes = 0;
-    while (pick.pending.length > 0 && (ops.length === 0 || bytes + pick.pending[0]!.data.length <= this.opts.writebackChunkBytes)) {
-      const w = pick.pending.shift()!;
-      ops.push(w);
-      bytes += w.data.length;
+    while (take < pick.pending.length && (take === 0 || bytes + pick.pending[take]!.data.length <= this.opts.writebackChunkBytes)) {
+      bytes += pick.pending[take]!.data.length;
+      take++;
     }
+    const ops = pick.pending.splice(0, take);
     const durUs = Math.max(1, (bytes / this.opts.writeBytesPerSec) * SEC * this.slowFactor);
     const fl: InFlight = { path: pickPath, ops, bytes, startUs: now, endUs: now + durUs };
     this.inFlight = fl;
