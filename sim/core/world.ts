@@ -22,6 +22,8 @@ export const K_TIMER = 2;
 export const K_CALL = 3;
 export const K_START = 4;
 export const K_DISCONNECT = 5;
+/** A stream message or datagram that already reached the receiver's host (queued while it was paused). */
+export const K_DELIVER_ARRIVED = 6;
 
 /** State views up to this many characters are traced whole instead of as a patch. */
 const FULL_VIEW_CHARS_MAX = 512;
@@ -62,6 +64,12 @@ interface Channel {
   held: Envelope[];
   heldSinceUs: number;
   retryScheduled: boolean;
+  /**
+   * Messages that reached the receiver but wait for it to resume (a pause), and the receiver
+   * incarnation they wait for: later arrivals queue behind them, so the stream stays FIFO.
+   */
+  arrived: number;
+  arrivedInc: number;
 }
 
 interface Backlogged {
@@ -294,6 +302,9 @@ export class World {
         return;
       case K_DISCONNECT:
         this.fireDisconnect(target as ProcessId, aux, payload as ProcessId);
+        return;
+      case K_DELIVER_ARRIVED:
+        this.deliverArrived(payload as Envelope);
         return;
     }
   }
@@ -531,7 +542,7 @@ export class World {
     const key = from * 65536 + to;
     let ch = this.channels.get(key);
     if (ch === undefined) {
-      ch = { gen: 1, srcInc: this.incarnation[from]!, dstInc: this.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false };
+      ch = { gen: 1, srcInc: this.incarnation[from]!, dstInc: this.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
       this.channels.set(key, ch);
     }
     return ch;
@@ -607,9 +618,61 @@ export class World {
         return;
       }
     }
+    if (!env.datagram) {
+      // Earlier data of this stream reached the host and waits for the process: queue behind it.
+      const ch = this.channel(from, to);
+      if (ch.arrived > 0 && ch.arrivedInc === this.incarnation[to]) {
+        ch.arrived++;
+        if (this.pauseDepth[to]! > 0) this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
+        else this.scheduler.at(this.nowUs, K_DELIVER_ARRIVED, to, 0, env);
+        return;
+      }
+    }
     if (this.pauseDepth[to]! > 0) {
-      this.backlog[to]!.push({ kind: K_DELIVER, aux: 0, payload: env });
+      this.queueArrived(env);
       return;
+    }
+    if (this.trace !== null) this.raw(`"type":"deliver","p":${this.quoted[to]},"from":${this.quoted[from]},"id":${env.id}}`);
+    this.activate(to, (a) => a.onMessage(from, env.msg));
+  }
+
+  /** The receiver is paused: the message is in its host's socket buffer and waits for it. */
+  private queueArrived(env: Envelope): void {
+    if (!env.datagram) {
+      const ch = this.channel(env.from, env.to);
+      if (ch.arrived === 0 || ch.arrivedInc !== this.incarnation[env.to]) {
+        ch.arrived = 0;
+        ch.arrivedInc = this.incarnation[env.to]!;
+      }
+      ch.arrived++;
+    }
+    this.backlog[env.to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
+  }
+
+  /**
+   * Hands a message that already arrived to its process: no partition or hold applies any more
+   * (the data is past the network), only a closed connection or a dead process drops it.
+   */
+  private deliverArrived(env: Envelope): void {
+    const to = env.to;
+    const from = env.from;
+    this.hash.int(this.typeId(env.msg.type));
+    if (!env.datagram) {
+      const ch = this.channel(from, to);
+      if (ch.arrived > 0) ch.arrived--;
+      if (env.gen !== ch.gen) return this.drop(env, 'connection closed');
+      if (this.actors[to] === null || this.incarnation[to] !== ch.arrivedInc) return this.drop(env, 'process down');
+      if (this.pauseDepth[to]! > 0) {
+        ch.arrived++;
+        this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
+        return;
+      }
+    } else {
+      if (this.actors[to] === null) return this.drop(env, 'process down');
+      if (this.pauseDepth[to]! > 0) {
+        this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
+        return;
+      }
     }
     if (this.trace !== null) this.raw(`"type":"deliver","p":${this.quoted[to]},"from":${this.quoted[from]},"id":${env.id}}`);
     this.activate(to, (a) => a.onMessage(from, env.msg));
