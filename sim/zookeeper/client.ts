@@ -352,8 +352,8 @@ export class ZkClient {
     if (this._state !== 'CONNECTING') return;
     if (m.timeoutMs <= 0) {
       // The server told us the session is gone (SESSION_EXPIRED is only ever learned on reconnect).
+      // The server forgets the connection itself; closing it here could race a new client's connect.
       this.ctx.annotate(`session 0x${this._sessionId.toString(16)} expired (told by ${this.ctx.nameOf(this.server as ProcessId)} on reconnect)`);
-      this.ctx.disconnect(this.server as ProcessId);
       this.finish('EXPIRED');
       return;
     }
@@ -387,7 +387,6 @@ export class ZkClient {
     const p = this.pending.shift();
     invariant(p !== undefined && p.xid === m.xid, () => `ZkClient ${this.ctx.name}: xid out of order: got ${m.xid}, expected ${p?.xid ?? 'none'}`);
     if (p.op.kind === 'closeSession') {
-      this.ctx.disconnect(this.server as ProcessId);
       this.finish('CLOSED');
       const cb = this.closeCb;
       this.closeCb = null;
@@ -482,14 +481,11 @@ export class ZkClient {
     const wasConnected = this._state === 'CONNECTED';
     if (this.server !== -1) this.ctx.disconnect(this.server);
     this.ctx.annotate(`ZooKeeper client: ${why}; ${wasConnected ? 'connection loss' : 'connection attempt failed'}`);
-    this.failAll('CONNECTIONLOSS');
+    // State first: callbacks below may submit new operations, which must queue for the next connection.
     this._state = 'CONNECTING';
     this.server = -1;
-    if (wasConnected) {
-      this.ctx.observe('zk-session-state', { session: this._sessionId, state: 'DISCONNECTED', client: this.ctx.name, lastHeardUs: this.lastHeardUs });
-      this.opts.onEvent?.({ state: 'Disconnected', sessionId: this._sessionId });
-      if (!this.alive) return;
-    }
+    const sent = this.pending.splice(0);
+    const queued = this.outgoing.splice(0);
     // ClientCnxn: a random pause below 1 s before reconnecting; StaticHostProvider spins 1 s after a full round.
     let delayUs = Math.floor(this.ctx.rng.float() * SPIN_DELAY_MS) * MS;
     if (this.attemptsThisRound >= this.hosts.length) {
@@ -498,11 +494,13 @@ export class ZkClient {
     }
     this.reconnectAtUs = this.ctx.nowUs() + delayUs;
     this.arm(this.reconnectAtUs);
+    if (wasConnected) this.ctx.observe('zk-session-state', { session: this._sessionId, state: 'DISCONNECTED', client: this.ctx.name, lastHeardUs: this.lastHeardUs });
+    this.failPackets(sent, queued, 'CONNECTIONLOSS');
+    if (wasConnected) this.opts.onEvent?.({ state: 'Disconnected', sessionId: this._sessionId });
   }
 
-  private failAll(err: ZkErrorCode): void {
-    const sent = this.pending.splice(0);
-    const queued = this.outgoing.splice(0);
+  /** Sent packets fail as unknown (info) on a connection loss; packets never sent certainly did not happen. */
+  private failPackets(sent: readonly Packet[], queued: readonly Packet[], err: ZkErrorCode): void {
     for (const p of sent) {
       if (p.op.kind === 'closeSession') continue;
       this.completeHistory(p, err === 'CONNECTIONLOSS' ? 'info' : 'fail', null, err);
@@ -521,11 +519,11 @@ export class ZkClient {
     if (this.timerId >= 0) this.ctx.cancelTimer(this.timerId);
     this.timerId = -1;
     this.timerAtUs = Infinity;
-    this.failAll('SESSIONEXPIRED');
     this.dataWatches.clear();
     this.existWatches.clear();
     this.childWatches.clear();
     this.ctx.observe('zk-session-state', { session: this._sessionId, state, client: this.ctx.name });
+    this.failPackets(this.pending.splice(0), this.outgoing.splice(0), 'SESSIONEXPIRED');
     this.opts.onEvent?.({ state: state === 'EXPIRED' ? 'Expired' : 'Closed', sessionId: this._sessionId });
   }
 

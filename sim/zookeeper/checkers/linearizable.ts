@@ -51,17 +51,22 @@ export const znodeModel: Model<ZnodeState> = {
 };
 
 /** Paths whose changes the model cannot see: multi ops, sequential or ephemeral creates. */
-export function unmodelledPaths(ops: readonly Operation[]): Set<string> {
-  const out = new Set<string>();
+export function unmodelledPaths(ops: readonly Operation[]): (path: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
   for (const op of ops) {
     if (op.f === 'multi') {
-      for (const m of (op.input as { ops?: readonly { path: string }[] } | undefined)?.ops ?? []) out.add(m.path);
+      for (const m of (op.input as { ops?: readonly { path: string; sequential?: boolean }[] } | undefined)?.ops ?? []) {
+        if (m.sequential === true) prefixes.push(m.path);
+        else exact.add(m.path);
+      }
     } else if (op.f === 'create' && op.key !== null) {
       const inp = op.input as CreateIn;
-      if (inp.ephemeral === true || inp.sequential === true) out.add(op.key);
+      if (inp.sequential === true) prefixes.push(op.key);
+      else if (inp.ephemeral === true) exact.add(op.key);
     }
   }
-  return out;
+  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p));
 }
 
 const WRITES = new Set(['create', 'setData', 'delete']);
@@ -75,7 +80,7 @@ export function linearizableWritesChecker(bounds: Partial<LinearizabilityBounds>
     finish(world: World): CheckStatus {
       const all = world.history.operations();
       const excluded = unmodelledPaths(all);
-      const ops = all.filter((op) => op.key !== null && WRITES.has(op.f) && !excluded.has(op.key));
+      const ops = all.filter((op) => op.key !== null && WRITES.has(op.f) && !excluded(op.key));
       const result = checkLinearizable(ops, znodeModel, bounds);
       for (const k of result.keys) {
         if (k.valid === false) world.reportViolation(name, `znode ${k.key}: ${k.counterexample ?? 'writes are not linearizable'}`);
