@@ -17,6 +17,7 @@ import type { World } from '../core/world.ts';
 //   at 5s clog broker-1 broker-2 for 2s    # both directions held
 //   at 5s slow-disk host-1 x10 for 20s     # x0 or "stall" stalls the disk
 //   at 5s disk-full host-1 for 20s
+//   at 5s disk-error host-1 for 20s       # writes fail with EIO (a failing drive)
 //   at 5s corrupt host-1 [file]
 //   at 5s clock host-1 offset 500ms drift 100ppm for 60s
 //   at 5s restart zk-2
@@ -35,6 +36,7 @@ export type FaultAction =
   | { readonly kind: 'clog'; readonly a: string; readonly b: string }
   | { readonly kind: 'slow-disk'; readonly target: string; readonly factor: number }
   | { readonly kind: 'disk-full'; readonly target: string }
+  | { readonly kind: 'disk-error'; readonly target: string }
   | { readonly kind: 'corrupt'; readonly target: string; readonly file?: string }
   | { readonly kind: 'clock'; readonly target: string; readonly offsetMs: number; readonly driftPpm: number };
 
@@ -42,7 +44,7 @@ export type FaultKind = FaultAction['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'crash', 'restart', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'heal', 'clog',
-  'slow-disk', 'disk-full', 'corrupt', 'clock',
+  'slow-disk', 'disk-full', 'disk-error', 'corrupt', 'clock',
 ];
 
 export interface Fault {
@@ -117,7 +119,7 @@ export function parseFault(line: string, where: string): Fault {
   };
   let action: FaultAction;
   switch (verb) {
-    case 'crash': case 'restart': case 'pause': case 'power-off': case 'isolate': case 'disk-full':
+    case 'crash': case 'restart': case 'pause': case 'power-off': case 'isolate': case 'disk-full': case 'disk-error':
       need(1);
       action = { kind: verb, target: rest[0]! };
       break;
@@ -241,6 +243,7 @@ interface Layer {
 type Layers = WeakMap<object, Layer[]>;
 const slowDiskLayers: Layers = new WeakMap();
 const diskFullLayers: Layers = new WeakMap();
+const diskErrorLayers: Layers = new WeakMap();
 const clockLayers: Layers = new WeakMap();
 
 function layer(layers: Layers, target: object, apply: () => void, normal: () => void, later: (fn: () => void) => void): void {
@@ -334,6 +337,12 @@ export function applyFault(world: World, f: Fault): void {
       if (world.tracing) world.line({ type: 'fault', kind: 'disk-full', desc });
       return;
     }
+    case 'disk-error': {
+      const d = world.disks[host(a.target)]!;
+      layer(diskErrorLayers, d, () => { d.failWrites = true; }, () => { d.failWrites = false; }, later);
+      if (world.tracing) world.line({ type: 'fault', kind: 'disk-error', desc });
+      return;
+    }
     case 'corrupt': {
       const h = host(a.target);
       world.disks[h]!.corrupt(world.rng.fork(`corrupt/${world.hostNames[h]}/${world.nowUs}`), a.file);
@@ -363,6 +372,8 @@ export function healEverything(world: World): void {
     world.clocks[h]!.reset();
     slowDiskLayers.delete(disk);
     diskFullLayers.delete(disk);
+    diskErrorLayers.delete(disk);
+    disk.failWrites = false;
     clockLayers.delete(world.clocks[h]!);
     if (!world.powered[h]) world.powerOn(h as HostId, false);
   }

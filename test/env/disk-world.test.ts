@@ -135,6 +135,20 @@ describe('disk through the world', () => {
     expect(untext(p.ctx.disk.readAll('log'))).toBe('beforex');
   });
 
+  it('the disk-error fault fails writes with EIO until it lifts; reads still work', () => {
+    const world = testWorld();
+    const results: (string | null)[] = [];
+    const p = addProbe(world, 'p', 'h', { start: (ctx) => { ctx.disk.append('log', text('before')); } });
+    const write = (ctx: Context): void => { results.push(ctx.disk.append('log', text('x'))); };
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s disk-error h for 5s', 'test')));
+    world.schedule(2 * SEC, () => write(p.ctx));
+    world.schedule(2 * SEC, () => { results.push(untext(p.ctx.disk.readAll('log') as Uint8Array)); });
+    world.schedule(7 * SEC, () => write(p.ctx));
+    world.runUntil(8 * SEC);
+    expect(results).toEqual(['EIO', 'before', null]);
+    expect(untext(p.ctx.disk.readAll('log'))).toBe('beforex');
+  });
+
   it('the corrupt fault flips a stored bit that the reader\'s CRC check catches', () => {
     const world = testWorld();
     const verdicts: string[] = [];

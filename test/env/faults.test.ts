@@ -32,6 +32,7 @@ describe('fault script text form', () => {
       ['at 5s slow-disk host-1 stall', { atMs: 5000, action: { kind: 'slow-disk', target: 'host-1', factor: Infinity } }],
       ['at 5s slow-disk host-1 x0', { atMs: 5000, action: { kind: 'slow-disk', target: 'host-1', factor: Infinity } }],
       ['at 5s disk-full host-1 for 20s', { atMs: 5000, durationMs: 20_000, action: { kind: 'disk-full', target: 'host-1' } }],
+      ['at 5s disk-error host-1 for 20s', { atMs: 5000, durationMs: 20_000, action: { kind: 'disk-error', target: 'host-1' } }],
       ['at 5s corrupt host-1', { atMs: 5000, action: { kind: 'corrupt', target: 'host-1' } }],
       ['at 5s corrupt host-1 zk-1/log.1', { atMs: 5000, action: { kind: 'corrupt', target: 'host-1', file: 'zk-1/log.1' } }],
       ['at 5s clock host-1 offset 500ms drift 100ppm for 60s', { atMs: 5000, durationMs: 60_000, action: { kind: 'clock', target: 'host-1', offsetMs: 500, driftPpm: 100 } }],
@@ -103,7 +104,7 @@ const nameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/).filter((n) => n !== '
 const namesArb = fc.array(nameArb, { minLength: 1, maxLength: 4 });
 const msArb = fc.integer({ min: 0, max: 50_000_000_000 }).map((us) => us / 1000);
 const actionArb: fc.Arbitrary<FaultAction> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'power-off' as const, 'isolate' as const, 'disk-full' as const), target: nameArb }),
+  fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'power-off' as const, 'isolate' as const, 'disk-full' as const, 'disk-error' as const), target: nameArb }),
   fc.record({ kind: fc.constant('partition' as const), groups: fc.array(namesArb, { minLength: 2, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('cut' as const), from: namesArb, to: namesArb }),
   fc.record({ kind: fc.constant('heal' as const) }),
