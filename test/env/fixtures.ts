@@ -157,19 +157,5 @@ export function sameBytes(a: Uint8Array | 'ENOENT' | null, b: Uint8Array): boole
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const untext = (b: Uint8Array | 'ENOENT'): string => (b === 'ENOENT' ? 'ENOENT' : new TextDecoder().decode(b));
 
-/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as in zlib and Kafka's legacy records. */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** The kernel's CRC-32 (IEEE), re-exported for the disk tests. */
+export { crc32 } from '../../sim/core/crc32.ts';
