@@ -9,7 +9,7 @@ import { downloadPerfetto } from './ui/export.ts';
 import { helpDialog } from './ui/help.ts';
 import { Inspector } from './ui/inspector.ts';
 import { LoadError, loadInWorker } from './ui/loader.ts';
-import type { LoadRequest } from './ui/load-protocol.ts';
+import type { LoadRequest, LoadTimings } from './ui/load-protocol.ts';
 import { Narration } from './ui/narration.ts';
 import { SpaceTime } from './ui/spacetime.ts';
 import { Timeline } from './ui/timeline.ts';
@@ -121,8 +121,9 @@ async function open(req: LoadRequest, name: string, url: string | null): Promise
   setProgress(req.kind === 'url' ? 'download' : 'index', 0, 0);
   const t0 = performance.now();
   let ix: TraceIndex;
+  let timings: LoadTimings;
   try {
-    ix = await loadInWorker(req, setProgress);
+    ({ index: ix, timings } = await loadInWorker(req, setProgress));
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e), e instanceof LoadError ? e.line : null);
     return;
@@ -131,13 +132,15 @@ async function open(req: LoadRequest, name: string, url: string | null): Promise
   welcome.hidden = true;
   viewer.hidden = false;
   app.open(ix, name, url);
-  app.metrics.loadMs = performance.now() - t0;
   showTrace(ix);
   const link = pendingLink;
   pendingLink = null;
   if (link !== null) applyLink(link);
   else app.seek(0);
   app.flush();
+  app.metrics.loadMs = performance.now() - t0;
+  app.metrics.downloadMs = timings.downloadMs;
+  app.metrics.indexMs = timings.indexMs;
 }
 
 function showTrace(ix: TraceIndex): void {

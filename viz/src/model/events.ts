@@ -93,6 +93,7 @@ export function describePatch(patch: Json | undefined): string {
 
 /** One line of text for the event log. Plain text: the UI inserts it with textContent. */
 export function summarize(ev: TraceLine): string {
+  if (typeof ev['unreadable'] === 'string') return ev['unreadable'];
   switch (ev.type) {
     case 'send': {
       const body = msgBody(ev['msg']);

@@ -2,6 +2,7 @@ import { produce, type Draft } from 'immer';
 import { TRACE_EVENT_TYPES, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../../sim/core/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, TYPE_CODE, isRecord, msgType, type TraceLine } from './events.ts';
+import { ByteNames, scanHotLine, type HotLine } from './scan.ts';
 import { applyEvent, changesState, initialState, type NameTable, type ReplayState } from './state.ts';
 
 // Loading a trace: validate it line by line and build a compact index. Every line is parsed once
@@ -111,6 +112,8 @@ export interface LoadOptions {
   /** Called every `progressEvery` lines with (bytes read, total bytes). */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
+  /** Read send and deliver lines with the fast scanner (default true; tests compare both paths). */
+  readonly fastScan?: boolean;
 }
 
 export const DEFAULT_KEYFRAME_EVERY = 1024;
@@ -248,6 +251,8 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
   const cEndIx = new Column(new Int32Array(estimate), (n) => new Int32Array(n));
   const cOrigin = new Column(new Int32Array(estimate), (n) => new Int32Array(n));
   const cLabel = new Column(new Uint16Array(estimate), (n) => new Uint16Array(n));
+  const columns = [cStart, cEnd, cLineNo, cT, cSeq, cType, cProc, cPeer, cHost, cEndIx, cOrigin, cLabel];
+  let capacity = estimate;
   const labels: string[] = [''];
   const labelIds = new Map<string, number>([['', 0]]);
   const labelOf = (s: string): number => {
@@ -261,7 +266,9 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
     return id;
   };
 
-  const msgById = new Map<number, number>();
+  const ids = new MessageIds();
+  /** Sends (and duplicate copies) that were in flight at the last keyframe or sent since. */
+  let openSends: number[] = [];
   const markers: Marker[] = [];
   const bands: Band[] = [];
   const narration: number[] = [];
@@ -276,7 +283,6 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
   const keyframes: Keyframe[] = [];
   let state = initialState(procs.length, hosts.length);
   let pending: { ev: TraceLine; code: number }[] = [];
-  const inflight = new Set<number>();
   const flush = (index: number): void => {
     if (pending.length > 0) {
       const batch = pending;
@@ -289,9 +295,16 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
     if (state.procs.length < procs.length || state.powered.length < hosts.length) {
       state = produce(state, (d: Draft<ReplayState>) => growProcs(d, procs.length, hosts.length));
     }
-    keyframes.push({ index, state, inflight: Int32Array.from([...inflight].sort((a, b) => a - b)) });
+    // Still in flight: no delivery or drop seen yet.
+    const endCol = cEndIx.data;
+    openSends = openSends.filter((x) => endCol[x]! < 0);
+    keyframes.push({ index, state, inflight: Int32Array.from(openSends) });
   };
 
+  const fast = opts.fastScan !== false;
+  const hot: HotLine = { seq: 0, t: 0, send: false, p: -1, peer: -1, id: 0, label: 0 };
+  const procNames = new ByteNames((n) => procOf(n));
+  const labelNames = new ByteNames((n) => labelOf(n));
   let i = 0;
   let lastT = 0;
   let fileLine = 1;
@@ -308,7 +321,49 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
       continue; // blank line
     }
     const isLast = next >= bytes.length;
-    const v = parseLineJson(lineText(pos, e), fileLine, isLast, endsWithNewline);
+    // Sends and deliveries of the usual shape are read from the bytes (see scan.ts); the last line
+    // is always parsed in full, so a cut-off file is reported as truncated.
+    if (fast && !isLast && scanHotLine(bytes, pos, e, hot, procNames, labelNames)) {
+      if (hot.t < lastT) throw new TraceFormatError(`line ${fileLine}: time goes backwards (${hot.t} us after ${lastT} us)`, fileLine);
+      lastT = hot.t;
+      if (i % keyframeEvery === 0) flush(i);
+      if (i >= capacity) {
+        capacity *= 2;
+        for (const col of columns) col.ensure(capacity);
+      }
+      const p = hot.p;
+      cStart.data[i] = pos;
+      cEnd.data[i] = e;
+      cLineNo.data[i] = fileLine;
+      cT.data[i] = hot.t;
+      cSeq.data[i] = hot.seq;
+      cProc.data[i] = p;
+      cPeer.data[i] = hot.peer;
+      cHost.data[i] = p >= 0 ? procs[p]!.host : -1;
+      cEndIx.data[i] = -1;
+      cOrigin.data[i] = -1;
+      if (hot.send) {
+        cType.data[i] = T.send;
+        cLabel.data[i] = hot.label;
+        ids.set(hot.id, i);
+        openSends.push(i);
+      } else {
+        cType.data[i] = T.deliver;
+        const s0 = ids.take(hot.id);
+        cLabel.data[i] = 0;
+        if (s0 >= 0) {
+          cOrigin.data[i] = s0;
+          cEndIx.data[s0] = i;
+          cLabel.data[i] = cLabel.data[s0]!;
+        }
+      }
+      i++;
+      pos = next;
+      if (opts.onProgress !== undefined && i % progressEvery === 0) opts.onProgress(pos, bytes.length);
+      continue;
+    }
+    const text = lineText(pos, e);
+    const v = parseLineJson(text, fileLine, isLast, endsWithNewline);
     if (!isRecord(v as Json)) throw new TraceFormatError(`line ${fileLine}: expected a JSON object, got ${JSON.stringify(v).slice(0, 40)}`, fileLine);
     const ev = v as TraceLine;
     const code = TYPE_CODE.get(ev.type as string);
@@ -321,9 +376,10 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
     lastT = ev.t;
 
     if (i % keyframeEvery === 0) flush(i);
-    cStart.ensure(i + 1); cEnd.ensure(i + 1); cLineNo.ensure(i + 1); cT.ensure(i + 1); cSeq.ensure(i + 1);
-    cType.ensure(i + 1); cProc.ensure(i + 1); cPeer.ensure(i + 1); cHost.ensure(i + 1); cEndIx.ensure(i + 1);
-    cOrigin.ensure(i + 1); cLabel.ensure(i + 1);
+    if (i >= capacity) {
+      capacity *= 2;
+      for (const col of columns) col.ensure(capacity);
+    }
     cStart.data[i] = pos;
     cEnd.data[i] = e;
     cLineNo.data[i] = fileLine;
@@ -343,20 +399,18 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
         cPeer.data[i] = procOf(ev['to']);
         label = labelOf(msgType(ev));
         if (typeof ev['id'] === 'number') {
-          msgById.set(ev['id'], i);
-          inflight.add(i);
+          ids.set(ev['id'], i);
+          openSends.push(i);
         }
         break;
       }
       case T.deliver:
       case T.drop: {
         cPeer.data[i] = procOf(ev['from']);
-        const s = typeof ev['id'] === 'number' ? msgById.get(ev['id']) : undefined;
-        if (s !== undefined) {
+        const s = typeof ev['id'] === 'number' ? ids.take(ev['id']) : -1;
+        if (s >= 0) {
           cOrigin.data[i] = s;
           cEndIx.data[s] = i;
-          msgById.delete(ev['id'] as number);
-          inflight.delete(s);
           label = cLabel.data[s]!;
         }
         if (code === T.drop) label = labelOf(typeof ev['reason'] === 'string' ? ev['reason'] : 'drop');
@@ -364,14 +418,14 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
       }
       case T.dup: {
         cPeer.data[i] = procOf(ev['from']);
-        const s = typeof ev['dupOf'] === 'number' ? msgById.get(ev['dupOf']) : undefined;
-        if (s !== undefined) {
+        const s = typeof ev['dupOf'] === 'number' ? ids.peek(ev['dupOf']) : -1;
+        if (s >= 0) {
           cOrigin.data[i] = s;
           label = cLabel.data[s]!;
         }
         if (typeof ev['id'] === 'number') {
-          msgById.set(ev['id'], i);
-          inflight.add(i);
+          ids.set(ev['id'], i);
+          openSends.push(i);
         }
         break;
       }
@@ -527,6 +581,47 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
     warnings,
     endInfo,
   };
+}
+
+/**
+ * Message id -> index of its send, for messages not yet delivered or dropped. The world numbers
+ * messages 1, 2, 3...: a typed array indexed by id; other ids (hand-written traces) use a map.
+ */
+class MessageIds {
+  private dense = new Int32Array(1 << 16).fill(-1);
+  private readonly sparse = new Map<number, number>();
+  private static readonly DENSE_MAX = 1 << 25;
+
+  set(id: number, index: number): void {
+    if (Number.isInteger(id) && id >= 0 && id < MessageIds.DENSE_MAX) {
+      if (id >= this.dense.length) {
+        let n = this.dense.length;
+        while (n <= id) n *= 2;
+        const next = new Int32Array(n).fill(-1);
+        next.set(this.dense);
+        this.dense = next;
+      }
+      this.dense[id] = index;
+    } else this.sparse.set(id, index);
+  }
+
+  peek(id: number): number {
+    if (Number.isInteger(id) && id >= 0 && id < this.dense.length) return this.dense[id]!;
+    return this.sparse.get(id) ?? -1;
+  }
+
+  /** The send of `id`, forgotten afterwards (a message ends once). -1 if unknown. */
+  take(id: number): number {
+    if (Number.isInteger(id) && id >= 0 && id < this.dense.length) {
+      const v = this.dense[id]!;
+      this.dense[id] = -1;
+      return v;
+    }
+    const v = this.sparse.get(id);
+    if (v === undefined) return -1;
+    this.sparse.delete(id);
+    return v;
+  }
 }
 
 /** Adds slots for processes or hosts that appeared after the header. */

@@ -1,4 +1,5 @@
 import { produce, type Draft } from 'immer';
+import { TRACE_EVENT_TYPES } from '../../../sim/core/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, type TraceLine } from './events.ts';
 import type { Keyframe, TraceIndex } from './load.ts';
@@ -38,7 +39,14 @@ export class Replay {
     const ix = this.ix;
     if (i < 0 || i >= ix.count) throw new RangeError(`event ${i} is outside 0..${ix.count - 1}`);
     const text = this.decoder.decode(ix.bytes.subarray(ix.lineStart[i]!, ix.lineEnd[i]!));
-    const ev = JSON.parse(text) as TraceLine;
+    let ev: TraceLine;
+    try {
+      ev = JSON.parse(text) as TraceLine;
+    } catch (e) {
+      // The index read this line with the fast scanner, which does not check the whole line. Show
+      // what is wrong with it instead of failing the page.
+      ev = { seq: ix.seq[i]!, t: ix.t[i]!, type: TRACE_EVENT_TYPES[ix.type[i]!]!, unreadable: `line ${ix.lineNo[i]} is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    }
     this.stats.parsed++;
     if (this.cache.size >= LINE_CACHE_MAX) {
       const oldest = this.cache.keys().next().value;

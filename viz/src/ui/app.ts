@@ -31,7 +31,11 @@ export const SPEEDS: readonly Speed[] = [
 export const DEFAULT_SPEED = 2;
 
 export interface Metrics {
+  /** From the request to the first full render of the loaded trace. */
   loadMs: number;
+  /** Parts of it: fetching the file, indexing it (in the worker), and the page's own share. */
+  downloadMs: number;
+  indexMs: number;
   /** Time to rebuild the state for the last cursor move. */
   lastSeekMs: number;
   /** Time to draw every view after the last change. */
@@ -52,7 +56,7 @@ export class App {
   filter: EventFilter = NO_FILTER;
   playing = false;
   speed = DEFAULT_SPEED;
-  readonly metrics: Metrics = { loadMs: 0, lastSeekMs: 0, lastRenderMs: 0 };
+  readonly metrics: Metrics = { loadMs: 0, downloadMs: 0, indexMs: 0, lastSeekMs: 0, lastRenderMs: 0 };
   private readonly listeners: ((changed: ReadonlySet<Aspect>) => void)[] = [];
   private pending = new Set<Aspect>();
   private frame = 0;

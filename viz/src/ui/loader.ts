@@ -1,6 +1,6 @@
 import { loadTrace, TraceFormatError, type TraceIndex } from '../model/load.ts';
 import { fetchTrace } from './fetch-trace.ts';
-import type { LoadReply, LoadRequest } from './load-protocol.ts';
+import type { LoadReply, LoadRequest, LoadTimings } from './load-protocol.ts';
 
 // Loads a trace through the worker; falls back to loading on the page if workers are unavailable.
 
@@ -13,20 +13,25 @@ export class LoadError extends Error {
 
 export type Progress = (phase: 'download' | 'index', done: number, total: number) => void;
 
-export function loadInWorker(req: LoadRequest, onProgress: Progress): Promise<TraceIndex> {
+export interface Loaded {
+  readonly index: TraceIndex;
+  readonly timings: LoadTimings;
+}
+
+export function loadInWorker(req: LoadRequest, onProgress: Progress): Promise<Loaded> {
   let worker: Worker;
   try {
     worker = new Worker(new URL('../worker/load-worker.ts', import.meta.url), { type: 'module' });
   } catch {
     return loadOnPage(req, onProgress);
   }
-  return new Promise<TraceIndex>((resolve, reject) => {
+  return new Promise<Loaded>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<LoadReply>) => {
       const m = e.data;
       if (m.kind === 'progress') onProgress(m.phase, m.done, m.total);
       else {
         worker.terminate();
-        if (m.kind === 'done') resolve(m.index);
+        if (m.kind === 'done') resolve({ index: m.index, timings: m.timings });
         else reject(new LoadError(m.message, m.line, m.format));
       }
     };
@@ -41,10 +46,13 @@ export function loadInWorker(req: LoadRequest, onProgress: Progress): Promise<Tr
   });
 }
 
-async function loadOnPage(req: LoadRequest, onProgress: Progress): Promise<TraceIndex> {
+async function loadOnPage(req: LoadRequest, onProgress: Progress): Promise<Loaded> {
+  const t0 = performance.now();
   const bytes = req.kind === 'url' ? await fetchTrace(req.url, (d, t) => onProgress('download', d, t)) : new Uint8Array(req.bytes);
+  const t1 = performance.now();
   try {
-    return loadTrace(bytes, { onProgress: (d, t) => onProgress('index', d, t) });
+    const index = loadTrace(bytes, { onProgress: (d, t) => onProgress('index', d, t) });
+    return { index, timings: { downloadMs: t1 - t0, indexMs: performance.now() - t1 } };
   } catch (e) {
     if (e instanceof TraceFormatError) throw new LoadError(e.message, e.line, true);
     throw e;

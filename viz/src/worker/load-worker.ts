@@ -18,12 +18,15 @@ scope.onmessage = (e: MessageEvent<LoadRequest>) => {
 
 async function run(req: LoadRequest): Promise<void> {
   try {
+    const t0 = performance.now();
     const bytes = req.kind === 'url'
       ? await fetchTrace(req.url, (done, total) => post({ kind: 'progress', phase: 'download', done, total }))
       : new Uint8Array(req.bytes);
+    const t1 = performance.now();
     post({ kind: 'progress', phase: 'index', done: 0, total: bytes.length });
     const ix = loadTrace(bytes, { onProgress: (done, total) => post({ kind: 'progress', phase: 'index', done, total }) });
-    post({ kind: 'done', index: ix }, transferables(ix));
+    const t2 = performance.now();
+    post({ kind: 'done', index: ix, timings: { downloadMs: t1 - t0, indexMs: t2 - t1 } }, transferables(ix));
   } catch (err) {
     post({
       kind: 'error',
