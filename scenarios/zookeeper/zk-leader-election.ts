@@ -17,7 +17,7 @@ export default defineScenario({
   teaches: 'Fast Leader Election (votes ordered by epoch, zxid, id; finalizeWait), ZAB discovery and synchronization (FOLLOWERINFO, LEADERINFO, ACKEPOCH, DIFF, NEWLEADER, UPTODATE), a new epoch in the zxids, clients reconnecting to another server.',
   systems: ['zookeeper'],
   schema,
-  defaults: { 'zookeeper.servers': 5 },
+  defaults: { 'zookeeper.servers': 5, 'check.livenessBoundMs': 25_000 },
   faultPhaseMs: 30_000,
   quiesceMs: 30_000,
   faults: `at ${CRASH_AT_MS / 1000}s crash zk-5\n`,

@@ -49,6 +49,9 @@ export interface Committed {
   readonly digestAfter: number;
 }
 
+/** Election rounds this long (after a few silent ones) reopen connections to silent peers. */
+const RECONNECT_AFTER_TIMEOUT_MS = 1600;
+
 export type PeerTimer =
   | { readonly k: 'fle'; readonly g: number }
   | { readonly k: 'leader-tick'; readonly g: number }
@@ -240,8 +243,9 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
     if (e === null) return;
     const before = e.currentNotTimeoutMs;
     e.onTimer();
-    if (e.currentNotTimeoutMs !== before) {
-      // The round timed out and notifications went out again: reopen silent connections first.
+    if (e.currentNotTimeoutMs !== before && e.currentNotTimeoutMs >= RECONNECT_AFTER_TIMEOUT_MS) {
+      // Rounds keep timing out: reopen connections to peers silent since the last round, so new
+      // notifications do not queue behind data TCP is still retransmitting after a partition.
       for (let s = 1; s <= this.opts.servers.length; s++) {
         if (s !== this.sid && this.heardFrom[s] === 0) this.reconnect(s);
       }
@@ -307,6 +311,7 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
   private onQuorumPacket(from: ProcessId, msg: PeerMessage): void {
     const sid = this.sidOf(from);
     if (sid === 0) return;
+    this.heardFrom[sid] = 1;
     if (msg.type === 'FOLLOWERINFO') {
       if (this.leader !== null) this.leader.onFollowerInfo(sid, from, msg.acceptedEpoch);
       else if (this.state === 'LOOKING') this.earlyFollowers.set(sid, { from, acceptedEpoch: msg.acceptedEpoch });

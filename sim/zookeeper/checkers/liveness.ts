@@ -77,3 +77,38 @@ export function electionTimeChecker(opts: { readonly afterMs: number; readonly b
     },
   };
 }
+
+/**
+ * zk-leader-steps-down: the named server, leading when a fault starts at `afterMs`, stops leading
+ * within `boundMs` (it loses its synced quorum and gives up: "Not sufficient followers synced").
+ */
+export function leaderStepsDownChecker(opts: { readonly server: string; readonly afterMs: number; readonly boundMs: number }): Checker {
+  const name = 'zk-leader-steps-down';
+  const lost: number[] = [];
+  let leadingAt: number | null = null;
+  return {
+    name,
+    kind: 'liveness',
+    description: `${opts.server}, cut off from its quorum at ${opts.afterMs / 1000} s, steps down within ${opts.boundMs / 1000} s`,
+    attach(world: World) {
+      world.onObserve('zk-leader-lost', (pid: ProcessId) => {
+        if (world.procNames[pid] === opts.server) lost.push(world.nowUs);
+      });
+      world.onObserve('zk-leader-established', (pid: ProcessId) => {
+        if (world.procNames[pid] === opts.server && world.nowUs <= opts.afterMs * 1000) leadingAt = world.nowUs;
+      });
+    },
+    finish(world: World) {
+      const from = opts.afterMs * 1000;
+      if (leadingAt === null) {
+        world.reportViolation(name, `${opts.server} was not the leader when the fault started at ${opts.afterMs / 1000} s`);
+        return;
+      }
+      const t = lost.find((x) => x >= from);
+      if (t === undefined || t > from + opts.boundMs * 1000) {
+        world.reportViolation(name, t === undefined ? `${opts.server} never stepped down after ${opts.afterMs / 1000} s`
+          : `${opts.server} stepped down only ${((t - from) / 1e6).toFixed(2)} s after ${opts.afterMs / 1000} s (bound ${opts.boundMs / 1000} s)`);
+      }
+    },
+  };
+}
