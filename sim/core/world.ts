@@ -5,25 +5,22 @@ import { Disk, type DiskOptions } from '../env/disk.ts';
 import { Network, type NetworkOptions } from '../env/network.ts';
 import type { Actor, ActorFactory } from './actor.ts';
 import type { Config } from './config.ts';
-import { Hash64, fnv1a } from './hash.ts';
+import { Hash64 } from './hash.ts';
 import { invariant, position } from './invariant.ts';
 import { ProcessContext } from './process.ts';
 import { Rng } from './rng.ts';
 import { Scheduler } from './scheduler.ts';
-import { diffJson, messageJson, traceReplacer, type TraceSink } from './trace.ts';
+import { diffJson, traceReplacer, type TraceSink } from './trace.ts';
 import type { HostId, Json, Message, ProcessId } from './types.ts';
 
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
 // trace. It is single-threaded: one event at a time, in (time, seq) order.
 
-/** Scheduler event kinds. */
-export const K_DELIVER = 1;
-export const K_TIMER = 2;
-export const K_CALL = 3;
-export const K_START = 4;
-export const K_DISCONNECT = 5;
-/** A stream message or datagram that already reached the receiver's host (queued while it was paused). */
-export const K_DELIVER_ARRIVED = 6;
+import { K_CALL, K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT, K_START, K_TIMER } from './events.ts';
+import { Transport, type Envelope } from './transport.ts';
+
+export { K_CALL, K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT, K_START, K_TIMER } from './events.ts';
+export type { Envelope } from './transport.ts';
 
 /** State views up to this many characters are traced whole instead of as a patch. */
 const FULL_VIEW_CHARS_MAX = 512;
@@ -44,35 +41,7 @@ export interface ProcessOptions {
   config?: Config;
 }
 
-export interface Envelope {
-  readonly id: number;
-  readonly from: ProcessId;
-  readonly to: ProcessId;
-  readonly msg: Message;
-  readonly bytes: number;
-  readonly datagram: boolean;
-  /** Stream connection generation and the receiver incarnation it was opened with. */
-  readonly gen: number;
-  readonly dstInc: number;
-}
-
-interface Channel {
-  gen: number;
-  srcInc: number;
-  dstInc: number;
-  lastArrivalUs: number;
-  held: Envelope[];
-  heldSinceUs: number;
-  retryScheduled: boolean;
-  /**
-   * Messages that reached the receiver but wait for it to resume (a pause), and the receiver
-   * incarnation they wait for: later arrivals queue behind them, so the stream stays FIFO.
-   */
-  arrived: number;
-  arrivedInc: number;
-}
-
-interface Backlogged {
+export interface Backlogged {
   kind: number;
   aux: number;
   payload: unknown;
@@ -118,20 +87,20 @@ export class World {
   private readonly factories: ActorFactory[] = [];
   /** Should be running (started and not deliberately stopped): heal restarts these. */
   readonly wanted: boolean[] = [];
-  private readonly pauseDepth: number[] = [];
-  private readonly backlog: Backlogged[][] = [];
-  private readonly peers: Set<number>[] = [];
+  /** @internal (sim/core) */
+  readonly pauseDepth: number[] = [];
+  /** @internal (sim/core): events held for a paused process, replayed in order on resume. */
+  readonly backlog: Backlogged[][] = [];
   private readonly lastViewText: string[] = [];
   /** Process names already JSON-quoted, for hand-built trace lines. */
-  private readonly quoted: string[] = [];
+  readonly quoted: string[] = [];
   private readonly stalledOnDisk: Set<number>[] = [];
   private readonly procByName = new Map<string, ProcessId>();
 
-  private readonly channels = new Map<number, Channel>();
   private readonly observers = new Map<string, ((p: ProcessId, data: Json) => void)[]>();
-  private readonly typeIds = new Map<string, number>();
-  private nextMsgId = 1;
-  private readonly hash = new Hash64();
+  /** @internal (sim/core): the event-identity digest. */
+  readonly hash = new Hash64();
+  readonly transport: Transport;
 
   /** The trace sink, or null when tracing is off. */
   readonly trace: TraceSink | null;
@@ -145,6 +114,7 @@ export class World {
     this.trace = opts.trace ?? null;
     this.scheduler = new Scheduler((kind, target, aux, payload) => this.dispatch(kind, target, aux, payload));
     this.net = new Network(this.rng.fork('net'), opts.network);
+    this.transport = new Transport(this);
     this.history = new History(() => this.scheduler.executed, () => this.scheduler.nowUs);
   }
 
@@ -198,7 +168,6 @@ export class World {
     this.pauseDepth.push(0);
     this.wanted.push(opts.autostart !== false);
     this.backlog.push([]);
-    this.peers.push(new Set());
     this.lastViewText.push('');
     this.quoted.push(JSON.stringify(name));
     this.procByName.set(name, pid);
@@ -288,7 +257,7 @@ export class World {
     position.eventIndex = this.scheduler.executed;
     switch (kind) {
       case K_DELIVER:
-        this.deliver(payload as Envelope);
+        this.transport.deliver(payload as Envelope);
         return;
       case K_TIMER:
         this.fireTimer(target as ProcessId, aux, payload);
@@ -301,16 +270,17 @@ export class World {
         this.startProcess(target as ProcessId);
         return;
       case K_DISCONNECT:
-        this.fireDisconnect(target as ProcessId, aux, payload as ProcessId);
+        this.transport.fireDisconnect(target as ProcessId, aux, payload as ProcessId);
         return;
       case K_DELIVER_ARRIVED:
-        this.deliverArrived(payload as Envelope);
+        this.transport.deliverArrived(payload as Envelope);
         return;
     }
   }
 
   /** Runs a handler of process `pid` with tracing of its state change. */
-  private activate(pid: ProcessId, fn: (a: Actor) => void): void {
+  /** @internal (sim/core) */
+  activate(pid: ProcessId, fn: (a: Actor) => void): void {
     const a = this.actors[pid]!;
     const prev = this.current;
     this.current = pid;
@@ -375,18 +345,7 @@ export class World {
     this.lastViewText[pid] = '';
     this.stalledOnDisk[this.procHost[pid]!]!.delete(pid);
     if (this.trace !== null) this.line({ type: 'crash', p: this.procNames[pid]!, reason });
-    // The OS closes the dead process's sockets: a peer sees the connection close (FIN) if the host
-    // is up and the FIN gets through. Otherwise the peer's side stays open, bound to the dead
-    // incarnation, until its data meets a reset (or the TCP user timeout).
-    const host = this.procHost[pid]!;
-    const hostUp = this.powered[host]!;
-    for (const peer of this.peers[pid]!) {
-      this.breakChannel(pid, peer as ProcessId);
-      if (!hostUp || this.net.isCut(host, this.procHost[peer]!)) continue;
-      this.breakChannel(peer as ProcessId, pid);
-      this.notifyDisconnect(peer as ProcessId, pid);
-    }
-    this.peers[pid]!.clear();
+    this.transport.processDied(pid);
   }
 
   /** A deliberate stop (not a fault): the heal phase leaves it down. */
@@ -479,245 +438,15 @@ export class World {
     this.activate(pid, (a) => a.onDiskDone?.(tag, error, data));
   }
 
-  // ---------------------------------------------------------------- messages
-
-  typeId(type: string): number {
-    let id = this.typeIds.get(type);
-    if (id === undefined) {
-      id = fnv1a(type);
-      this.typeIds.set(type, id);
-    }
-    return id;
-  }
+  // ---------------------------------------------------------------- messages (see transport.ts)
 
   send(from: ProcessId, to: ProcessId, msg: Message, bytes: number, datagram: boolean): void {
-    invariant(to >= 0 && to < this.procNames.length, `send to unknown process id ${to}`);
-    const now = this.scheduler.nowUs;
-    const srcHost = this.procHost[from]!;
-    const dstHost = this.procHost[to]!;
-    const id = this.nextMsgId++;
-    let gen = 0;
-    let dstInc = 0;
-    let ch: Channel | undefined;
-    if (!datagram) {
-      ch = this.channel(from, to);
-      if (ch.srcInc !== this.incarnation[from]) {
-        // A new process instance opens a new connection.
-        ch.gen++;
-        ch.srcInc = this.incarnation[from]!;
-        ch.dstInc = this.incarnation[to]!;
-        ch.held = [];
-      }
-      if (ch.dstInc === 0) ch.dstInc = this.incarnation[to]!;
-      gen = ch.gen;
-      dstInc = ch.dstInc;
-      this.peers[from]!.add(to);
-      this.peers[to]!.add(from);
-    }
-    const env: Envelope = { id, from, to, msg, bytes, datagram, gen, dstInc };
-    if (this.trace !== null) {
-      this.raw(`"type":"send","p":${this.quoted[from]},"to":${this.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
-    }
-    let at = this.net.arrival(srcHost, dstHost, bytes, now, datagram);
-    if (at < 0) {
-      if (this.trace !== null) this.line({ type: 'drop', p: this.procNames[to]!, from: this.procNames[from]!, id, reason: 'packet loss' });
-      return;
-    }
-    if (ch !== undefined) {
-      if (at < ch.lastArrivalUs) at = ch.lastArrivalUs;
-      ch.lastArrivalUs = at;
-    }
-    this.scheduler.at(at, K_DELIVER, to, 0, env);
-    if (datagram && this.net.duplicates(srcHost, dstHost)) {
-      const dup: Envelope = { ...env, id: this.nextMsgId++ };
-      const at2 = this.net.arrival(srcHost, dstHost, bytes, now, true);
-      if (at2 >= 0) {
-        if (this.trace !== null) this.line({ type: 'dup', p: this.procNames[to]!, from: this.procNames[from]!, id: dup.id, dupOf: id });
-        this.scheduler.at(at2, K_DELIVER, to, 0, dup);
-      }
-    }
-  }
-
-  private channel(from: number, to: number): Channel {
-    const key = from * 65536 + to;
-    let ch = this.channels.get(key);
-    if (ch === undefined) {
-      ch = { gen: 1, srcInc: this.incarnation[from]!, dstInc: this.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
-      this.channels.set(key, ch);
-    }
-    return ch;
-  }
-
-  private breakChannel(from: ProcessId, to: ProcessId): void {
-    const ch = this.channels.get(from * 65536 + to);
-    if (ch === undefined) return;
-    ch.gen++;
-    ch.srcInc = this.incarnation[from]!;
-    ch.dstInc = 0;
-    ch.held = [];
-    ch.retryScheduled = false;
-  }
-
-  private notifyDisconnect(pid: ProcessId, peer: ProcessId): void {
-    if (this.actors[pid] === null) return;
-    const latency = this.procHost[pid] === this.procHost[peer] ? this.net.opts.loopbackUs : 200;
-    this.scheduler.after(latency, K_DISCONNECT, pid, this.incarnation[pid]!, peer);
+    this.transport.send(from, to, msg, bytes, datagram);
   }
 
   /** Closes both directions of the stream between a and b; b learns of it if reachable. */
   disconnect(a: ProcessId, b: ProcessId): void {
-    this.breakChannel(a, b);
-    if (!this.net.isCut(this.procHost[a]!, this.procHost[b]!)) {
-      this.breakChannel(b, a);
-      this.notifyDisconnect(b, a);
-      return;
-    }
-    // b cannot be told: its side stays open and its data meets a reset once it gets through.
-    const ch = this.channels.get(b * 65536 + a);
-    if (ch !== undefined) ch.dstInc = -1;
-  }
-
-  private fireDisconnect(pid: ProcessId, inc: number, peer: ProcessId): void {
-    if (this.incarnation[pid] !== inc || this.actors[pid] === null) return;
-    if (this.pauseDepth[pid]! > 0) {
-      this.backlog[pid]!.push({ kind: K_DISCONNECT, aux: inc, payload: peer });
-      return;
-    }
-    this.activate(pid, (a) => a.onDisconnect?.(peer));
-  }
-
-  private drop(env: Envelope, reason: string): void {
-    if (this.trace !== null) this.line({ type: 'drop', p: this.procNames[env.to]!, from: this.procNames[env.from]!, id: env.id, reason });
-  }
-
-  private deliver(env: Envelope): void {
-    const to = env.to;
-    const from = env.from;
-    this.hash.int(this.typeId(env.msg.type));
-    const srcHost = this.procHost[from]!;
-    const dstHost = this.procHost[to]!;
-    if (env.datagram) {
-      if (this.net.isCut(srcHost, dstHost)) return this.drop(env, 'partition');
-      if (this.actors[to] === null) return this.drop(env, 'process down');
-    } else {
-      const ch = this.channel(from, to);
-      if (env.gen !== ch.gen) return this.drop(env, 'connection closed');
-      // Cut or host without power: TCP retransmits until the host answers or the user timeout.
-      if (ch.held.length > 0 || this.net.isCut(srcHost, dstHost) || !this.powered[dstHost]) return this.hold(ch, env);
-      // A connection opened before the receiver's first start binds to the incarnation that answers.
-      if (ch.dstInc === 0 && this.actors[to] !== null) ch.dstInc = this.incarnation[to]!;
-      if (this.actors[to] === null || this.incarnation[to] !== ch.dstInc) {
-        // Connection refused / reset: the sender learns of it if the reset gets back. Until then its
-        // side stays bound to the stale peer, so later data meets resets too instead of silently
-        // opening a new connection past the lost data.
-        this.drop(env, this.actors[to] === null ? 'process down' : 'connection reset');
-        if (this.powered[dstHost] && !this.net.isCut(dstHost, srcHost)) {
-          this.breakChannel(from, to);
-          this.notifyDisconnect(from, to);
-        }
-        return;
-      }
-    }
-    if (!env.datagram) {
-      // Earlier data of this stream reached the host and waits for the process: queue behind it.
-      const ch = this.channel(from, to);
-      if (ch.arrived > 0 && ch.arrivedInc === this.incarnation[to]) {
-        ch.arrived++;
-        if (this.pauseDepth[to]! > 0) this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
-        else this.scheduler.at(this.nowUs, K_DELIVER_ARRIVED, to, 0, env);
-        return;
-      }
-    }
-    if (this.pauseDepth[to]! > 0) {
-      this.queueArrived(env);
-      return;
-    }
-    if (this.trace !== null) this.raw(`"type":"deliver","p":${this.quoted[to]},"from":${this.quoted[from]},"id":${env.id}}`);
-    this.activate(to, (a) => a.onMessage(from, env.msg));
-  }
-
-  /** The receiver is paused: the message is in its host's socket buffer and waits for it. */
-  private queueArrived(env: Envelope): void {
-    if (!env.datagram) {
-      const ch = this.channel(env.from, env.to);
-      if (ch.arrived === 0 || ch.arrivedInc !== this.incarnation[env.to]) {
-        ch.arrived = 0;
-        ch.arrivedInc = this.incarnation[env.to]!;
-      }
-      ch.arrived++;
-    }
-    this.backlog[env.to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
-  }
-
-  /**
-   * Hands a message that already arrived to its process: no partition or hold applies any more
-   * (the data is past the network), only a closed connection or a dead process drops it.
-   */
-  private deliverArrived(env: Envelope): void {
-    const to = env.to;
-    const from = env.from;
-    this.hash.int(this.typeId(env.msg.type));
-    if (!env.datagram) {
-      const ch = this.channel(from, to);
-      if (ch.arrived > 0) ch.arrived--;
-      if (env.gen !== ch.gen) return this.drop(env, 'connection closed');
-      if (this.actors[to] === null || this.incarnation[to] !== ch.arrivedInc) return this.drop(env, 'process down');
-      if (this.pauseDepth[to]! > 0) {
-        ch.arrived++;
-        this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
-        return;
-      }
-    } else {
-      if (this.actors[to] === null) return this.drop(env, 'process down');
-      if (this.pauseDepth[to]! > 0) {
-        this.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });
-        return;
-      }
-    }
-    if (this.trace !== null) this.raw(`"type":"deliver","p":${this.quoted[to]},"from":${this.quoted[from]},"id":${env.id}}`);
-    this.activate(to, (a) => a.onMessage(from, env.msg));
-  }
-
-  /** TCP under a partition: data waits for retransmission; the connection breaks after the user timeout. */
-  private hold(ch: Channel, env: Envelope): void {
-    if (ch.held.length === 0) ch.heldSinceUs = this.nowUs;
-    ch.held.push(env);
-    if (ch.retryScheduled) return;
-    ch.retryScheduled = true;
-    this.scheduleRetry(ch, env.from, env.to, this.net.opts.rtoMinUs);
-  }
-
-  private scheduleRetry(ch: Channel, from: ProcessId, to: ProcessId, rtoUs: number): void {
-    const gen = ch.gen;
-    this.schedule(this.nowUs + rtoUs, () => {
-      if (ch.gen !== gen) return; // closed meanwhile: a new connection schedules its own retries
-      if (ch.held.length === 0) {
-        ch.retryScheduled = false;
-        return;
-      }
-      const srcHost = this.procHost[from]!;
-      const dstHost = this.procHost[to]!;
-      if (this.nowUs - ch.heldSinceUs >= this.net.opts.tcpUserTimeoutUs) {
-        ch.retryScheduled = false;
-        for (const e of ch.held) this.drop(e, 'tcp user timeout');
-        this.breakChannel(from, to);
-        this.notifyDisconnect(from, to);
-        return;
-      }
-      if (this.net.isCut(srcHost, dstHost) || !this.powered[dstHost] || this.net.clogUntil(srcHost, dstHost) > this.nowUs) {
-        this.scheduleRetry(ch, from, to, Math.min(rtoUs * 2, this.net.opts.rtoMaxUs));
-        return;
-      }
-      ch.retryScheduled = false;
-      const items = ch.held;
-      ch.held = [];
-      for (const e of items) {
-        let at = this.net.arrival(srcHost, dstHost, e.bytes, this.nowUs, false);
-        if (at < ch.lastArrivalUs) at = ch.lastArrivalUs;
-        ch.lastArrivalUs = at;
-        this.scheduler.at(at, K_DELIVER, to, 0, e);
-      }
-    });
+    this.transport.disconnect(a, b);
   }
 
   // ---------------------------------------------------------------- observation, history, trace
@@ -744,7 +473,8 @@ export class World {
   }
 
   /** Writes a line from the JSON text of its fields without the opening brace. */
-  private raw(rest: string): void {
+  /** @internal (sim/core) */
+  raw(rest: string): void {
     this.trace!.write(`{"seq":${this.scheduler.executed},"t":${this.scheduler.nowUs},${rest}`);
   }
 
