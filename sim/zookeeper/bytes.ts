@@ -83,7 +83,21 @@ export class ByteWriter {
   }
 
   str(s: string): this {
-    return this.bytes(encoder.encode(s));
+    // ASCII fast path (paths and most data): one byte per char, no intermediate buffer.
+    const n = s.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) return this.bytes(encoder.encode(s));
+    this.i32(n);
+    this.ensure(n);
+    for (let i = 0; i < n; i++) this.buf[this.length + i] = s.charCodeAt(i);
+    this.length += n;
+    return this;
   }
 
   bool(v: boolean): this {

@@ -574,9 +574,6 @@ export class ZkClient {
 }
 
 function nodeView(stat: Stat, data: string | null): Json {
-  return {
-    ...(data !== null ? { data } : {}),
-    version: stat.version, czxid: stat.czxid, mzxid: stat.mzxid, pzxid: stat.pzxid, cversion: stat.cversion,
-    ephemeralOwner: stat.ephemeralOwner,
-  };
+  if (data === null) return { version: stat.version, czxid: stat.czxid, mzxid: stat.mzxid, pzxid: stat.pzxid, cversion: stat.cversion, ephemeralOwner: stat.ephemeralOwner };
+  return { data, version: stat.version, czxid: stat.czxid, mzxid: stat.mzxid, pzxid: stat.pzxid, cversion: stat.cversion, ephemeralOwner: stat.ephemeralOwner };
 }

@@ -64,8 +64,19 @@ export function nameOf(path: string): string {
 /** PathUtils.validatePath in short: absolute, no empty segments, no trailing slash (except "/"). */
 export function validPath(path: string): boolean {
   if (path === '/') return true;
-  return path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !path.includes('\u0000')
-    && !path.split('/').some((s) => s === '.' || s === '..');
+  const n = path.length;
+  if (n === 0 || path.charCodeAt(0) !== 0x2f || path.charCodeAt(n - 1) === 0x2f) return false;
+  let segStart = 1;
+  for (let i = 1; i <= n; i++) {
+    const c = i < n ? path.charCodeAt(i) : 0x2f;
+    if (c === 0) return false;
+    if (c !== 0x2f) continue;
+    const len = i - segStart;
+    if (len === 0) return false;
+    if (len <= 2 && path.charCodeAt(segStart) === 0x2e && (len === 1 || path.charCodeAt(segStart + 1) === 0x2e)) return false;
+    segStart = i + 1;
+  }
+  return true;
 }
 
 /** The name of a sequential znode: the parent's cversion as 10 digits (PrepRequestProcessor). */

@@ -19,6 +19,7 @@
 import { invariant } from '../core/invariant.ts';
 import type { ProcessId } from '../core/types.ts';
 import type { AckEpoch, PeerMessage, QuorumPacket, RequestMsg, WriteOp } from './messages.ts';
+import { planSync } from './sync.ts';
 import { wireBytes } from './messages.ts';
 import type { ZkPeer } from './peer.ts';
 import { Prep } from './prep.ts';
@@ -220,36 +221,25 @@ export class Leader {
   private syncLearner(h: LearnerHandler): void {
     const peerLast = h.ack!.lastZxid;
     const tree = this.peer.tree;
-    const lastProcessed = tree.lastZxid;
-    const log = this.peer.committedLog;
-    const minCommitted = log.length > 0 ? log[0]!.txn.zxid : lastProcessed;
-    const maxCommitted = log.length > 0 ? log[log.length - 1]!.txn.zxid : lastProcessed;
-    const isPeerNewEpochZxid = counterOf(peerLast) === 0;
-    let sentUpTo = -1;
-    const packets: QuorumPacket[] = [];
-    if (peerLast === lastProcessed) {
-      packets.push({ type: 'DIFF', epoch: this.epoch, zxid: peerLast });
-      sentUpTo = peerLast;
-    } else if (peerLast > maxCommitted && !isPeerNewEpochZxid) {
-      packets.push({ type: 'TRUNC', epoch: this.epoch, zxid: maxCommitted });
-      sentUpTo = maxCommitted;
-    } else if (peerLast >= minCommitted && peerLast <= maxCommitted) {
-      sentUpTo = this.queueCommitted(log.map((c) => c.txn), peerLast, lastProcessed, packets);
-    } else if (peerLast < minCommitted && this.txnLogSyncAllowed(peerLast)) {
-      const fromDisk = this.peer.storage.log.readAfter(peerLast - 1).map((r) => r.txn).filter((t) => t.zxid <= lastProcessed);
-      if (fromDisk.length > 0 && fromDisk[0]!.zxid <= peerLast) sentUpTo = this.queueCommitted(fromDisk, peerLast, lastProcessed, packets);
+    const storage = this.peer.storage;
+    const plan = planSync({
+      peerLastZxid: peerLast,
+      lastProcessedZxid: tree.lastZxid,
+      committedLog: this.peer.committedTail().map((c) => c.txn),
+      readTxnLog: this.txnLogSyncAllowed(peerLast) ? (from) => storage.log.readAfter(from - 1).map((r) => r.txn) : null,
+    });
+    this.ctx.annotate(`sync ${this.ctx.nameOf(h.pid)}: ${plan.kind} (its last zxid ${formatZxid(peerLast)}, ours ${formatZxid(tree.lastZxid)}${plan.kind === 'TRUNC' ? `, truncate to ${formatZxid(plan.zxid)}` : ''}${plan.kind !== 'SNAP' ? `, ${plan.txns.length} txns` : ''})`);
+    if (plan.kind === 'SNAP') {
+      this.send(h, { type: 'SNAP', epoch: this.epoch, zxid: plan.zxid, snapshot: storage.snapshotBytes(tree) });
+    } else {
+      this.send(h, { type: plan.kind, epoch: this.epoch, zxid: plan.zxid });
+      for (const t of plan.txns) {
+        this.send(h, { type: 'PROPOSAL', epoch: this.epoch, txn: t });
+        this.send(h, { type: 'COMMIT', epoch: this.epoch, zxid: t.zxid });
+      }
     }
-    if (sentUpTo < 0) {
-      packets.length = 0;
-      const snapshot = this.peer.storage.snapshotBytes(tree);
-      packets.push({ type: 'SNAP', epoch: this.epoch, zxid: lastProcessed, snapshot });
-      sentUpTo = lastProcessed;
-    }
-    const kind = packets[0]!.type;
-    this.ctx.annotate(`sync ${this.ctx.nameOf(h.pid)}: ${kind} (its last zxid ${formatZxid(peerLast)}, ours ${formatZxid(lastProcessed)}${kind === 'TRUNC' ? `, truncate to ${formatZxid((packets[0] as { zxid: Zxid }).zxid)}` : ''}, ${packets.length - 1} packets)`);
-    for (const p of packets) this.send(h, p);
     // startForwarding: proposals still waiting for a quorum go out after the sync.
-    for (const p of this.outstanding) if (p.txn.zxid > sentUpTo) this.send(h, { type: 'PROPOSAL', epoch: this.epoch, txn: p.txn });
+    for (const p of this.outstanding) if (p.txn.zxid > plan.upTo) this.send(h, { type: 'PROPOSAL', epoch: this.epoch, txn: p.txn });
     this.send(h, { type: 'NEWLEADER', epoch: this.epoch, zxid: makeZxid(this.epoch, 0) });
     h.state = 'newleader-sent';
     h.lastHeardUs = this.ctx.nowUs();
@@ -264,50 +254,6 @@ export class Leader {
     const snaps = storage.snapshotZxids();
     const snapBytes = snaps.length > 0 ? storage.snapshotSize(snaps[snaps.length - 1]!) : 0;
     return storage.log.bytesFrom(peerLast) <= f * snapBytes;
-  }
-
-  /**
-   * LearnerHandler.queueCommittedProposals: DIFF if the learner's last zxid is in our history,
-   * TRUNC to our previous zxid if it has a txn of the same epoch we do not, else give up (SNAP).
-   * Returns the last zxid queued, or -1 to fall back to SNAP.
-   */
-  private queueCommitted(txns: readonly Txn[], peerLast: Zxid, lastCommitted: Zxid, out: QuorumPacket[]): number {
-    let needOp = true;
-    let queued = peerLast;
-    let prev = -1;
-    const isNewEpoch = counterOf(peerLast) === 0;
-    for (const t of txns) {
-      const z = t.zxid;
-      if (z > lastCommitted) break;
-      if (z < peerLast) {
-        prev = z;
-        continue;
-      }
-      if (needOp) {
-        if (z === peerLast) {
-          out.push({ type: 'DIFF', epoch: this.epoch, zxid: lastCommitted });
-          needOp = false;
-          continue;
-        }
-        if (isNewEpoch) {
-          out.push({ type: 'DIFF', epoch: this.epoch, zxid: lastCommitted });
-          needOp = false;
-        } else if (z > peerLast) {
-          if (epochOf(z) !== epochOf(peerLast) || prev < 0) return -1; // "peer zxid is from different epoch"
-          out.push({ type: 'TRUNC', epoch: this.epoch, zxid: prev });
-          queued = prev;
-          needOp = false;
-        }
-      }
-      if (z <= queued) continue;
-      out.push({ type: 'PROPOSAL', epoch: this.epoch, txn: t }, { type: 'COMMIT', epoch: this.epoch, zxid: z });
-      queued = z;
-    }
-    if (needOp && isNewEpoch) {
-      out.push({ type: 'DIFF', epoch: this.epoch, zxid: lastCommitted });
-      needOp = false;
-    }
-    return needOp ? -1 : queued;
   }
 
   private onNewLeaderAck(h: LearnerHandler): void {

@@ -432,7 +432,14 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
 
   private pushCommitted(txn: Txn): void {
     this.committedLog.push({ txn, digestAfter: this.tree.digest });
-    if (this.committedLog.length > this.settings.commitLogCount) this.committedLog.splice(0, this.committedLog.length - this.settings.commitLogCount);
+    // Trimmed in bulk (amortized O(1) per txn); readers take the last commitLogCount entries.
+    if (this.committedLog.length > 2 * this.settings.commitLogCount) this.committedLog.splice(0, this.committedLog.length - this.settings.commitLogCount);
+  }
+
+  /** The in-memory committed log: the last commitLogCount committed txns, oldest first. */
+  committedTail(): Committed[] {
+    const n = this.settings.commitLogCount;
+    return this.committedLog.length > n ? this.committedLog.slice(-n) : this.committedLog;
   }
 
   /** The peer starts serving clients: its tree is the committed history up to its last zxid. */
@@ -440,7 +447,7 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
     this.serving = true;
     this.declaring = true;
     // Declare the tail we still hold txn by txn, so checkers can compare it with other servers' chains.
-    const log = this.committedLog;
+    const log = this.committedTail();
     const chain: number[] = [];
     let from = this.tree.lastZxid;
     let fromDigest = this.tree.digest;
