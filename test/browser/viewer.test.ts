@@ -326,6 +326,7 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       expect(await page.getAttribute('.proc-detail', 'data-proc')).toBe('broker-2');
       expect(await page.textContent('.change-line')).toMatch(/^Changed at this event: /);
       expect(await page.locator('.json li.changed').count()).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid="changes"] tr').count()).toBeGreaterThan(0);
       await shot(page, 'process-inspector');
     });
 

@@ -157,4 +157,17 @@ describe('generic inspector: what changed', () => {
     expect(first.paths).toEqual([[]]);
     expect(r.lastChange(p2, -1)).toBeNull();
   });
+
+  it('gives each changed field with its value before and after', () => {
+    const story = kafkaStory('failover');
+    const r = open(story.text);
+    const p2 = r.ix.procByName.get('broker-2')!;
+    // The state line in which broker-2 becomes leader of events-0.
+    const j = [...r.ix.stateEvents[p2]!].find((k) => r.changeDetail(p2, k).some((d) => d.path.join('.') === 'partitions.events-0.leader' && d.after === 2))!;
+    const d = r.changeDetail(p2, j);
+    expect(d.find((x) => x.path.join('.') === 'partitions.events-0.leader')).toEqual({ path: ['partitions', 'events-0', 'leader'], before: 1, after: 2 });
+    expect(d.find((x) => x.path.join('.') === 'partitions.events-0.leaderEpoch')).toMatchObject({ before: 1, after: 2 });
+    // Only for the line itself: another event gives nothing.
+    expect(r.changeDetail(p2, j + 1)).toEqual([]);
+  });
 });

@@ -57,7 +57,7 @@ const welcome = h('main', { class: 'welcome', attrs: { 'data-testid': 'welcome' 
     h('div', { class: 'howto' },
       h('h2', { text: 'Make a trace' }),
       h('pre', null, h('code', { text: 'npx dsim run kafka-leader-failover --trace traces/failover.jsonl\nnpx dsim viz traces/failover.jsonl' })),
-      h('p', { class: 'muted', text: 'dsim viz serves this page with the trace and prints the link. You can also open a trace by URL: ?trace=https://…/run.jsonl' }),
+      h('p', { class: 'muted' }, 'dsim viz serves this page with the trace and prints the link. A trace on the web opens with ', h('code', { text: '?trace=https://…/run.jsonl' }), '.'),
     ),
   ),
 );

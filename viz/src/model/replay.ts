@@ -70,8 +70,12 @@ export class Replay {
     return kfs[k]!;
   }
 
-  /** The state after events 0..i (i = -1: before the first event). */
-  stateAfter(i: number): ReplayState {
+  /**
+   * The state after events 0..i (i = -1: before the first event). `remember` keeps it as the
+   * current state, from which the next step forward continues (a side look, like the inspector
+   * reading the state before a change, passes false).
+   */
+  stateAfter(i: number, remember = true): ReplayState {
     if (i >= this.ix.count) i = this.ix.count - 1;
     if (i < -1) i = -1;
     const cur = this.current;
@@ -90,7 +94,7 @@ export class Replay {
       this.stats.fromKeyframe++;
     }
     const state = this.applyRange(base, fromIndex, i);
-    this.current = { index: i, state };
+    if (remember) this.current = { index: i, state };
     return state;
   }
 
@@ -194,6 +198,15 @@ export class Replay {
     return { index: j, paths };
   }
 
+  /** What a state line changed, value by value: the path, the value before and after (undefined: absent). */
+  changeDetail(p: number, j: number): { path: (string | number)[]; before: Json | undefined; after: Json | undefined }[] {
+    const ch = this.lastChange(p, j);
+    if (ch === null || ch.index !== j) return [];
+    const before = this.stateAfter(j - 1, false).procs[p]?.view ?? null;
+    const after = this.stateAfter(j, false).procs[p]?.view ?? null;
+    return ch.paths.map((path) => ({ path, before: valueAt(before, path), after: valueAt(after, path) }));
+  }
+
   /** The previous and next markers around event i (for Shift+arrow jumps). */
   markerAfter(i: number): number {
     for (const m of this.ix.markers) if (m.index > i) return m.index;
@@ -208,4 +221,14 @@ export class Replay {
     }
     return best;
   }
+}
+
+/** The value at a path in a JSON value (undefined if absent). */
+export function valueAt(v: Json | undefined, path: readonly (string | number)[]): Json | undefined {
+  let cur: Json | undefined = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object' || cur === undefined) return undefined;
+    cur = Array.isArray(cur) ? (cur as readonly Json[])[Number(k)] : (cur as { readonly [key: string]: Json })[String(k)];
+  }
+  return cur;
 }

@@ -146,10 +146,21 @@ export class Inspector {
         whole ? 'a full view (the process started)' : `${change.paths.length} field${change.paths.length === 1 ? '' : 's'} — highlighted below`,
       );
     const view = ps?.view ?? null;
+    // The fields the change touched, before and after (the tree below shows them in place).
+    const detail = change !== null && !whole ? r.changeDetail(p, change.index) : [];
+    const show = (v: Json | undefined): string => (v === undefined ? '—' : clipText(JSON.stringify(v), 60));
+    const diff = detail.length === 0 ? null : h('table', { class: 'grid diff', attrs: { 'data-testid': 'changes' } },
+      h('tbody', null, ...detail.slice(0, 12).map((d) => h('tr', null,
+        h('td', { class: 'mono path', text: d.path.map(String).join('.') }),
+        h('td', { class: 'mono before', text: show(d.before) }),
+        h('td', { class: 'arrow', text: '→' }),
+        h('td', { class: 'mono after', text: show(d.after) }))),
+      detail.length > 12 ? h('tr', null, h('td', { class: 'muted', text: `… ${detail.length - 12} more` })) : null));
     return h('div', { class: 'proc-detail', attrs: { 'data-proc': pi.name } },
       h('div', { class: 'row' }, sel, h('button', { class: 'linklike', text: 'all processes', attrs: { type: 'button' }, on: { click: () => app.selectProc(-1) } })),
       facts,
       changeLine,
+      diff,
       view === null
         ? h('p', { class: 'muted', text: ps?.up === true ? 'Started; no view yet.' : 'Down: a crashed process has no memory to inspect; its disk survives.' })
         : h('div', { class: `json${changedNow ? ' fresh' : ''}` }, jsonTree(view, [], changed, ancestors, whole, 0)),
@@ -182,4 +193,8 @@ function jsonTree(v: Json, path: (string | number)[], changed: Set<string>, ance
   }
   if (entries.length > MAX_ITEMS) ul.appendChild(h('li', { class: 'muted', text: `… ${entries.length - MAX_ITEMS} more` }));
   return ul;
+}
+
+function clipText(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -172,7 +172,7 @@ export class SpaceTime {
         ctx.font = '10px system-ui, sans-serif';
         ctx.textAlign = 'left';
         ctx.textBaseline = 'top';
-        ctx.fillText(`network cut: ${b.label}`, Math.max(GUTTER + 4, x0 + 4), top + nLanes * laneH + 2 > height - axisH ? top + 2 : top + nLanes * laneH + 2);
+        ctx.fillText(`network cut: ${b.label}`, Math.max(GUTTER + 4, x0 + 10), top + nLanes * laneH + 2 > height - axisH ? top + 2 : top + nLanes * laneH + 2);
       } else {
         const y = laneY(b.proc);
         ctx.fillStyle = b.kind === 'down' ? 'rgba(100, 116, 139, 0.28)' : 'rgba(245, 158, 11, 0.28)';

@@ -16,6 +16,8 @@ interface ProcBox {
   r: number;
   /** Labels to the right of the circle (wide hosts) or below it (narrow ones). */
   side: boolean;
+  /** Name and status on one line (short hosts). */
+  compact: boolean;
 }
 
 interface HostBox {
@@ -147,7 +149,7 @@ export class Topology {
       const hostsIn = ix.hosts.map((_, i) => i).filter((i) => ix.hosts[i]!.rack === rack && (procsOn.get(i)?.length ?? 0) > 0);
       const x = pad + ri * (rackW + pad);
       const top = pad + 18;
-      const avail = H - top - pad;
+      const avail = H - top - pad - 14; // the bottom line says what is cut and how much is in flight
       const gap = 10;
       const hostH = Math.min(104, (avail - gap * (hostsIn.length - 1)) / Math.max(1, hostsIn.length));
       const totalH = hostsIn.length * hostH + (hostsIn.length - 1) * gap;
@@ -164,14 +166,14 @@ export class Topology {
     let side = true;
     for (const { hb, procs } of perHost) if (hb.w / procs.length < 2 * 12 + SIDE_LABEL_PX) side = false;
     for (const { hb, procs } of perHost) {
-      r = Math.min(r, side ? (hb.hgt - 24) / 2 : (hb.hgt - 50) / 2, side ? (hb.w / procs.length - SIDE_LABEL_PX) / 2 - 4 : (hb.w / procs.length) * 0.3);
+      r = Math.min(r, side ? (hb.hgt - 8) / 2 : (hb.hgt - 50) / 2, side ? (hb.w / procs.length - SIDE_LABEL_PX) / 2 - 4 : (hb.w / procs.length) * 0.3);
     }
     r = Math.max(4, r);
     for (const { hb, procs } of perHost) {
       procs.forEach((p, j) => {
         const slot = hb.w / procs.length;
-        if (side) this.procs.push({ p, x: hb.x + j * slot + 14 + r, y: hb.y + 16 + (hb.hgt - 16) / 2, r, side });
-        else this.procs.push({ p, x: hb.x + (j + 0.5) * slot, y: hb.y + 18 + r + Math.max(0, (hb.hgt - 50 - 2 * r) / 2), r, side });
+        if (side) this.procs.push({ p, x: hb.x + j * slot + 12 + r, y: hb.y + hb.hgt / 2, r, side, compact: hb.hgt < 46 });
+        else this.procs.push({ p, x: hb.x + (j + 0.5) * slot, y: hb.y + 18 + r + Math.max(0, (hb.hgt - 50 - 2 * r) / 2), r, side, compact: false });
       });
     }
   }
@@ -239,6 +241,7 @@ export class Topology {
     for (const hb of this.hosts) hostCenter.set(hb.h, [hb.x + hb.w / 2, hb.y + hb.hgt / 2]);
     const drawn = new Set<string>();
     ctx.strokeStyle = STATUS_COLOR.cut;
+    ctx.globalAlpha = 0.55;
     ctx.lineWidth = 1.5;
     ctx.setLineDash([5, 4]);
     for (const k of Object.keys(st.cuts)) {
@@ -255,6 +258,7 @@ export class Topology {
       ctx.stroke();
     }
     ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
     // hosts
     for (const hb of this.hosts) {
       const powered = st.powered[hb.h] !== false;
@@ -264,17 +268,19 @@ export class Topology {
       roundRect(ctx, hb.x, hb.y, hb.w, hb.hgt, 7);
       ctx.fill();
       ctx.stroke();
-      ctx.fillStyle = powered ? '#475569' : '#f9fafb';
+      ctx.fillStyle = powered ? '#64748b' : '#f9fafb';
       ctx.font = '10px system-ui, sans-serif';
-      ctx.textAlign = 'left';
-      ctx.fillText(powered ? ix.hosts[hb.h]!.name : `${ix.hosts[hb.h]!.name} · power off`, hb.x + 7, hb.y + 5);
+      // Host name: top left above the circles, or top right when the labels sit beside them.
+      const sideLabels = this.procs.length > 0 && this.procs[0]!.side;
+      ctx.textAlign = sideLabels ? 'right' : 'left';
+      ctx.fillText(powered ? ix.hosts[hb.h]!.name : `${ix.hosts[hb.h]!.name} · power off`, sideLabels ? hb.x + hb.w - 7 : hb.x + 7, hb.y + 5);
     }
     // cut links over hosts get an ✕ at their middle
     ctx.fillStyle = STATUS_COLOR.cut;
     ctx.font = 'bold 12px system-ui, sans-serif';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    for (const key of drawn) {
+    for (const key of drawn.size <= 6 ? drawn : []) {
       const [a, b] = key.split('-').map(Number) as [number, number];
       const pa = hostCenter.get(a);
       const pb = hostCenter.get(b);
@@ -383,23 +389,42 @@ export class Topology {
       // labels
       const sub = status === 'down' ? `down${ps?.downReason !== null && ps?.downReason !== undefined ? `: ${ps.downReason}` : ''}` : status === 'not started' ? 'not started' : status === 'up' ? role : `${role} · ${status}`;
       const lx = b.side ? b.x + b.r + 10 : b.x;
-      const ly = b.side ? b.y - 13 : b.y + b.r + 4;
+      const subColor = down ? '#6b7280' : status === 'cut off' ? STATUS_COLOR.cut : '#475569';
       ctx.textAlign = b.side ? 'left' : 'center';
-      ctx.textBaseline = 'top';
-      ctx.fillStyle = '#0f172a';
-      ctx.font = `600 ${b.side ? 12 : 11}px system-ui, sans-serif`;
-      ctx.fillText(pi.name, lx, ly);
-      ctx.fillStyle = down ? '#6b7280' : status === 'cut off' ? STATUS_COLOR.cut : '#475569';
-      ctx.font = '11px system-ui, sans-serif';
-      ctx.fillText(sub, lx, ly + 15);
+      if (b.compact) {
+        ctx.textBaseline = 'middle';
+        ctx.fillStyle = '#0f172a';
+        ctx.font = '600 12px system-ui, sans-serif';
+        ctx.fillText(pi.name, lx, b.y);
+        const w = ctx.measureText(pi.name).width;
+        ctx.fillStyle = subColor;
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.fillText(sub, lx + w + 8, b.y);
+      } else {
+        const ly = b.side ? b.y - 13 : b.y + b.r + 4;
+        ctx.textBaseline = 'top';
+        ctx.fillStyle = '#0f172a';
+        ctx.font = `600 ${b.side ? 12 : 11}px system-ui, sans-serif`;
+        ctx.fillText(pi.name, lx, ly);
+        ctx.fillStyle = subColor;
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.fillText(sub, lx, ly + 15);
+      }
     }
+    // active network faults, in the fault script's words
+    const cuts = app.ix!.bands.filter((b) => b.kind === 'cut' && b.from <= app.cursor && app.cursor < b.to);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    ctx.font = '600 10px system-ui, sans-serif';
+    ctx.fillStyle = STATUS_COLOR.cut;
+    cuts.slice(0, 3).forEach((b, k) => ctx.fillText(`✕ ${b.label}`, 8, height - 4 - 13 * (cuts.length > 3 ? 2 - k : Math.min(cuts.length, 3) - 1 - k)));
     // the count of messages in flight
     ctx.textAlign = 'right';
     ctx.textBaseline = 'bottom';
     ctx.fillStyle = '#64748b';
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillText(`${inflight.length} message${inflight.length === 1 ? '' : 's'} in flight${inflight.length > MAX_DOTS ? ` (${MAX_DOTS} drawn)` : ''}`, width - 8, height - 4);
-    if (app.playing) {
+    if (app.playing && cuts.length === 0) {
       ctx.textAlign = 'left';
       ctx.fillText(`animating at ${fmtDuration(now)}`, 8, height - 4);
     }
