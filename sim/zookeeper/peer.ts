@@ -521,6 +521,13 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
   }
 }
 
+/** The ZooKeeper peer running as process `name`, or null (down, or not a peer). */
+export function peerOf(world: { hasProcess(n: string): boolean; actor<A extends Actor>(n: string): A | null }, name: string): ZkPeer | null {
+  if (!world.hasProcess(name)) return null;
+  const a = world.actor<Actor>(name);
+  return a instanceof ZkPeer ? a : null;
+}
+
 const treeCache = new WeakMap<DataTree, { changes: number; view: Json }>();
 
 /** path -> { data, version, cversion, ephemeralOwner } for up to 200 nodes, rebuilt only when the tree changed. */

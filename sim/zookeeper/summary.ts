@@ -3,7 +3,7 @@
 // on request the znode tree as `zkCli.sh ls -R /` would list it, from the leader's copy.
 
 import type { World } from '../core/world.ts';
-import type { ZkPeer } from './peer.ts';
+import { peerOf, type ZkPeer } from './peer.ts';
 import { formatZxid } from './zxid.ts';
 
 export interface SummaryOptions {
@@ -18,7 +18,7 @@ export function zkStatus(world: World, opts: SummaryOptions): string {
   const lines: string[] = [];
   let best: ZkPeer | null = null;
   for (const n of opts.servers) {
-    const p = world.hasProcess(n) ? world.actor<ZkPeer>(n) : null;
+    const p = peerOf(world, n);
     if (p === null || !p.serving) {
       lines.push(`${n}: Error contacting service. It is probably not running.`);
       continue;

@@ -9,7 +9,7 @@
 import type { Checker, RunPhases } from '../../check/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../core/world.ts';
-import type { ZkPeer } from '../peer.ts';
+import { peerOf, type ZkPeer } from '../peer.ts';
 import { formatZxid } from '../zxid.ts';
 
 interface ClientSession {
@@ -67,7 +67,7 @@ export function ephemeralLifetimeChecker(opts: EphemeralCheckerOptions): Checker
     finish(world: World, run: RunPhases) {
       const peers: { name: string; peer: ZkPeer }[] = [];
       for (const n of opts.servers) {
-        const p = world.hasProcess(n) ? world.actor<ZkPeer>(n) : null;
+        const p = peerOf(world, n);
         if (p !== null && p.serving) peers.push({ name: n, peer: p });
       }
       for (const { name: n, peer } of peers) {

@@ -72,10 +72,10 @@ export class CommitRecord {
       this.report(`${name} committed ${formatZxid(zxid)} after ${formatZxid(prev)}: committed zxids must increase`);
       return;
     }
+    if (!this.pred.has(zxid)) this.pred.set(zxid, prev);
     const s = this.succ.get(prev);
     if (s === undefined) {
       this.succ.set(prev, zxid);
-      this.pred.set(zxid, prev);
     } else if (s !== zxid) {
       this.report(`after ${formatZxid(prev)}, ${name} committed ${formatZxid(zxid)} but ${this.declaredBy.get(s) ?? 'another server'} committed ${formatZxid(s)}`);
     }

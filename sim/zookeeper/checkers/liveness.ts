@@ -7,7 +7,7 @@ import { operationsOf } from './ops.ts';
 import type { Checker, RunPhases } from '../../check/checker.ts';
 import type { ProcessId } from '../../core/types.ts';
 import type { World } from '../../core/world.ts';
-import type { ZkPeer } from '../peer.ts';
+import { peerOf, type ZkPeer } from '../peer.ts';
 
 const WRITES = new Set(['create', 'delete', 'setData', 'multi']);
 
@@ -32,7 +32,7 @@ export function livenessChecker(opts: LivenessOptions): Checker {
       if (run.endUs < deadline) return 'unknown';
       const up: { name: string; peer: ZkPeer }[] = [];
       for (const n of opts.servers) {
-        const p = world.hasProcess(n) ? world.actor<ZkPeer>(n) : null;
+        const p = peerOf(world, n);
         if (p !== null) up.push({ name: n, peer: p });
       }
       const leader = up.find((p) => p.peer.state === 'LEADING' && p.peer.serving);

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { FastLeaderElection, type ElectionHost } from '../../sim/zookeeper/election.ts';
+import type { Notification } from '../../sim/zookeeper/messages.ts';
+import type { Vote } from '../../sim/zookeeper/vote.ts';
+import { makeZxid } from '../../sim/zookeeper/zxid.ts';
+
+// Fast Leader Election as an interaction script: a few election instances exchange notifications
+// through an in-memory network; `stabilize` delivers everything in FIFO order and, when nothing is
+// in flight, advances the clock to the next timer.
+
+const MS = 1000;
+
+interface Node {
+  readonly sid: number;
+  fle: FastLeaderElection | null;
+  timerAtUs: number;
+  decided: { leader: number; vote: Vote; atUs: number } | null;
+  /** Not looking any more: answers looking peers with this vote (the peer's WorkerReceiver). */
+  state: 'LOOKING' | 'FOLLOWING' | 'LEADING';
+}
+
+class Net {
+  nowUs = 0;
+  readonly nodes = new Map<number, Node>();
+  readonly queue: { to: number; n: Notification }[] = [];
+  readonly down = new Set<number>();
+
+  add(sid: number, servers: number, zxid: number, epoch: number, logicalclock = 0): Node {
+    const node: Node = { sid, fle: null, timerAtUs: Infinity, decided: null, state: 'LOOKING' };
+    this.nodes.set(sid, node);
+    const host: ElectionHost = {
+      sid, servers,
+      nowUs: () => this.nowUs,
+      broadcast: (n) => { for (const s of this.nodes.keys()) if (s !== sid) this.queue.push({ to: s, n }); },
+      armTimer: (d) => { node.timerAtUs = this.nowUs + d; },
+      decided: (leader, vote) => {
+        node.decided = { leader, vote, atUs: this.nowUs };
+        node.state = leader === sid ? 'LEADING' : 'FOLLOWING';
+        node.timerAtUs = Infinity;
+      },
+      note: () => undefined,
+    };
+    node.fle = new FastLeaderElection(host, { lastLoggedZxid: zxid, currentEpoch: epoch, logicalclock, minNotificationIntervalMs: 200, maxNotificationIntervalMs: 60000, finalizeWaitMs: 200 });
+    return node;
+  }
+
+  stabilize(untilUs = 120_000 * MS): void {
+    for (let steps = 0; steps < 100_000; steps++) {
+      const m = this.queue.shift();
+      if (m !== undefined) {
+        this.deliver(m.to, m.n);
+        continue;
+      }
+      let next: Node | null = null;
+      for (const n of this.nodes.values()) if (!this.down.has(n.sid) && n.state === 'LOOKING' && (next === null || n.timerAtUs < next.timerAtUs)) next = n;
+      if (next === null || !Number.isFinite(next.timerAtUs) || next.timerAtUs > untilUs) return;
+      this.nowUs = Math.max(this.nowUs, next.timerAtUs);
+      next.timerAtUs = Infinity;
+      next.fle!.onTimer();
+    }
+    throw new Error('election did not settle');
+  }
+
+  private deliver(to: number, n: Notification): void {
+    if (this.down.has(to)) return;
+    const node = this.nodes.get(to)!;
+    if (node.state === 'LOOKING') {
+      node.fle!.onNotification(n);
+      return;
+    }
+    if (n.state === 'LOOKING') {
+      const v = node.decided!.vote;
+      this.queue.push({ to: n.sid, n: { type: 'Notification', sid: to, state: node.state, leader: node.decided!.leader, zxid: v.zxid, electionEpoch: v.electionEpoch, peerEpoch: v.peerEpoch } });
+    }
+  }
+
+  leaders(): (number | null)[] {
+    return [...this.nodes.values()].map((n) => n.decided?.leader ?? null);
+  }
+}
+
+describe('Fast Leader Election', () => {
+  it('elects the highest id when every history is equal, after finalizeWait', () => {
+    const net = new Net();
+    for (const s of [1, 2, 3]) net.add(s, 3, 0, 0);
+    for (const n of net.nodes.values()) n.fle!.start();
+    net.stabilize();
+    expect(net.leaders()).toEqual([3, 3, 3]);
+    // Nobody decides before finalizeWait (200 ms) has passed without a better vote.
+    for (const n of net.nodes.values()) expect(n.decided!.atUs).toBeGreaterThanOrEqual(200 * MS);
+  });
+
+  it('elects the peer with the newest history: epoch first, then zxid, whatever the ids', () => {
+    const net = new Net();
+    net.add(1, 3, makeZxid(2, 5), 2);
+    net.add(2, 3, makeZxid(2, 9), 2);
+    net.add(3, 3, makeZxid(1, 50), 1);
+    for (const n of net.nodes.values()) n.fle!.start();
+    net.stabilize();
+    expect(net.leaders()).toEqual([2, 2, 2]);
+  });
+
+  it('decides with a quorum while one peer is down, and the latecomer then follows the elected leader', () => {
+    const net = new Net();
+    for (const s of [1, 2, 3]) net.add(s, 3, makeZxid(1, 7), 1);
+    net.down.add(3);
+    for (const s of [1, 2]) net.nodes.get(s)!.fle!.start();
+    net.stabilize(5_000 * MS);
+    expect(net.leaders().slice(0, 2)).toEqual([2, 2]);
+    // zk-3 comes back and looks: the others answer with their decided votes (one says LEADING).
+    net.down.delete(3);
+    net.nodes.get(3)!.fle!.start();
+    net.stabilize();
+    expect(net.nodes.get(3)!.decided!.leader).toBe(2);
+    expect(net.nodes.get(3)!.state).toBe('FOLLOWING');
+  });
+
+  it('catches up to a higher election epoch and drops votes of older rounds', () => {
+    const net = new Net();
+    net.add(1, 3, makeZxid(1, 7), 1, 5); // has been through five elections
+    net.add(2, 3, makeZxid(1, 7), 1, 0);
+    net.add(3, 3, makeZxid(1, 7), 1, 0);
+    for (const n of net.nodes.values()) n.fle!.start();
+    net.stabilize();
+    expect(net.leaders()).toEqual([3, 3, 3]);
+    for (const n of net.nodes.values()) expect(n.decided!.vote.electionEpoch).toBe(6);
+  });
+
+  it('backs off: resends after 200 ms, then 400, 800 ... while alone', () => {
+    const net = new Net();
+    const a = net.add(1, 3, 0, 0);
+    net.add(2, 3, 0, 0);
+    net.add(3, 3, 0, 0);
+    net.down.add(2);
+    net.down.add(3);
+    a.fle!.start();
+    const sends: number[] = [];
+    const orig = net.queue.push.bind(net.queue);
+    net.queue.push = (...items) => {
+      sends.push(net.nowUs / MS);
+      return orig(...items);
+    };
+    net.stabilize(3_200 * MS);
+    const rounds = [...new Set(sends)];
+    expect(rounds).toEqual([200, 600, 1400, 3000]);
+    expect(a.decided).toBeNull();
+  });
+
+  it('never elects two leaders in one election epoch', () => {
+    // Five peers with mixed histories, started in every order: one leader, everyone agrees.
+    const histories: [number, number][] = [[1, 3], [2, 1], [2, 1], [1, 9], [0, 0]];
+    for (let rot = 0; rot < 5; rot++) {
+      const net = new Net();
+      histories.forEach(([e, c], i) => net.add(i + 1, 5, makeZxid(e, c), e));
+      const order = [0, 1, 2, 3, 4].map((i) => ((i + rot) % 5) + 1);
+      for (const s of order) net.nodes.get(s)!.fle!.start();
+      net.stabilize();
+      expect(new Set(net.leaders())).toEqual(new Set([3]));
+    }
+  });
+});
