@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { kafkaStory } from '../viz/lib/synthetic-kafka.ts';
 import { zookeeperStory } from '../viz/lib/synthetic-zookeeper.ts';
 import { findScenario } from '../viz/lib/scenarios.ts';
 import { chromiumMissing } from './lib/browser.ts';
-import { indexOf, kafkaFailoverFlow, press, violationFlow } from './lib/flows.ts';
+import { indexOf, kafkaFailoverFlow, press, violationFlow, zkLeaderCrashFlow } from './lib/flows.ts';
 import { BASELINES, DIST, openTrace, REPO, settle, shot, slider, startHarness, TRACES, waitLoaded, type Harness } from './lib/harness.ts';
 import { compareImages, decodePng } from './lib/png.ts';
 
@@ -25,6 +25,7 @@ const missing = chromiumMissing();
 const realFailover = findScenario('kafka-leader-failover');
 const realUnclean = findScenario('kafka-unclean-election');
 const violationScenario = findScenario('kernel-pb-partition');
+const realZk = findScenario('zk-leader-election');
 
 /** Baseline comparison: share of pixels allowed to differ by more than the channel tolerance. */
 const BASELINE_MAX_DIFF = 0.02;
@@ -62,6 +63,7 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
     serve('zookeeper.jsonl', zookeeperStory().text);
     serve('pingpong.jsonl', runTrace('kernel-pingpong', { seed: 2, faultPhaseMs: 700 }));
     if (violationScenario !== undefined) serve('pb-partition.jsonl', runTrace('kernel-pb-partition'));
+    if (realZk !== undefined) serve('real-zk-leader-election.jsonl', runTrace('zk-leader-election'));
     if (realFailover !== undefined) serve('real-kafka-leader-failover.jsonl', runTrace('kafka-leader-failover'));
     if (realUnclean !== undefined) serve('real-kafka-unclean-election.jsonl', runTrace('kafka-unclean-election'));
     page = await hx.newPage();
@@ -99,6 +101,29 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       expect(info).toContain(`${indexOf(traces['kafka-failover.jsonl']!.text).count.toLocaleString('en-US')} events`);
       expect(await page.isVisible('[data-testid="viewer"]')).toBe(true);
       expect(await page.getAttribute('[role="tab"][aria-selected="true"]', 'data-tab')).toBe('kafka');
+    });
+
+    it.skipIf(!existsSync(join(REPO, 'bin', 'dsim.mjs')))('`dsim viz <trace>` serves the viewer and the trace and prints a URL that opens it', async () => {
+      const child = spawn(process.execPath, [join(REPO, 'bin', 'dsim.mjs'), 'viz', join(TRACES, 'kafka-unclean.jsonl'), '--port', '0'], {
+        cwd: REPO, env: { ...process.env, DSIM_VIZ_DIST: DIST }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const url = await new Promise<string>((ok, fail) => {
+          let out = '';
+          const timer = setTimeout(() => fail(new Error(`no URL printed; output: ${out}`)), 30_000);
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /Replay: (http:\/\/\S+)/.exec(out);
+            if (m !== null) { clearTimeout(timer); ok(m[1]!); }
+          });
+          child.on('exit', (code) => fail(new Error(`dsim viz exited with ${code}: ${out}`)));
+        });
+        await page.goto(url);
+        await waitLoaded(page);
+        expect(await page.textContent('[data-testid="trace-info"]')).toContain('synthetic-kafka-unclean-election');
+      } finally {
+        child.kill('SIGTERM');
+      }
     });
 
     it('the file picker opens a trace from disk', async () => {
@@ -191,6 +216,14 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       const t = traces['real-kafka-leader-failover.jsonl']!;
       const r = await kafkaFailoverFlow(page, hx.server.url, t.path, t.text, 'real-kafka-leader-failover');
       expect(r.newLeader).not.toBe(r.crashed);
+    });
+  });
+
+  describe('ZooKeeper leader crash', () => {
+    it.skipIf(realZk === undefined)('real zk-leader-election scenario: seek to the leader\'s crash and step until the inspector shows the new leader', async () => {
+      const t = traces['real-zk-leader-election.jsonl']!;
+      const r = await zkLeaderCrashFlow(page, hx.server.url, t.path, t.text, 'real-zk-leader-election');
+      expect(r.leader).not.toBe(r.crashed);
     });
   });
 

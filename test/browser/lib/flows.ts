@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { brokerIds, kafkaModel } from '../../../viz/src/model/kafka.ts';
+import { zkModel } from '../../../viz/src/model/zookeeper.ts';
 import { loadTrace, type TraceIndex } from '../../../viz/src/model/load.ts';
 import { Replay } from '../../../viz/src/model/replay.ts';
 import { openTrace, settle, shot, slider } from './harness.ts';
@@ -129,4 +130,45 @@ export async function violationFlow(page: Page, baseUrl: string, tracePath: stri
   expect((await slider(page)).now).toBe(v);
   const screenshot = await shot(page, shotName);
   return { index: v, message, screenshot };
+}
+
+/**
+ * Opens a ZooKeeper trace, jumps marker by marker to the first crash of the peer that was leading,
+ * then steps until the ZooKeeper inspector names a new leader. Checks the page against the replay
+ * model at that event.
+ */
+export async function zkLeaderCrashFlow(page: Page, baseUrl: string, tracePath: string, text: string, shotName: string): Promise<{ crashed: string; leader: string }> {
+  const ix = indexOf(text);
+  const r = new Replay(ix);
+  const crash = ix.markers.find((m) => {
+    if (m.kind !== 'crash') return false;
+    const p = ix.proc[m.index]!;
+    return zkModel(ix.procs, r.stateAfter(m.index - 1)).peers.some((x) => x.procIndex === p && x.role === 'leading');
+  });
+  expect(crash, 'the trace has a crash of the leading peer').toBeDefined();
+  const crashed = ix.procs[ix.proc[crash!.index]!]!.name;
+  await openTrace(page, baseUrl, tracePath, '&tab=zookeeper');
+  await page.locator('.scrubber').focus();
+  await press(page, 'Home');
+  for (let k = 0; k < 500 && (await slider(page)).now < crash!.index; k++) await press(page, 'Shift+ArrowRight');
+  expect((await slider(page)).now).toBe(crash!.index);
+  expect(await page.getAttribute(`tr[data-peer="${crashed}"]`, 'data-role')).toBe('down');
+  const steps = await page.evaluate((crashed) => {
+    for (let k = 0; k < 50_000; k++) {
+      const m = /^(\S+) is leading in epoch \d+$/.exec(document.querySelector('[data-testid="zk-summary"]')?.textContent ?? '');
+      if (m !== null && m[1] !== crashed) return k;
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+      window.dsimViewer.app.flush();
+    }
+    return -1;
+  }, crashed);
+  expect(steps, 'a new leader is elected after the crash').toBeGreaterThanOrEqual(0);
+  const at = (await slider(page)).now;
+  const model = zkModel(ix.procs, r.stateAfter(at));
+  const leaders = model.peers.filter((p) => p.up && p.role === 'leading');
+  expect(leaders.length).toBe(1);
+  expect(await page.textContent('[data-testid="zk-summary"]')).toBe(`${leaders[0]!.name} is leading in epoch ${leaders[0]!.currentEpoch}`);
+  for (const p of model.peers) expect(await page.getAttribute(`tr[data-peer="${p.name}"]`, 'data-role')).toBe(p.role);
+  await shot(page, shotName);
+  return { crashed, leader: leaders[0]!.name };
 }

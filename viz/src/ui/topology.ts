@@ -150,12 +150,28 @@ export class Topology {
       const x = pad + ri * (rackW + pad);
       const top = pad + 18;
       const avail = H - top - pad - 14; // the bottom line says what is cut and how much is in flight
-      const gap = 10;
-      const hostH = Math.min(104, (avail - gap * (hostsIn.length - 1)) / Math.max(1, hostsIn.length));
-      const totalH = hostsIn.length * hostH + (hostsIn.length - 1) * gap;
+      const gap = 8;
+      // Hosts in a grid: the fewest columns that give each host at least MIN_HOST_H of height,
+      // as long as a host stays at least MIN_HOST_W wide.
+      const MIN_HOST_H = 52;
+      const MIN_HOST_W = 130;
+      const n = hostsIn.length;
+      const innerW = rackW - 16;
+      let cols = 1;
+      const heightFor = (c: number): number => {
+        const rows = Math.ceil(n / c);
+        return (avail - gap * (rows - 1)) / Math.max(1, rows);
+      };
+      while (cols < n && heightFor(cols) < MIN_HOST_H && (innerW - gap * cols) / (cols + 1) >= MIN_HOST_W) cols++;
+      const rows = Math.ceil(n / cols);
+      const hostH = Math.min(104, heightFor(cols));
+      const hostW = (innerW - gap * (cols - 1)) / cols;
+      const totalH = rows * hostH + (rows - 1) * gap;
       const y0 = top + Math.max(0, (avail - totalH) / 2);
       hostsIn.forEach((hi, k) => {
-        const hb: HostBox = { h: hi, x: x + 8, y: y0 + k * (hostH + gap), w: rackW - 16, hgt: hostH };
+        const col = k % cols;
+        const row = Math.floor(k / cols);
+        const hb: HostBox = { h: hi, x: x + 8 + col * (hostW + gap), y: y0 + row * (hostH + gap), w: hostW, hgt: hostH };
         this.hosts.push(hb);
         perHost.push({ hb, procs: procsOn.get(hi)! });
       });
@@ -389,26 +405,29 @@ export class Topology {
       // labels
       const sub = status === 'down' ? `down${ps?.downReason !== null && ps?.downReason !== undefined ? `: ${ps.downReason}` : ''}` : status === 'not started' ? 'not started' : status === 'up' ? role : `${role} · ${status}`;
       const lx = b.side ? b.x + b.r + 10 : b.x;
+      const host = this.hosts.find((hb) => hb.h === pi.host);
+      const maxW = host === undefined ? 200 : b.side ? host.x + host.w - lx - 6 : host.w / Math.max(1, this.procs.filter((o) => ix.procs[o.p]!.host === pi.host).length) - 6;
       const subColor = down ? '#6b7280' : status === 'cut off' ? STATUS_COLOR.cut : '#475569';
       ctx.textAlign = b.side ? 'left' : 'center';
       if (b.compact) {
         ctx.textBaseline = 'middle';
         ctx.fillStyle = '#0f172a';
         ctx.font = '600 12px system-ui, sans-serif';
-        ctx.fillText(pi.name, lx, b.y);
-        const w = ctx.measureText(pi.name).width;
+        const name = fitText(ctx, pi.name, maxW);
+        ctx.fillText(name, lx, b.y);
+        const w = ctx.measureText(name).width;
         ctx.fillStyle = subColor;
         ctx.font = '11px system-ui, sans-serif';
-        ctx.fillText(sub, lx + w + 8, b.y);
+        ctx.fillText(fitText(ctx, sub, maxW - w - 8), lx + w + 8, b.y);
       } else {
         const ly = b.side ? b.y - 13 : b.y + b.r + 4;
         ctx.textBaseline = 'top';
         ctx.fillStyle = '#0f172a';
         ctx.font = `600 ${b.side ? 12 : 11}px system-ui, sans-serif`;
-        ctx.fillText(pi.name, lx, ly);
+        ctx.fillText(fitText(ctx, pi.name, maxW), lx, ly);
         ctx.fillStyle = subColor;
         ctx.font = '11px system-ui, sans-serif';
-        ctx.fillText(sub, lx, ly + 15);
+        ctx.fillText(fitText(ctx, sub, maxW), lx, ly + 15);
       }
     }
     // active network faults, in the fault script's words
@@ -429,4 +448,18 @@ export class Topology {
       ctx.fillText(`animating at ${fmtDuration(now)}`, 8, height - 4);
     }
   }
+}
+
+/** The text, cut with an ellipsis to fit `maxW` pixels in the context's current font. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxW: number): string {
+  if (maxW <= 0) return '';
+  if (ctx.measureText(text).width <= maxW) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= maxW) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo === 0 ? '' : `${text.slice(0, lo)}…`;
 }
