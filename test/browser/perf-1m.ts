@@ -7,7 +7,7 @@ import { startServer } from './lib/server.ts';
 
 // Measures the viewer on a large trace in headless Chromium: load time (navigation to the first
 // full render), seek time (random seeks, each rebuilding the state and redrawing every view),
-// step time, and memory (JS heap, and the renderer process's resident memory). Prints a report;
+// step time, and memory (JS heap, typed arrays, and the renderer processes' proportional set size). Prints a report;
 // it asserts nothing (performance is measured, not tested).
 //   npx tsx test/viz/gen-big-trace.ts && npx tsx test/browser/perf-1m.ts [trace]
 
@@ -17,14 +17,32 @@ if (!existsSync(trace)) {
   process.exit(2);
 }
 
-function rendererRssMb(): number {
-  // Sum of the resident memory of Chromium renderer processes (the page and its worker).
-  let kb = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+/**
+ * Memory of this browser's renderer processes (the page and its worker), in MB: the proportional
+ * set size (PSS), which splits pages shared between Chromium's processes instead of counting them
+ * in each.
+ */
+function rendererPssMb(profile: string): number {
+  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return { pid: Number(pid), ppid, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), status: readFileSync(`/proc/${pid}/status`, 'utf8') };
+    } catch {
+      return null;
+    }
+  }).filter((x) => x !== null);
+  // This browser: the process started with our profile directory, and everything below it.
+  const mine = new Set(procs.filter((p) => p.cmd.includes(profile) && !p.cmd.includes('--type=')).map((p) => p.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; }
+  }
+  let kb = 0;
+  for (const p of procs) {
+    if (!mine.has(p.pid) || !p.cmd.includes('--type=renderer')) continue;
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'));
       if (m !== null) kb += Number(m[1]);
     } catch {
       // the process ended
@@ -44,6 +62,12 @@ const page = await session.context.newPage();
 const cdp = await session.context.newCDPSession(page);
 await cdp.send('Performance.enable');
 const bytes = Number(execFileSync('stat', ['-c', '%s', trace], { encoding: 'utf8' }).trim());
+// The renderer's memory with the page open and no trace, to compare with.
+await page.goto(`${server.url}/`);
+await page.waitForSelector('[data-testid="welcome"]');
+await cdp.send('HeapProfiler.collectGarbage');
+await new Promise((ok) => setTimeout(ok, 1000));
+const emptyRss = rendererPssMb(session.profile);
 interface LoadRun { pageMs: number; loadMs: number; downloadMs: number; indexMs: number }
 const loads: LoadRun[] = [];
 let firstRss = 0;
@@ -61,7 +85,7 @@ for (let run = 0; run < 3; run++) {
   if (run === 0) {
     await cdp.send('HeapProfiler.collectGarbage');
     await new Promise((ok) => setTimeout(ok, 1500));
-    firstRss = rendererRssMb();
+    firstRss = rendererPssMb(session.profile);
     firstHeap = ((await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0) / 1048576;
   } else await p.close();
 }
@@ -114,7 +138,7 @@ console.log(JSON.stringify({
   stateRebuildMs: { median: +median(stateMs).toFixed(2), p95: +p95(stateMs).toFixed(2), max: +Math.max(...stateMs).toFixed(2) },
   stepMs: { median: +median(stepMs).toFixed(1), p95: +p95(stepMs).toFixed(1) },
   searchAllLinesMs: Math.round(searchMs),
-  memoryAfterLoad: { jsHeapMb: Math.round(firstHeap), typedArraysMb: Math.round(info.indexBytes / 1048576), rendererRssMb: Math.round(firstRss) },
+  memoryAfterLoad: { jsHeapMb: Math.round(firstHeap), typedArraysMb: Math.round(info.indexBytes / 1048576), renderersPssMb: Math.round(firstRss), renderersPssWithoutTraceMb: Math.round(emptyRss) },
 }, null, 2));
 await session.close();
 await server.close();

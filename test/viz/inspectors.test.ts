@@ -81,6 +81,18 @@ describe('Kafka inspector model', () => {
     expect(truncated.divergence).toEqual([]);
   });
 
+  it('reads leader -1 (no leader) as no leader', () => {
+    const w = new TraceWriter('noleader', [{ name: 'h', rack: '/r' }], [{ name: 'broker-1', host: 'h', system: 'kafka', role: 'broker' }]);
+    w.at(0);
+    w.start('broker-1');
+    w.state('broker-1', { role: 'broker', brokerId: 1, partitions: { 'x-0': { leader: -1, leaderEpoch: 3, isr: [], replicas: [1], isLeader: false, leo: 0, hw: 0 } } });
+    const rs = open(w.text());
+    const st = rs.stateAfter(rs.count - 1);
+    const p = kafkaModel(rs.ix.procs, st, brokerIds(rs.ix.procs, [st])).partitions[0]!;
+    expect(p.leader).toBeNull();
+    expect(p.replicas.every((x) => !x.isLeader)).toBe(true);
+  });
+
   it('sorts partitions numerically', () => {
     expect(['t-10', 't-2', 'a-1', 't-1'].sort(comparePartitionKeys)).toEqual(['a-1', 't-1', 't-2', 't-10']);
   });

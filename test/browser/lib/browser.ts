@@ -14,6 +14,8 @@ export function chromiumMissing(): string | null {
 
 export interface Session {
   readonly context: BrowserContext;
+  /** The profile directory: it names this browser's processes (for memory readings). */
+  readonly profile: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function launch(viewport = { width: 1440, height: 900 }): Promise<S
   });
   return {
     context,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

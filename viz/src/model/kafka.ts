@@ -174,7 +174,9 @@ function partitionModel(
     const be = n(best.v['leaderEpoch']) ?? -1;
     if (e > be || (e === be && v['isLeader'] === true && best.v['isLeader'] !== true)) best = { p, v };
   }
-  const leader = best !== null ? n(best.v['leader']) : null;
+  // Kafka writes leader -1 (NoLeader) while a partition has none.
+  const rawLeader = best !== null ? n(best.v['leader']) : null;
+  const leader = rawLeader !== null && rawLeader >= 0 ? rawLeader : null;
   const leaderEpoch = best !== null ? n(best.v['leaderEpoch']) : null;
   const isr = best !== null ? ints(best.v['isr']) : [];
   let replicaIds = best !== null ? ints(best.v['replicas']) : [];
