@@ -1,0 +1,38 @@
+import { defineScenario } from '../../sim/core/scenario.ts';
+import { MS } from '../../sim/core/types.ts';
+import { liveBrokers } from '../../sim/kafka/cluster.ts';
+import { buildKafka, schema, summaryFor, TOPIC } from './lib/common.ts';
+
+// Three ZooKeeper peers and three brokers; the topic "events" has 6 partitions with replication
+// factor 3; one producer writes with acks=all and min.insync.replicas=2. At 20 s the broker that
+// leads events-0 is killed (kill -9: its page cache survives). Its ZooKeeper session expires
+// (zookeeper.session.timeout.ms, 18 s at 2.8), the controller sees /brokers/ids/<id> go away, and
+// elects for every partition it led the first live replica of the assignment that is in the ISR.
+// The producer's requests to the dead broker time out, it refreshes metadata and retries on the
+// new leaders. The dead broker comes back at heal, recovers its logs, truncates as a follower and
+// rejoins the ISR.
+
+const CRASH_AT_MS = 20_000;
+
+export default defineScenario({
+  name: 'kafka-leader-failover',
+  description: 'The leader of events-0 crashes; the controller elects a new leader from the ISR; nothing acknowledged with acks=all is lost.',
+  teaches: 'Broker registration in ZooKeeper, session expiry as failure detection, the controller\'s offline-partition election (first live in-ISR replica in assignment order), leader epochs, ISR shrink and expand, the high watermark, acks=all with min.insync.replicas, producer retries after NOT_LEADER_FOR_PARTITION.',
+  systems: ['zookeeper', 'kafka'],
+  schema,
+  defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2 },
+  faultPhaseMs: 50_000,
+  quiesceMs: 40_000,
+  expect: { violations: [], why: 'with acks=all, min.insync.replicas=2 and unclean election off, a single broker crash loses nothing acknowledged' },
+  bench: true,
+  build(world, cfg) {
+    buildKafka(world, cfg, 90_000);
+    world.schedule(CRASH_AT_MS * MS, () => {
+      const leader = liveBrokers(world).find((b) => b.partitions.get(`${TOPIC}-0`)?.isLeader === true);
+      if (leader === undefined) return;
+      world.annotate(-1, `crash the leader of ${TOPIC}-0: broker-${leader.id}`);
+      world.crash(world.pid(`broker-${leader.id}`));
+    });
+  },
+  summary: summaryFor,
+});

@@ -1,0 +1,45 @@
+import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
+import type { World } from '../../../sim/core/world.ts';
+import { addKafkaCluster, topicFromConfig, type Cluster } from '../../../sim/kafka/cluster.ts';
+import { kafkaSchema } from '../../../sim/kafka/config.ts';
+import { kafkaCheckers } from '../../../sim/kafka/checkers/index.ts';
+import { describeTopic } from '../../../sim/kafka/summary.ts';
+import { zkSchema } from '../../../sim/zookeeper/config.ts';
+
+// Shared setup of the Kafka scenarios: 3 ZooKeeper peers, N brokers, one topic, producers, the
+// Kafka checkers, and the kafka-topics.sh --describe summary.
+
+export const TOPIC = 'events';
+
+export const workloadSchema: ConfigSchema = {
+  'cluster.brokers': { type: 'int', default: 3, min: 1, max: 9, doc: 'number of brokers (broker-1..N, one host each)' },
+  'topic.partitions': { type: 'int', default: 6, min: 1, max: 100, doc: 'partitions of the topic "events"' },
+  'topic.replication.factor': { type: 'int', default: 3, min: 1, max: 9, doc: 'replication factor of the topic "events"' },
+  'workload.producers': { type: 'int', default: 1, min: 0, max: 20, doc: 'producers (producer-1.., hosts p-1..)' },
+  'workload.intervalMs': { type: 'int', default: 20, min: 1, doc: 'ms between two records of one producer' },
+  'workload.keys': { type: 'int', default: 1000, min: 0, doc: 'distinct record keys (murmur2 partitioning); 0: null keys' },
+  'workload.startMs': { type: 'int', default: 8000, min: 0, doc: 'when producers start (after the cluster formed)' },
+  'check.livenessBoundMs': { type: 'int', default: 60_000, min: 1, doc: 'kafka-liveness: after heal, every partition has a leader and an acked write within this long' },
+};
+
+export const schema: ConfigSchema = { ...zkSchema, ...kafkaSchema, ...workloadSchema };
+
+export function buildKafka(world: World, cfg: Config, endMs: number): Cluster {
+  const topic = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
+  const cluster = addKafkaCluster(world, cfg, {
+    brokers: cfg.int('cluster.brokers'),
+    topic,
+    producers: cfg.int('workload.producers'),
+    produceIntervalMs: cfg.int('workload.intervalMs'),
+    keys: cfg.int('workload.keys'),
+    produceStartMs: cfg.int('workload.startMs'),
+    produceStopMs: endMs,
+  });
+  for (const c of kafkaCheckers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) world.addChecker(c);
+  return cluster;
+}
+
+export function summaryFor(world: World): string {
+  const topic = topicFromConfig(world.config, TOPIC, world.config.int('topic.partitions'), world.config.int('topic.replication.factor'));
+  return describeTopic(world, topic);
+}

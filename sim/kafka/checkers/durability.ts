@@ -1,0 +1,95 @@
+import type { Checker, CheckStatus } from '../../check/checker.ts';
+import type { Json, ProcessId } from '../../core/types.ts';
+import type { World } from '../../core/world.ts';
+import type { FinalPartition } from '../cluster.ts';
+import { ReplicaShadow, type ShadowLogs } from './shadow.ts';
+
+// kafka-durability: acknowledged acks=all writes survive, when the configuration promises it
+// (acks=all and unclean leader election off; min.insync.replicas is enforced by the broker on every
+// acknowledged write).
+// - Continuously, as the Kafka TLA+ spec's StrongIsr: whatever any leader exposed below its HW (the
+//   committed prefix) must be held, batch for batch, by every broker that becomes leader later.
+//   Checked at each `kafka-leader` observation (the moment a replica that could be elected is).
+// - At the end, through the reader: every write acknowledged with an offset is read back at that
+//   offset from the partition's final leader.
+
+export interface DurabilityOptions {
+  /** Whether the configuration promises durability (acks=all, unclean election off). */
+  readonly promised: boolean;
+  /** The end-of-run read (null: no reader; only the continuous check runs). */
+  readonly read: ((world: World) => readonly FinalPartition[]) | null;
+}
+
+export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions): Checker {
+  const committed = new Map<string, { shadow: ReplicaShadow; hw: number; by: string }>();
+  const reported = new Set<string>();
+  let world: World | null = null;
+
+  const checkLeader = (w: World, tp: string, broker: number, epoch: number): void => {
+    const c = committed.get(tp);
+    if (c === undefined || !opts.promised) return;
+    const s = shadows.of(tp, broker);
+    for (let i = 0; i < c.shadow.base.length; i++) {
+      const base = c.shadow.base[i]!;
+      const j = s.indexOf(base);
+      if (j >= 0 && s.last[j] === c.shadow.last[i] && s.crc[j] === c.shadow.crc[i]) continue;
+      const key = `${tp}@${epoch}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      const what = j < 0 ? `lacks the committed batch at offsets ${base}..${c.shadow.last[i]}` : `holds a different batch at offset ${base} than the committed one`;
+      w.reportViolation('kafka-durability', `StrongIsr: broker ${broker} became leader of ${tp} at epoch ${epoch} but ${what} (committed up to HW ${c.hw}, exposed by ${c.by}; its LEO ${s.leo})`);
+      return;
+    }
+  };
+
+  return {
+    name: 'kafka-durability',
+    kind: 'safety',
+    description: 'acknowledged acks=all writes survive (unclean election off): StrongIsr at every election, and every acknowledged offset read back at the end',
+    attach(w: World): void {
+      world = w;
+      shadows.attach(w);
+      w.onObserve('kafka-hw', (_p: ProcessId, d: Json) => {
+        const o = d as { tp: string; broker: number; hw: number; leaderEpoch: number };
+        let c = committed.get(o.tp);
+        if (c === undefined) committed.set(o.tp, (c = { shadow: new ReplicaShadow(), hw: 0, by: '' }));
+        if (o.hw <= c.hw) return;
+        const s = shadows.of(o.tp, o.broker);
+        let i = 0;
+        while (i < s.base.length && s.base[i]! < c.hw) i++;
+        for (; i < s.base.length && s.last[i]! < o.hw; i++) c.shadow.append(s.base[i]!, s.last[i]!, s.crc[i]!);
+        c.hw = o.hw;
+        c.by = `broker ${o.broker} at epoch ${o.leaderEpoch}`;
+      });
+      w.onObserve('kafka-leader', (_p: ProcessId, d: Json) => {
+        const o = d as { tp: string; broker: number; leaderEpoch: number };
+        checkLeader(w, o.tp, o.broker, o.leaderEpoch);
+      });
+    },
+    finish(w: World): CheckStatus | void {
+      void world;
+      if (!opts.promised || opts.read === null) return;
+      const finals = opts.read(w);
+      const byTp = new Map(finals.map((f) => [f.tp, f]));
+      let unknown = false;
+      let lost = 0;
+      let first = '';
+      for (const op of w.history.operations()) {
+        if (op.f !== 'send' || op.status !== 'ok' || op.key === null) continue;
+        const offset = op.output as number;
+        if (offset < 0) continue;
+        const f = byTp.get(op.key);
+        if (f === undefined || f.leader === null) {
+          unknown = true;
+          continue;
+        }
+        const r = f.records.find((x) => x.offset === offset);
+        if (r !== undefined && r.value === op.input) continue;
+        lost++;
+        if (first === '') first = `${String(op.input)} acknowledged at ${op.key} offset ${offset} is ${r === undefined ? `missing (HW ${f.hw} at broker ${f.leader})` : `replaced by ${String(r.value)}`}`;
+      }
+      if (lost > 0) w.reportViolation('kafka-durability', `${lost} acknowledged acks=all write(s) not in the final log; first: ${first}`);
+      return unknown ? 'unknown' : undefined;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { registerTraceView } from '../core/trace.ts';
+import type { Json } from '../core/types.ts';
+
+// Kafka's wire messages between brokers, the controller and clients (one discriminated union).
+// Sizes passed to ctx.send are Kafka-like request sizes: a fixed header plus the record bytes, so
+// the NIC and disk models see real volumes. Record batches travel as the leader's bytes.
+
+export type ErrorCode =
+  | 'NONE'
+  | 'NOT_LEADER_FOR_PARTITION'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'FENCED_LEADER_EPOCH'
+  | 'UNKNOWN_LEADER_EPOCH'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'NOT_ENOUGH_REPLICAS'
+  | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
+  | 'REQUEST_TIMED_OUT'
+  | 'STALE_CONTROLLER_EPOCH'
+  | 'CORRUPT_MESSAGE'
+  | 'KAFKA_STORAGE_ERROR'
+  | 'NETWORK_EXCEPTION';
+
+export interface PartitionStateMsg {
+  readonly tp: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly zkVersion: number;
+  readonly replicas: readonly number[];
+}
+
+export interface LeaderAndIsr {
+  readonly type: 'LeaderAndIsr';
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly partitions: readonly PartitionStateMsg[];
+}
+
+export interface UpdateMetadata {
+  readonly type: 'UpdateMetadata';
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly liveBrokers: readonly number[];
+  readonly partitions: readonly PartitionStateMsg[];
+}
+
+export interface FetchPartition {
+  readonly tp: string;
+  readonly fetchOffset: number;
+  /** KIP-320 (2.1+): the follower's view of the leader epoch; null before. */
+  readonly currentLeaderEpoch: number | null;
+}
+
+export interface Fetch {
+  readonly type: 'Fetch';
+  readonly correlationId: number;
+  readonly replicaId: number;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly partitions: readonly FetchPartition[];
+}
+
+export interface FetchResponsePartition {
+  readonly tp: string;
+  readonly error: ErrorCode;
+  readonly highWatermark: number;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly records: Uint8Array;
+}
+
+export interface FetchResponse {
+  readonly type: 'FetchResponse';
+  readonly correlationId: number;
+  readonly partitions: readonly FetchResponsePartition[];
+}
+
+export interface EpochRequestPartition {
+  readonly tp: string;
+  readonly leaderEpoch: number;
+  readonly currentLeaderEpoch: number | null;
+}
+
+export interface OffsetsForLeaderEpoch {
+  readonly type: 'OffsetsForLeaderEpoch';
+  readonly correlationId: number;
+  readonly replicaId: number;
+  readonly partitions: readonly EpochRequestPartition[];
+}
+
+export interface EpochResponsePartition {
+  readonly tp: string;
+  readonly error: ErrorCode;
+  /** v1+ (2.0, KIP-279): the largest epoch <= the requested one; -1 in v0. */
+  readonly leaderEpoch: number;
+  readonly endOffset: number;
+}
+
+export interface OffsetsForLeaderEpochResponse {
+  readonly type: 'OffsetsForLeaderEpochResponse';
+  readonly correlationId: number;
+  readonly partitions: readonly EpochResponsePartition[];
+}
+
+export interface ProducePartition {
+  readonly tp: string;
+  readonly records: Uint8Array;
+}
+
+export interface Produce {
+  readonly type: 'Produce';
+  readonly correlationId: number;
+  readonly acks: -1 | 0 | 1;
+  readonly timeoutMs: number;
+  readonly partitions: readonly ProducePartition[];
+}
+
+export interface ProduceResponsePartition {
+  readonly tp: string;
+  readonly error: ErrorCode;
+  readonly baseOffset: number;
+  readonly errorMessage: string | null;
+}
+
+export interface ProduceResponse {
+  readonly type: 'ProduceResponse';
+  readonly correlationId: number;
+  readonly partitions: readonly ProduceResponsePartition[];
+}
+
+export interface Metadata {
+  readonly type: 'Metadata';
+  readonly correlationId: number;
+  readonly topics: readonly string[];
+}
+
+export interface MetadataPartition {
+  readonly partition: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+export interface MetadataResponse {
+  readonly type: 'MetadataResponse';
+  readonly correlationId: number;
+  readonly brokers: readonly number[];
+  readonly topics: { readonly [topic: string]: readonly MetadataPartition[] };
+}
+
+export type KafkaMessage =
+  | LeaderAndIsr | UpdateMetadata
+  | Fetch | FetchResponse | OffsetsForLeaderEpoch | OffsetsForLeaderEpochResponse
+  | Produce | ProduceResponse | Metadata | MetadataResponse;
+
+const KAFKA_TYPES: ReadonlySet<string> = new Set([
+  'LeaderAndIsr', 'UpdateMetadata', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
+  'Produce', 'ProduceResponse', 'Metadata', 'MetadataResponse',
+]);
+
+export function isKafkaMessage(msg: { readonly type: string }): msg is KafkaMessage {
+  return KAFKA_TYPES.has(msg.type);
+}
+
+/** Request header (api key, version, correlation id, client id) and per-partition overheads. */
+export const REQUEST_HEADER_BYTES = 24;
+export const PARTITION_OVERHEAD_BYTES = 40;
+
+export function partitionStatesBytes(n: number): number {
+  return REQUEST_HEADER_BYTES + n * PARTITION_OVERHEAD_BYTES;
+}
+
+// Trace views: messages carrying record bytes are traced with sizes instead of bytes.
+registerTraceView<FetchResponse>('FetchResponse', (m) => ({
+  type: m.type, correlationId: m.correlationId,
+  partitions: m.partitions.map((p): Json => ({ tp: p.tp, error: p.error, highWatermark: p.highWatermark, logEndOffset: p.logEndOffset, bytes: p.records.length })),
+}));
+registerTraceView<Produce>('Produce', (m) => ({
+  type: m.type, correlationId: m.correlationId, acks: m.acks, timeoutMs: m.timeoutMs,
+  partitions: m.partitions.map((p): Json => ({ tp: p.tp, bytes: p.records.length })),
+}));

@@ -1,0 +1,317 @@
+import type { Actor, Context } from '../core/actor.ts';
+import type { Json, ProcessId } from '../core/types.ts';
+import { MS } from '../core/types.ts';
+import { producerSettings, type ProducerSettings } from './config.ts';
+import type { ErrorCode, KafkaMessage, MetadataResponse, Produce, ProduceResponse } from './messages.ts';
+import { PARTITION_OVERHEAD_BYTES, REQUEST_HEADER_BYTES } from './messages.ts';
+import { brokerName } from './partition.ts';
+import { defaultPartitioner, type Partitioner, type TopicMetadataView } from './partitioner.ts';
+import { encodeBatch, RECORD_BATCH_OVERHEAD, utf8 } from './records.ts';
+
+// A producer (KafkaProducer: RecordAccumulator + Sender) good enough to drive replication:
+// - records `<name>-<n>` every `intervalMs`, keyed `k<n mod keys>` (murmur2) or with null keys
+//   (round-robin before 2.4, sticky from 2.4);
+// - a batch per partition up to batch.size, sent when full or linger.ms old, at most
+//   max.in.flight.requests.per.connection requests per broker, one batch per partition per request;
+// - retries with retry.backoff.ms within delivery.timeout.ms (2.1+), request.timeout.ms per request
+//   (a timed-out request closes the connection, failing everything in flight on it);
+// - metadata from any broker, refreshed on NOT_LEADER_FOR_PARTITION, disconnects and unknown leaders.
+// History: invoke('send', '<topic>-<p>', value) per record; ok with its offset (-1 with acks=0),
+// fail when it certainly was not written, info when it may have been (a timeout or a lost
+// connection after sending, NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+
+export interface ProducerOptions {
+  readonly bootstrap: readonly string[];
+  readonly topic: string;
+  readonly intervalMs: number;
+  /** Distinct keys (k0..); 0: null keys. */
+  readonly keys: number;
+  readonly startMs: number;
+  /** Stop producing new records at this time (ms); in-flight ones still complete. */
+  readonly stopMs: number;
+}
+
+interface Rec {
+  readonly value: string;
+  readonly key: string | null;
+  readonly opId: number;
+}
+
+interface Batch {
+  readonly partition: number;
+  readonly records: Rec[];
+  bytes: number;
+  readonly createdMs: number;
+  attempts: number;
+  retryAtMs: number;
+  /** A previous attempt may have been written. */
+  ambiguous: boolean;
+  inflight: boolean;
+  encoded: Uint8Array | null;
+}
+
+interface InFlight {
+  readonly broker: number;
+  readonly batches: Batch[];
+  timer: number;
+}
+
+type ProducerTimer = { readonly k: 'produce' } | { readonly k: 'drain'; readonly gen: number } | { readonly k: 'request-timeout'; readonly id: number } | { readonly k: 'metadata-timeout'; readonly id: number };
+
+const RETRIABLE: ReadonlySet<ErrorCode> = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'UNKNOWN_TOPIC_OR_PARTITION', 'KAFKA_STORAGE_ERROR']);
+const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set(['NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
+
+export class Producer implements Actor<KafkaMessage, ProducerTimer> {
+  private readonly s: ProducerSettings;
+  private readonly partitioner: Partitioner;
+  private n = 0;
+  private numPartitions = 0;
+  private leaders: number[] = [];
+  private available: number[] = [];
+  private readonly queues = new Map<number, Batch[]>();
+  private readonly inflight = new Map<number, InFlight>();
+  private readonly inflightPerBroker = new Map<number, number>();
+  private metadataId = 0;
+  private nextCorrelation = 1;
+  private drainGen = 0;
+  private drainAtMs = Infinity;
+  acked = 0;
+  failed = 0;
+  unknown = 0;
+
+  constructor(private readonly ctx: Context, private readonly opts: ProducerOptions) {
+    this.s = producerSettings(ctx.config);
+    this.partitioner = defaultPartitioner(this.s.features.stickyPartitioner, ctx.rng.fork('partitioner'));
+    this.refreshMetadata();
+    ctx.setTimer(Math.max(0, opts.startMs * MS - ctx.nowUs()), { k: 'produce' });
+  }
+
+  private nowMs(): number {
+    return this.ctx.nowUs() / MS;
+  }
+
+  private get meta(): TopicMetadataView {
+    return { numPartitions: this.numPartitions, availablePartitions: this.available };
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  private refreshMetadata(): void {
+    if (this.metadataId !== 0) return;
+    const id = this.nextCorrelation++;
+    this.metadataId = id;
+    const to = this.opts.bootstrap[this.ctx.rng.int(0, this.opts.bootstrap.length - 1)]!;
+    this.ctx.send(this.ctx.lookup(to), { type: 'Metadata', correlationId: id, topics: [this.opts.topic] }, REQUEST_HEADER_BYTES + 16);
+    this.ctx.setTimer(this.s.requestTimeoutMs * MS, { k: 'metadata-timeout', id });
+  }
+
+  private onMetadata(msg: MetadataResponse): void {
+    if (msg.correlationId !== this.metadataId) return;
+    this.metadataId = 0;
+    const parts = msg.topics[this.opts.topic] ?? [];
+    if (parts.length > 0) {
+      this.numPartitions = parts.length;
+      this.leaders = parts.map((p) => (msg.brokers.includes(p.leader) ? p.leader : -1));
+      this.available = parts.filter((p) => p.leader >= 0).map((p) => p.partition);
+    }
+    if (this.numPartitions === 0 || this.leaders.includes(-1)) this.ctx.setTimer(this.s.retryBackoffMs * MS, { k: 'metadata-timeout', id: -1 });
+    this.drain();
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  onMessage(_from: ProcessId, msg: KafkaMessage): void {
+    if (msg.type === 'MetadataResponse') this.onMetadata(msg);
+    else if (msg.type === 'ProduceResponse') this.onProduceResponse(msg);
+  }
+
+  onTimer(tag: ProducerTimer): void {
+    switch (tag.k) {
+      case 'produce':
+        this.produceOne();
+        if (this.nowMs() + this.opts.intervalMs < this.opts.stopMs) this.ctx.setTimer(this.opts.intervalMs * MS, tag);
+        return;
+      case 'drain':
+        if (tag.gen !== this.drainGen) return;
+        this.drainAtMs = Infinity;
+        this.drain();
+        return;
+      case 'request-timeout': {
+        const f = this.inflight.get(tag.id);
+        if (f === undefined) return;
+        // NetworkClient: a request past request.timeout.ms disconnects the node; all in flight on it fail.
+        this.ctx.disconnect(this.ctx.lookup(brokerName(f.broker)));
+        this.failBroker(f.broker, 'REQUEST_TIMED_OUT');
+        return;
+      }
+      case 'metadata-timeout':
+        if (tag.id === -1 || tag.id === this.metadataId) {
+          if (tag.id !== -1) this.metadataId = 0;
+          this.refreshMetadata();
+        }
+        return;
+    }
+  }
+
+  onDisconnect(peer: ProcessId): void {
+    const name = this.ctx.nameOf(peer);
+    const id = Number(name.slice('broker-'.length));
+    if (this.metadataId !== 0) {
+      this.metadataId = 0;
+      this.refreshMetadata();
+    }
+    this.failBroker(id, 'NETWORK_EXCEPTION');
+  }
+
+  private failBroker(broker: number, error: ErrorCode): void {
+    for (const [cid, f] of [...this.inflight]) {
+      if (f.broker !== broker) continue;
+      this.inflight.delete(cid);
+      this.ctx.cancelTimer(f.timer);
+      this.inflightPerBroker.set(broker, (this.inflightPerBroker.get(broker) ?? 1) - 1);
+      for (const b of f.batches) this.handleError(b, error, null);
+    }
+    this.refreshMetadata();
+    this.drain();
+  }
+
+  // ---------------------------------------------------------------- accumulator
+
+  private produceOne(): void {
+    if (this.numPartitions === 0) return; // no metadata yet: KafkaProducer.send would block here
+    const i = this.n++;
+    const value = `${this.ctx.name}-${i}`;
+    const key = this.opts.keys > 0 ? `k${i % this.opts.keys}` : null;
+    const p = this.partitioner.partition(this.opts.topic, key === null ? null : utf8(key), this.meta);
+    const opId = this.ctx.invoke('send', `${this.opts.topic}-${p}`, value);
+    const size = value.length + (key?.length ?? 0) + 10;
+    let q = this.queues.get(p);
+    if (q === undefined) this.queues.set(p, (q = []));
+    const last = q[q.length - 1];
+    if (last !== undefined && !last.inflight && last.attempts === 0 && last.bytes + size <= this.s.batchSize) {
+      last.records.push({ value, key, opId });
+      last.bytes += size;
+    } else {
+      if (last !== undefined) this.partitioner.onNewBatch(this.opts.topic, this.meta, p);
+      q.push({ partition: p, records: [{ value, key, opId }], bytes: RECORD_BATCH_OVERHEAD + size, createdMs: this.nowMs(), attempts: 0, retryAtMs: 0, ambiguous: false, inflight: false, encoded: null });
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    const now = this.nowMs();
+    const byBroker = new Map<number, Batch[]>();
+    let nextMs = Infinity;
+    for (const [p, q] of this.queues) {
+      this.expire(q, now);
+      const b = q.find((x) => !x.inflight);
+      if (b === undefined) continue;
+      const readyAt = Math.max(b.retryAtMs, b.bytes >= this.s.batchSize ? 0 : b.createdMs + this.s.lingerMs);
+      if (readyAt > now) {
+        nextMs = Math.min(nextMs, readyAt);
+        continue;
+      }
+      const leader = this.leaders[p] ?? -1;
+      if (leader < 0) {
+        this.refreshMetadata();
+        continue;
+      }
+      let l = byBroker.get(leader);
+      if (l === undefined) byBroker.set(leader, (l = []));
+      l.push(b);
+    }
+    for (const [broker, batches] of byBroker) {
+      if ((this.inflightPerBroker.get(broker) ?? 0) >= this.s.maxInFlightRequestsPerConnection) continue;
+      this.send(broker, batches);
+    }
+    if (nextMs < this.drainAtMs) {
+      this.drainAtMs = nextMs;
+      this.ctx.setTimer(Math.max(0, Math.ceil((nextMs - now) * MS)), { k: 'drain', gen: ++this.drainGen });
+    }
+  }
+
+  /** Batches past delivery.timeout.ms that are not in flight complete now. */
+  private expire(q: Batch[], now: number): void {
+    const limit = this.s.deliveryTimeoutMs;
+    if (limit === null) return;
+    while (q.length > 0 && !q[0]!.inflight && now - q[0]!.createdMs >= limit) {
+      const b = q.shift()!;
+      this.completeBatch(b, b.ambiguous ? 'info' : 'fail', `Expiring ${b.records.length} record(s) for ${this.opts.topic}-${b.partition}: ${limit} ms has passed since batch creation`);
+    }
+  }
+
+  private send(broker: number, batches: Batch[]): void {
+    const now = this.nowMs();
+    const id = this.nextCorrelation++;
+    let bytes = REQUEST_HEADER_BYTES;
+    const partitions = batches.map((b) => {
+      b.encoded ??= encodeBatch({ baseTimestampMs: Math.floor(now), records: b.records.map((r) => ({ key: r.key === null ? null : utf8(r.key), value: utf8(r.value) })) });
+      b.inflight = true;
+      b.attempts++;
+      bytes += PARTITION_OVERHEAD_BYTES + b.encoded.length;
+      return { tp: `${this.opts.topic}-${b.partition}`, records: b.encoded };
+    });
+    const msg: Produce = { type: 'Produce', correlationId: id, acks: this.s.acks, timeoutMs: this.s.requestTimeoutMs, partitions };
+    this.ctx.send(this.ctx.lookup(brokerName(broker)), msg, bytes);
+    if (this.s.acks === 0) {
+      for (const b of batches) this.completeBatch(b, 'ok', null, -1);
+      return;
+    }
+    const f: InFlight = { broker, batches, timer: -1 };
+    f.timer = this.ctx.setTimer(this.s.requestTimeoutMs * MS, { k: 'request-timeout', id });
+    this.inflight.set(id, f);
+    this.inflightPerBroker.set(broker, (this.inflightPerBroker.get(broker) ?? 0) + 1);
+  }
+
+  private onProduceResponse(msg: ProduceResponse): void {
+    const f = this.inflight.get(msg.correlationId);
+    if (f === undefined) return;
+    this.inflight.delete(msg.correlationId);
+    this.ctx.cancelTimer(f.timer);
+    this.inflightPerBroker.set(f.broker, (this.inflightPerBroker.get(f.broker) ?? 1) - 1);
+    for (const b of f.batches) {
+      const r = msg.partitions.find((x) => x.tp === `${this.opts.topic}-${b.partition}`);
+      if (r === undefined) this.handleError(b, 'NETWORK_EXCEPTION', null);
+      else if (r.error === 'NONE') this.completeBatch(b, 'ok', null, r.baseOffset);
+      else this.handleError(b, r.error, r.errorMessage);
+    }
+    this.drain();
+  }
+
+  private handleError(b: Batch, error: ErrorCode, message: string | null): void {
+    b.inflight = false;
+    if (AMBIGUOUS.has(error)) b.ambiguous = true;
+    if (error === 'NOT_LEADER_FOR_PARTITION' || error === 'NETWORK_EXCEPTION' || error === 'REQUEST_TIMED_OUT') this.refreshMetadata();
+    const now = this.nowMs();
+    const within = this.s.deliveryTimeoutMs === null || now - b.createdMs < this.s.deliveryTimeoutMs;
+    if (RETRIABLE.has(error) && b.attempts <= this.s.retries && within) {
+      b.retryAtMs = now + this.s.retryBackoffMs;
+      return;
+    }
+    this.completeBatch(b, b.ambiguous ? 'info' : 'fail', message ?? error);
+  }
+
+  private completeBatch(b: Batch, type: 'ok' | 'fail' | 'info', error: string | null, baseOffset = -1): void {
+    const q = this.queues.get(b.partition);
+    if (q !== undefined) {
+      const i = q.indexOf(b);
+      if (i >= 0) q.splice(i, 1);
+    }
+    b.records.forEach((r, i) => {
+      if (type === 'ok') {
+        this.ctx.complete(r.opId, 'ok', baseOffset < 0 ? -1 : baseOffset + i);
+        this.acked++;
+      } else {
+        this.ctx.complete(r.opId, type, null, error ?? undefined);
+        if (type === 'fail') this.failed++;
+        else this.unknown++;
+      }
+    });
+  }
+
+  inspect(): Json {
+    let queued = 0;
+    for (const q of this.queues.values()) for (const b of q) queued += b.records.length;
+    return { role: 'producer', acked: this.acked, failed: this.failed, unknown: this.unknown, inFlight: this.inflight.size, queued };
+  }
+}
