@@ -28,7 +28,8 @@ export { linearizableWritesChecker, znodeModel } from './checkers/linearizable.t
 export { sessionOrderChecker } from './checkers/session-order.ts';
 export { watchOnceChecker } from './checkers/watches.ts';
 export { ephemeralLifetimeChecker } from './checkers/ephemerals.ts';
-export { livenessChecker, electionTimeChecker } from './checkers/liveness.ts';
+export { livenessChecker, electionTimeChecker, leaderStepsDownChecker } from './checkers/liveness.ts';
+export { availabilityChecker } from './checkers/availability.ts';
 
 export interface ZkCheckerOptions {
   /** Server process names. */

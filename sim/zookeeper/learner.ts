@@ -274,6 +274,8 @@ export class Learner {
   private ackNewLeader(): void {
     if (!this.live) return;
     this.phase = 'synced';
+    // From now on the read timeout is syncLimit ticks, shorter than initLimit: re-arm for it.
+    this.arm();
     this.ack(makeZxid(this.newEpoch, 0));
     this.onDurable(this.peer.syncer.durableZxid);
     const deferred = this.deferred;
