@@ -118,6 +118,12 @@ export class Transport {
     if (this.w.trace !== null) {
       this.w.raw(`"type":"send","p":${this.w.quoted[from]},"to":${this.w.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
     }
+    if (ch !== undefined && ch.held.length > 0) {
+      // Earlier data waits for retransmission: this data queues behind it (TCP sends in order),
+      // so it cannot arrive first when the retransmission is scheduled after its own arrival.
+      ch.held.push(env);
+      return;
+    }
     let at = this.w.net.arrival(srcHost, dstHost, bytes, now, datagram);
     if (at < 0) {
       if (this.w.trace !== null) this.w.line({ type: 'drop', p: this.w.procNames[to]!, from: this.w.procNames[from]!, id, reason: 'packet loss' });

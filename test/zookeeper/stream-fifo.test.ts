@@ -4,6 +4,7 @@ import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, Message, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
 import { World } from '../../sim/core/world.ts';
+import { DEFAULT_NETWORK } from '../../sim/env/network.ts';
 
 // A kernel property the ZooKeeper peers rely on (FIFO quorum channels), found broken by the
 // zk-random-faults sweep (seed 72): a message that reached a paused receiver's host, and a later
@@ -72,5 +73,26 @@ describe('stream delivery to a paused process', () => {
     world.schedule(400 * MS, () => world.resume(b));
     world.runUntil(5000 * MS);
     expect(world.actor<Receiver>('b')!.got).toEqual([1, 2, 3]);
+  });
+
+  it('keeps FIFO order when a message sent just before a retransmission would arrive after it', () => {
+    // Constant 100 us latency: m1 (sent at 10 ms) meets the cut and is held; its retransmission is
+    // due 200 ms (the minimum RTO) after that, at 210.1 ms. m2, sent at 210.05 ms, would arrive at
+    // 210.15 ms: between the retransmission and its arrival. It must still come second.
+    const world = new World({ seed: 3, config: resolveConfig({}), network: { sameRack: { ...DEFAULT_NETWORK.sameRack, latency: { kind: 'constant', us: 100 } } } });
+    world.addHost('ha');
+    world.addHost('hb');
+    world.addProcess('a', 'ha', () => ({ onMessage() {}, onTimer() {}, inspect: (): Json => ({ role: 'a' }) }), { system: 'test' });
+    world.addProcess('b', 'hb', () => new Receiver(), { system: 'test' });
+    world.runUntil(0);
+    const [a, b] = [world.pid('a'), world.pid('b')];
+    const ha = world.hostOf('ha');
+    const hb = world.hostOf('hb');
+    world.net.cutLinks([[ha, hb]]);
+    world.schedule(10 * MS, () => world.send(a, b, { type: 'Num', n: 1 } as Num, 100, false));
+    world.schedule(100 * MS, () => world.net.restoreLinks([[ha, hb]]));
+    world.schedule(210_050, () => world.send(a, b, { type: 'Num', n: 2 } as Num, 100, false));
+    world.runUntil(2000 * MS);
+    expect(world.actor<Receiver>('b')!.got).toEqual([1, 2]);
   });
 });
