@@ -168,11 +168,17 @@ export class SpaceTime {
       if (b.kind === 'cut') {
         ctx.fillStyle = 'rgba(239, 68, 68, 0.08)';
         ctx.fillRect(x0, top, x1 - x0, nLanes * laneH);
-        ctx.fillStyle = '#b91c1c';
-        ctx.font = '10px system-ui, sans-serif';
+        // The fault script's words at the top of the band, on a light backing so lanes stay readable.
+        const label = `network cut: ${b.label}`;
+        ctx.font = '600 10px system-ui, sans-serif';
         ctx.textAlign = 'left';
         ctx.textBaseline = 'top';
-        ctx.fillText(`network cut: ${b.label}`, Math.max(GUTTER + 4, x0 + 10), top + nLanes * laneH + 2 > height - axisH ? top + 2 : top + nLanes * laneH + 2);
+        const lx = Math.max(GUTTER + 4, x0 + 10);
+        const lw = ctx.measureText(label).width;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.fillRect(lx - 3, top + 1, lw + 6, 13);
+        ctx.fillStyle = '#b91c1c';
+        ctx.fillText(label, lx, top + 2);
       } else {
         const y = laneY(b.proc);
         ctx.fillStyle = b.kind === 'down' ? 'rgba(100, 116, 139, 0.28)' : 'rgba(245, 158, 11, 0.28)';
