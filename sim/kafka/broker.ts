@@ -43,6 +43,8 @@ export interface TopicSpec {
   readonly replicationFactor: number;
   /** Topic-level overrides (min.insync.replicas, unclean.leader.election.enable, flush.messages, ...). */
   readonly config: ReadonlyMap<string, number | boolean>;
+  /** A manual assignment (kafka-topics.sh --replica-assignment): replicas per partition; else AdminUtils'. */
+  readonly replicaAssignment?: readonly (readonly number[])[];
 }
 
 export interface BrokerOptions {
@@ -196,8 +198,13 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
 
   private dispatch(from: ProcessId, msg: KafkaMessage): void {
     switch (msg.type) {
-      case 'LeaderAndIsr': return this.onLeaderAndIsr(msg);
-      case 'UpdateMetadata': return this.onUpdateMetadata(msg);
+      case 'LeaderAndIsr':
+        this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < this.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
+        return this.onLeaderAndIsr(msg);
+      case 'UpdateMetadata':
+        this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < this.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
+        return this.onUpdateMetadata(msg);
+      case 'ControllerRequestResponse': return this.controller?.onResponse(msg.correlationId);
       case 'Fetch': return this.onFetch(from, msg);
       case 'FetchResponse': return this.fetcherFor(from)?.onFetchResponse(msg);
       case 'OffsetsForLeaderEpoch': return this.onOffsetsForLeaderEpoch(from, msg);

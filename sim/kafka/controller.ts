@@ -29,7 +29,7 @@ import type { TopicSpec } from './broker.ts';
 //
 // Not modelled: controlled shutdown, topic deletion, partition reassignment, LeaderAndIsr responses.
 
-export type ControllerTimer = { readonly c: 'rebalance' } | { readonly c: 'retry' };
+export type ControllerTimer = { readonly c: 'rebalance' } | { readonly c: 'retry' } | { readonly c: 'resend' };
 
 export interface ControllerHost {
   readonly brokerId: number;
@@ -59,6 +59,8 @@ interface PartitionInfo {
 type Step = (done: () => void) => void;
 
 const RETRY_MS = 1000;
+/** Unanswered LeaderAndIsr / UpdateMetadata requests are sent again this often (ControllerChannelManager retries). */
+const RESEND_MS = 3000;
 const WRITE_ATTEMPTS_MAX = 5;
 
 export class Controller {
@@ -68,12 +70,38 @@ export class Controller {
   private readonly queue: Step[] = [];
   private busy = false;
   private dead = false;
+  private nextCorrelation = 1;
+  private readonly unanswered = new Map<number, { broker: number; msg: LeaderAndIsrMsg | UpdateMetadata; bytes: number; sentMs: number }>();
 
   constructor(private readonly host: ControllerHost, readonly epoch: number, private epochZkVersion: number) {}
 
   startup(): void {
     this.enqueue((done) => this.onStartup(done));
     if (this.host.settings.autoLeaderRebalanceEnable) this.host.setTimer(this.host.settings.leaderImbalanceCheckIntervalSeconds * 1000, { c: 'rebalance' });
+    this.host.setTimer(RESEND_MS, { c: 'resend' });
+  }
+
+  /** A broker answered a LeaderAndIsr or UpdateMetadata request. */
+  onResponse(correlationId: number): void {
+    this.unanswered.delete(correlationId);
+  }
+
+  private send(broker: number, msg: LeaderAndIsrMsg | UpdateMetadata, bytes: number): void {
+    if (broker !== this.host.brokerId) this.unanswered.set(msg.correlationId, { broker, msg, bytes, sentMs: this.host.nowMs() });
+    this.host.sendToBroker(broker, msg, bytes);
+  }
+
+  private resend(): void {
+    const now = this.host.nowMs();
+    for (const [id, u] of this.unanswered) {
+      if (!this.live.has(u.broker)) {
+        this.unanswered.delete(id);
+        continue;
+      }
+      if (now - u.sentMs < RESEND_MS) continue;
+      u.sentMs = now;
+      this.host.sendToBroker(u.broker, u.msg, u.bytes);
+    }
   }
 
   shutdown(): void {
@@ -83,7 +111,10 @@ export class Controller {
 
   onTimer(tag: ControllerTimer): void {
     if (this.dead) return;
-    if (tag.c === 'rebalance') {
+    if (tag.c === 'resend') {
+      this.resend();
+      this.host.setTimer(RESEND_MS, tag);
+    } else if (tag.c === 'rebalance') {
       this.enqueue((done) => this.autoRebalance(done));
       this.host.setTimer(this.host.settings.leaderImbalanceCheckIntervalSeconds * 1000, tag);
     } else {
@@ -264,7 +295,9 @@ export class Controller {
     let left = todo.length;
     for (const t of todo) {
       const brokers = [...this.live.keys()].sort((a, b) => a - b).map((id) => ({ id, rack: null }));
-      const assignment = assignReplicasToBrokers(brokers, t.partitions, t.replicationFactor, this.host.rng);
+      const assignment = t.replicaAssignment !== undefined
+        ? new Map(t.replicaAssignment.map((r, i) => [i, r.slice()] as [number, number[]]))
+        : assignReplicasToBrokers(brokers, t.partitions, t.replicationFactor, this.host.rng);
       const parts: string[] = [];
       for (const [p, r] of [...assignment].sort((a, b) => a[0] - b[0])) parts.push(`"${p}":[${r.join(',')}]`);
       const data = `{"version":2,"partitions":{${parts.join(',')}},"adding_replicas":{},"removing_replicas":{}}`;
@@ -298,9 +331,11 @@ export class Controller {
         const last = results[results.length - 1];
         p.zkVersion = last !== undefined && last.op === 'setData' ? last.stat.version : 0;
         p.state = next;
+        if (this.host.tracing) this.host.annotate(`controller ${this.host.brokerId}: ${p.key} leader ${next.leader}, leader epoch ${next.leaderEpoch}, ISR [${next.isr.join(',')}] (zkVersion ${p.zkVersion})`);
         this.host.observe('kafka-isr', { tp: p.key, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr.slice(), zkVersion: p.zkVersion, by: 'controller' });
         return cb(true);
       }
+      if (this.host.tracing) this.host.annotate(`controller ${this.host.brokerId}: write of ${p.key} state failed: ${err ?? 'no results'}`);
       const first = results?.[0];
       if (first !== undefined && first.op === 'error' && first.err !== 'OK') {
         // /controller_epoch moved: another controller was elected. This one is a zombie.
@@ -491,17 +526,17 @@ export class Controller {
 
   private sendLeaderAndIsr(broker: number, ps: readonly PartitionInfo[]): void {
     if (ps.length === 0) return;
-    const msg: LeaderAndIsrMsg = { type: 'LeaderAndIsr', controllerId: this.host.brokerId, controllerEpoch: this.epoch, partitions: ps.map((p) => this.stateMsg(p)) };
-    this.host.sendToBroker(broker, msg, partitionStatesBytes(ps.length));
+    const msg: LeaderAndIsrMsg = { type: 'LeaderAndIsr', correlationId: this.nextCorrelation++, controllerId: this.host.brokerId, controllerEpoch: this.epoch, partitions: ps.map((p) => this.stateMsg(p)) };
+    this.send(broker, msg, partitionStatesBytes(ps.length));
   }
 
   private sendUpdateMetadata(ps: readonly PartitionInfo[]): void {
     const withState = ps.filter((p) => p.state !== null);
-    const msg: UpdateMetadata = {
-      type: 'UpdateMetadata', controllerId: this.host.brokerId, controllerEpoch: this.epoch,
+    const base = {
+      type: 'UpdateMetadata' as const, controllerId: this.host.brokerId, controllerEpoch: this.epoch,
       liveBrokers: [...this.live.keys()].sort((a, b) => a - b), partitions: withState.map((p) => this.stateMsg(p)),
     };
-    for (const id of this.live.keys()) this.host.sendToBroker(id, msg, partitionStatesBytes(withState.length));
+    for (const id of this.live.keys()) this.send(id, { ...base, correlationId: this.nextCorrelation++ }, partitionStatesBytes(withState.length));
   }
 
   private sendChanged(changed: ReadonlySet<string>): void {

@@ -33,6 +33,7 @@ export interface PartitionStateMsg {
 
 export interface LeaderAndIsr {
   readonly type: 'LeaderAndIsr';
+  readonly correlationId: number;
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly partitions: readonly PartitionStateMsg[];
@@ -40,10 +41,18 @@ export interface LeaderAndIsr {
 
 export interface UpdateMetadata {
   readonly type: 'UpdateMetadata';
+  readonly correlationId: number;
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly liveBrokers: readonly number[];
   readonly partitions: readonly PartitionStateMsg[];
+}
+
+/** LeaderAndIsrResponse / UpdateMetadataResponse: the controller resends until it gets one. */
+export interface ControllerRequestResponse {
+  readonly type: 'ControllerRequestResponse';
+  readonly correlationId: number;
+  readonly error: ErrorCode;
 }
 
 export interface FetchPartition {
@@ -153,12 +162,12 @@ export interface MetadataResponse {
 }
 
 export type KafkaMessage =
-  | LeaderAndIsr | UpdateMetadata
+  | LeaderAndIsr | UpdateMetadata | ControllerRequestResponse
   | Fetch | FetchResponse | OffsetsForLeaderEpoch | OffsetsForLeaderEpochResponse
   | Produce | ProduceResponse | Metadata | MetadataResponse;
 
 const KAFKA_TYPES: ReadonlySet<string> = new Set([
-  'LeaderAndIsr', 'UpdateMetadata', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
+  'LeaderAndIsr', 'UpdateMetadata', 'ControllerRequestResponse', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
   'Produce', 'ProduceResponse', 'Metadata', 'MetadataResponse',
 ]);
 

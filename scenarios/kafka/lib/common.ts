@@ -24,8 +24,14 @@ export const workloadSchema: ConfigSchema = {
 
 export const schema: ConfigSchema = { ...zkSchema, ...kafkaSchema, ...workloadSchema };
 
-export function buildKafka(world: World, cfg: Config, endMs: number): Cluster {
-  const topic = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
+export interface BuildOptions {
+  /** Fixed replicas per partition (so a fault script can name the leader). */
+  readonly replicaAssignment?: readonly (readonly number[])[];
+}
+
+export function buildKafka(world: World, cfg: Config, endMs: number, opts: BuildOptions = {}): Cluster {
+  const base = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
+  const topic = opts.replicaAssignment === undefined ? base : { ...base, replicaAssignment: opts.replicaAssignment };
   const cluster = addKafkaCluster(world, cfg, {
     brokers: cfg.int('cluster.brokers'),
     topic,

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../sim/core/run.ts';
+import type { Scenario } from '../../sim/core/scenario.ts';
+import { liveBrokers } from '../../sim/kafka/cluster.ts';
+import acks1 from '../../scenarios/kafka/kafka-acks1-loss.ts';
+import failover from '../../scenarios/kafka/kafka-leader-failover.ts';
+import hwTruncation from '../../scenarios/kafka/kafka-hw-truncation.ts';
+import minIsr from '../../scenarios/kafka/kafka-min-isr.ts';
+import powerLoss from '../../scenarios/kafka/kafka-power-loss.ts';
+import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
+import unclean from '../../scenarios/kafka/kafka-unclean-election.ts';
+
+// The Kafka scenarios meet their expectations, and the --set overrides the issue names flip them.
+
+function run(s: Scenario, overrides: Record<string, string> = {}, seed = 1) {
+  return runScenario(s, { seed, overrides });
+}
+
+function fired(r: ReturnType<typeof run>): string[] {
+  return [...new Set(r.violations.map((v) => v.checker))].sort();
+}
+
+describe('kafka-leader-failover', () => {
+  it('elects a new leader for events-0 from the ISR and loses nothing acknowledged', () => {
+    const r = run(failover);
+    expect(fired(r)).toEqual([]);
+    expect(r.expectMet).toBe(true);
+    const acked = r.world.history.operations().filter((o) => o.f === 'send' && o.status === 'ok').length;
+    expect(acked).toBeGreaterThan(1000);
+    const leaders = liveBrokers(r.world).filter((b) => b.partitions.get('events-0')?.isLeader === true);
+    expect(leaders).toHaveLength(1);
+    expect(leaders[0]!.partitions.get('events-0')!.leaderEpoch).toBeGreaterThan(0);
+    expect(r.summary).toContain('Topic: events\tPartition: 0');
+  });
+
+  it('is deterministic: same seed, same trace hash', () => {
+    expect(run(failover).traceHash).toBe(run(failover).traceHash);
+  });
+});
+
+describe('kafka-hw-truncation follows inter.broker.protocol.version', () => {
+  it('loses an acknowledged write at 0.10.2 (truncation to the HW)', () => {
+    const r = run(hwTruncation, { 'kafka.inter.broker.protocol.version': '0.10.2' });
+    expect(fired(r)).toEqual(['kafka-durability', 'kafka-lost-writes']);
+    expect(r.expectMet).toBe(true);
+  });
+  it('keeps everything at 0.11.0 (KIP-101) and at the default 2.8', () => {
+    for (const v of ['0.11.0', '2.8']) {
+      const r = run(hwTruncation, { 'kafka.inter.broker.protocol.version': v });
+      expect(fired(r)).toEqual([]);
+      expect(r.expectMet).toBe(true);
+    }
+  });
+});
+
+describe('unclean election, acks=1, min.insync.replicas, power loss', () => {
+  it('kafka-unclean-election loses writes with unclean election on, none with it off', () => {
+    expect(fired(run(unclean))).toEqual(['kafka-lost-writes']);
+    const off = run(unclean, { 'kafka.unclean.leader.election.enable': 'false' });
+    expect(fired(off)).toEqual([]);
+    expect(off.expectMet).toBe(true);
+  });
+
+  it('kafka-acks1-loss loses writes with acks=1, none with acks=all', () => {
+    const r = run(acks1);
+    expect(fired(r)).toEqual(['kafka-lost-writes']);
+    expect(r.expectMet).toBe(true);
+    const all = run(acks1, { 'kafka.acks': 'all' });
+    expect(fired(all)).toEqual([]);
+    expect(all.expectMet).toBe(true);
+  });
+
+  it('kafka-min-isr refuses acks=all writes with NOT_ENOUGH_REPLICAS and stays safe', () => {
+    const r = run(minIsr);
+    expect(fired(r)).toEqual([]);
+    const errors = r.world.history.operations().filter((o) => o.status !== 'ok').map((o) => o.error ?? '');
+    expect(errors.some((e) => e.includes('insufficient to satisfy the min.isr requirement'))).toBe(true);
+  });
+
+  it('kafka-power-loss loses acknowledged writes with default flushing, none with flush.interval.messages=1', () => {
+    const r = run(powerLoss);
+    expect(fired(r)).toEqual(['kafka-durability', 'kafka-lost-writes']);
+    expect(r.expectMet).toBe(true);
+    const flushed = run(powerLoss, { 'kafka.log.flush.interval.messages': '1' });
+    expect(fired(flushed)).toEqual([]);
+    expect(flushed.expectMet).toBe(true);
+  });
+});
+
+describe('kafka-random-faults', () => {
+  it('holds every check for a few seeds at the default version', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = run(randomFaults, {}, seed);
+      expect({ seed, fired: fired(r) }).toEqual({ seed, fired: [] });
+    }
+  });
+});
