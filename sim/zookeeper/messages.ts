@@ -7,6 +7,7 @@
 // Every message is a member of a discriminated union on `type`; wireBytes() gives the size passed
 // to ctx.send (header plus payload, close to what jute would serialize).
 
+import { registerTraceView } from '../core/trace.ts';
 import type { Txn } from './txn.ts';
 import type { Zxid } from './zxid.ts';
 
@@ -208,3 +209,6 @@ export function wireBytes(m: ZkMessage): number {
     default: return HEADER + 16;
   }
 }
+
+// A SNAP carries the snapshot's bytes: the trace shows their size only.
+registerTraceView<Snap>('SNAP', (m) => ({ type: 'SNAP', epoch: m.epoch, zxid: m.zxid, snapshotBytes: m.snapshot.length }));
