@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { resolveScenarioConfig } from '../../sim/core/run.ts';
+import { World } from '../../sim/core/world.ts';
+import type { Broker } from '../../sim/kafka/broker.ts';
+import { liveBrokers } from '../../sim/kafka/cluster.ts';
+import type { LeaderAndIsr } from '../../sim/kafka/messages.ts';
+import failover from '../../scenarios/kafka/kafka-leader-failover.ts';
+
+// Broker behaviour on a running cluster (the failover scenario's, before its fault): registration,
+// one controller, LeaderAndIsr acceptance by controller epoch and leader epoch.
+
+function cluster(untilMs: number): World {
+  const cfg = resolveScenarioConfig(failover, {});
+  const world = new World({ seed: 7, config: cfg });
+  failover.build(world, cfg);
+  world.runUntil(untilMs * 1000);
+  return world;
+}
+
+describe('broker', () => {
+  it('registers every broker, elects one controller and brings every partition online with an ISR of 3', () => {
+    const w = cluster(15_000);
+    const brokers = liveBrokers(w);
+    expect(brokers).toHaveLength(3);
+    expect(brokers.filter((b) => b.controller !== null)).toHaveLength(1);
+    for (let p = 0; p < 6; p++) {
+      const leaders = brokers.filter((b) => b.partitions.get(`events-${p}`)?.isLeader === true);
+      expect(leaders).toHaveLength(1);
+      expect([...leaders[0]!.partitions.get(`events-${p}`)!.isr].sort()).toEqual([1, 2, 3]);
+    }
+    const view = brokers[0]!.inspect() as { role: string; brokerId: number; ibp: string; partitions: { [tp: string]: { leo: number; hw: number; epochs: unknown } } };
+    expect(['broker', 'controller']).toContain(view.role);
+    expect(view.ibp).toBe('2.8');
+    expect(view.partitions['events-0']!.leo).toBeGreaterThan(0);
+  });
+
+  it('refuses a LeaderAndIsr with a stale controller epoch and applies one with a higher leader epoch', () => {
+    const w = cluster(15_000);
+    const follower = liveBrokers(w).find((b) => b.controller === null && b.partitions.get('events-0')?.isLeader === false) as Broker;
+    const part = follower.partitions.get('events-0')!;
+    const state = (controllerEpoch: number, leaderEpoch: number): LeaderAndIsr => ({
+      type: 'LeaderAndIsr', correlationId: 1, controllerId: 9, controllerEpoch,
+      partitions: [{ tp: 'events-0', topic: 'events', partition: 0, leader: follower.id, leaderEpoch, isr: [follower.id], zkVersion: part.zkVersion, replicas: part.replicas }],
+    });
+    const from = w.pid('zk-1');
+    follower.onMessage(from, state(follower.controllerEpoch - 1, part.leaderEpoch + 5));
+    expect(part.isLeader).toBe(false);
+    follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch));
+    expect(part.isLeader).toBe(false); // same leader epoch: stale
+    follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch + 5));
+    expect(part.isLeader).toBe(true);
+  });
+});
