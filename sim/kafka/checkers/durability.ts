@@ -55,8 +55,7 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
         if (c === undefined) committed.set(o.tp, (c = { shadow: new ReplicaShadow(), hw: 0, by: '' }));
         if (o.hw <= c.hw) return;
         const s = shadows.of(o.tp, o.broker);
-        let i = 0;
-        while (i < s.base.length && s.base[i]! < c.hw) i++;
+        let i = s.lowerBound(c.hw);
         for (; i < s.base.length && s.last[i]! < o.hw; i++) c.shadow.append(s.base[i]!, s.last[i]!, s.crc[i]!);
         c.hw = o.hw;
         c.by = `broker ${o.broker} at epoch ${o.leaderEpoch}`;

@@ -33,6 +33,18 @@ export class ReplicaShadow {
     }
   }
 
+  /** Index of the first batch whose base offset is at least `offset` (binary search). */
+  lowerBound(offset: number): number {
+    let lo = 0;
+    let hi = this.base.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.base[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Index of the batch starting at `base`, or -1. */
   indexOf(base: number): number {
     let lo = 0;
