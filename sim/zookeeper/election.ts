@@ -15,7 +15,7 @@
 // - No notification for notTimeout: send ours again, double the timeout up to the maximum.
 
 import { MS } from '../core/types.ts';
-import type { Notification, ServerState } from './messages.ts';
+import type { Notification } from './messages.ts';
 import { countVotes, quorumSize, totalOrderPredicate, type Vote } from './vote.ts';
 import type { Zxid } from './zxid.ts';
 
@@ -143,14 +143,14 @@ export class FastLeaderElection {
     if (n.electionEpoch === this.logicalclock) {
       this.recvset.set(n.sid, v);
       if (countVotes(this.recvset, v) >= quorumSize(this.host.servers) && this.checkLeader(this.recvset, n.leader, n.electionEpoch)) {
-        this.finish(n.leader, v, n.state);
+        this.finish(n.leader, v);
         return;
       }
     }
     this.outofelection.set(n.sid, v);
     if (countVotes(this.outofelection, v) >= quorumSize(this.host.servers) && this.checkLeader(this.outofelection, n.leader, n.electionEpoch)) {
       this.logicalclock = n.electionEpoch;
-      this.finish(n.leader, v, n.state);
+      this.finish(n.leader, v);
     }
   }
 
@@ -166,7 +166,7 @@ export class FastLeaderElection {
     if (this.finalizeAtUs >= 0) {
       if (now >= this.finalizeAtUs) {
         this.finalizeAtUs = -1;
-        this.finish(this.proposedLeader, this.selfVote(), 'LOOKING');
+        this.finish(this.proposedLeader, this.selfVote());
         return;
       }
       this.host.armTimer(this.finalizeAtUs - now);
@@ -184,7 +184,7 @@ export class FastLeaderElection {
     this.host.armTimer(this.notTimeoutMs * MS);
   }
 
-  private finish(leader: number, vote: Vote, _from: ServerState): void {
+  private finish(leader: number, vote: Vote): void {
     this.done = true;
     this.proposedLeader = leader;
     this.proposedZxid = vote.zxid;

@@ -91,12 +91,10 @@ export class Leader {
   private tickSkip = true;
   private tickTimer = -1;
   private readonly gen: number;
-  private readonly startUs: number;
 
   constructor(private readonly peer: ZkPeer) {
     this.gen = peer.roleGen;
     this.prep = new Prep(peer.tree);
-    this.startUs = peer.ctx.nowUs();
   }
 
   private get ctx() {
@@ -576,10 +574,5 @@ export class Leader {
 
   get learnerCount(): number {
     return this.handlers.size;
-  }
-
-  /** For tests: the leader's uptime. */
-  get sinceUs(): number {
-    return this.ctx.nowUs() - this.startUs;
   }
 }

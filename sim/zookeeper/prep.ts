@@ -59,11 +59,6 @@ export class Prep {
     return { zxid: n.mzxid, version: n.version, cversion: n.cversion, ephemeralOwner: n.ephemeralOwner, childCount: n.children.size };
   }
 
-  private put(changes: Map<string, Rec>, zxid: Zxid, path: string, rec: Rec): void {
-    changes.set(path, rec);
-    void zxid;
-  }
-
   /** Reads through pending changes of the multi being prepared, then outstanding ones. */
   private view(changes: Map<string, Rec>, path: string): Rec {
     const c = changes.get(path);
@@ -126,8 +121,8 @@ export class Prep {
         if (this.view(changes, path) !== null) throw new KeeperError('NODEEXISTS');
         const newCversion = parent.cversion + 1;
         const owner = op.ephemeral ? sessionId : 0;
-        this.put(changes, zxid, parentPath, { ...parent, cversion: newCversion, childCount: parent.childCount + 1, zxid });
-        this.put(changes, zxid, path, { zxid, version: 0, cversion: 0, ephemeralOwner: owner, childCount: 0 });
+        changes.set(parentPath, { ...parent, cversion: newCversion, childCount: parent.childCount + 1, zxid });
+        changes.set(path, { zxid, version: 0, cversion: 0, ephemeralOwner: owner, childCount: 0 });
         return { t: 'create', path, data: op.data, ephemeralOwner: owner, parentCVersion: newCversion };
       }
       case 'delete': {
@@ -137,8 +132,8 @@ export class Prep {
         if (rec.childCount > 0) throw new KeeperError('NOTEMPTY');
         const parentPath = parentOf(op.path);
         const parent = this.view(changes, parentPath)!;
-        this.put(changes, zxid, parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
-        this.put(changes, zxid, op.path, null);
+        changes.set(parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
+        changes.set(op.path, null);
         return { t: 'delete', path: op.path };
       }
       case 'setData': {
@@ -146,7 +141,7 @@ export class Prep {
         if (rec === null) throw new KeeperError('NONODE');
         if (op.version !== -1 && op.version !== rec.version) throw new KeeperError('BADVERSION');
         const version = rec.version + 1;
-        this.put(changes, zxid, op.path, { ...rec, version, zxid });
+        changes.set(op.path, { ...rec, version, zxid });
         return { t: 'setData', path: op.path, data: op.data, version };
       }
       case 'check': {
@@ -169,8 +164,8 @@ export class Prep {
     for (const p of [...paths].sort().reverse()) {
       const parentPath = parentOf(p);
       const parent = this.view(changes, parentPath);
-      if (parent !== null) this.put(changes, zxid, parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
-      this.put(changes, zxid, p, null);
+      if (parent !== null) changes.set(parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
+      changes.set(p, null);
     }
     this.commitChanges(changes, zxid);
     return { t: 'closeSession' };
