@@ -22,6 +22,9 @@ import {
   nextLeaderHighWatermark, notEnoughReplicasBeforeAppend, outOfSyncReplicas, resetFollowerOnLeadership, truncateToHighWatermark, usesEpochTruncation,
 } from './replica-rules.ts';
 import { checkLeaderAndIsrRequest } from './election.ts';
+import { parseApiVersion } from './version.ts';
+
+const KAFKA_2_2_IV0 = parseApiVersion('2.2-IV0');
 
 // The Kafka broker (KafkaServer + ReplicaManager + KafkaApis, ZooKeeper era), one actor per process:
 // - startup: LogManager.startup() (recovery on the simulated disk), a ZkClient, registration as the
@@ -121,6 +124,9 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   private readonly topicSpecs = new Map<string, TopicSpec>();
   private stopped = false;
   private readonly fetcherHost: FetcherHost;
+  /** KIP-380: the czxid of this broker's current registration (-1 until known). */
+  brokerEpoch = -1;
+  private readonly waitingForEpoch: { from: ProcessId; msg: LeaderAndIsr | UpdateMetadata }[] = [];
 
   constructor(private readonly ctx: Context, private readonly opts: BrokerOptions) {
     this.id = opts.brokerId;
@@ -199,11 +205,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   private dispatch(from: ProcessId, msg: KafkaMessage): void {
     switch (msg.type) {
       case 'LeaderAndIsr':
-        this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < this.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
-        return this.onLeaderAndIsr(msg);
       case 'UpdateMetadata':
-        this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < this.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
-        return this.onUpdateMetadata(msg);
+        return this.onControllerRequest(from, msg);
       case 'ControllerRequestResponse': return this.controller?.onResponse(msg.correlationId);
       case 'Fetch': return this.onFetch(from, msg);
       case 'FetchResponse': return this.fetcherFor(from)?.onFetchResponse(msg);
@@ -272,6 +275,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       onEvent: (e) => this.onZkEvent(client, e),
     });
     this.zk = client;
+    this.brokerEpoch = -1;
     this.registered = false;
     this.registering = false;
     this.controllerWatchSet = false;
@@ -309,6 +313,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
         if (err === null) {
           this.registered = true;
           this.ctx.annotate(`broker ${this.id} registered at /brokers/ids/${this.id}`);
+          this.learnBrokerEpoch(client);
           this.watchController();
           return;
         }
@@ -402,6 +407,41 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   }
 
   // ---------------------------------------------------------------- controller requests
+
+  /**
+   * KIP-380 (2.2+): a request addressed to an older registration of this broker (a zombie
+   * controller's, or one queued before a restart) carries a lower broker epoch and is refused with
+   * STALE_BROKER_EPOCH. Until this broker knows its own epoch (the czxid of its registration),
+   * requests wait.
+   */
+  private onControllerRequest(from: ProcessId, msg: LeaderAndIsr | UpdateMetadata): void {
+    if (this.settings.ibp.id >= KAFKA_2_2_IV0.id) {
+      if (this.brokerEpoch < 0) {
+        this.waitingForEpoch.push({ from, msg });
+        return;
+      }
+      if (msg.brokerEpoch < this.brokerEpoch) {
+        this.ctx.annotate(`${msg.type} from controller ${msg.controllerId} for broker epoch ${msg.brokerEpoch} < ${this.brokerEpoch}: STALE_BROKER_EPOCH`);
+        this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: 'STALE_BROKER_EPOCH' }, REQUEST_HEADER_BYTES);
+        return;
+      }
+    }
+    this.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < this.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
+    if (msg.type === 'LeaderAndIsr') this.onLeaderAndIsr(msg);
+    else this.onUpdateMetadata(msg);
+  }
+
+  private learnBrokerEpoch(client: ZkClient): void {
+    client.exists(`/brokers/ids/${this.id}`, {}, (err, stat) => {
+      if (client !== this.zk || this.stopped) return;
+      if (err !== null || stat === null) return;
+      this.guard(() => {
+        this.brokerEpoch = stat.czxid;
+        const waiting = this.waitingForEpoch.splice(0);
+        for (const w of waiting) this.onControllerRequest(w.from, w.msg);
+      });
+    });
+  }
 
   private onUpdateMetadata(msg: UpdateMetadata): void {
     if (msg.controllerEpoch < this.controllerEpoch) {

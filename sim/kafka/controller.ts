@@ -176,6 +176,10 @@ export class Controller {
    * partition states to the new brokers and the changed ones to the others.
    */
   private reconcile(dead: readonly number[], added: readonly number[], done: () => void): void {
+    // ControllerChannelManager.removeBroker: requests queued for a broker that died (or bounced) are
+    // dropped; a broker that (re)joins gets the current state of all its partitions instead. Resending
+    // an old LeaderAndIsr to a restarted broker would hand it a stale leader epoch.
+    for (const [id, u] of this.unanswered) if (dead.includes(u.broker) || added.includes(u.broker)) this.unanswered.delete(id);
     this.maybeCreateTopics(() => {
       const changed = new Set<string>();
       this.onlineNew(changed, () => {
@@ -526,7 +530,7 @@ export class Controller {
 
   private sendLeaderAndIsr(broker: number, ps: readonly PartitionInfo[]): void {
     if (ps.length === 0) return;
-    const msg: LeaderAndIsrMsg = { type: 'LeaderAndIsr', correlationId: this.nextCorrelation++, controllerId: this.host.brokerId, controllerEpoch: this.epoch, partitions: ps.map((p) => this.stateMsg(p)) };
+    const msg: LeaderAndIsrMsg = { type: 'LeaderAndIsr', correlationId: this.nextCorrelation++, brokerEpoch: this.live.get(broker) ?? -1, controllerId: this.host.brokerId, controllerEpoch: this.epoch, partitions: ps.map((p) => this.stateMsg(p)) };
     this.send(broker, msg, partitionStatesBytes(ps.length));
   }
 
@@ -536,7 +540,7 @@ export class Controller {
       type: 'UpdateMetadata' as const, controllerId: this.host.brokerId, controllerEpoch: this.epoch,
       liveBrokers: [...this.live.keys()].sort((a, b) => a - b), partitions: withState.map((p) => this.stateMsg(p)),
     };
-    for (const id of this.live.keys()) this.send(id, { ...base, correlationId: this.nextCorrelation++ }, partitionStatesBytes(withState.length));
+    for (const id of this.live.keys()) this.send(id, { ...base, correlationId: this.nextCorrelation++, brokerEpoch: this.live.get(id) ?? -1 }, partitionStatesBytes(withState.length));
   }
 
   private sendChanged(changed: ReadonlySet<string>): void {

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'
   | 'REQUEST_TIMED_OUT'
   | 'STALE_CONTROLLER_EPOCH'
+  | 'STALE_BROKER_EPOCH'
   | 'CORRUPT_MESSAGE'
   | 'KAFKA_STORAGE_ERROR'
   | 'NETWORK_EXCEPTION';
@@ -34,6 +35,8 @@ export interface PartitionStateMsg {
 export interface LeaderAndIsr {
   readonly type: 'LeaderAndIsr';
   readonly correlationId: number;
+  /** KIP-380 (2.2+): the czxid of the target broker's registration as the controller knows it. */
+  readonly brokerEpoch: number;
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly partitions: readonly PartitionStateMsg[];
@@ -42,6 +45,7 @@ export interface LeaderAndIsr {
 export interface UpdateMetadata {
   readonly type: 'UpdateMetadata';
   readonly correlationId: number;
+  readonly brokerEpoch: number;
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly liveBrokers: readonly number[];

@@ -34,12 +34,12 @@ describe('broker', () => {
     expect(view.partitions['events-0']!.leo).toBeGreaterThan(0);
   });
 
-  it('refuses a LeaderAndIsr with a stale controller epoch and applies one with a higher leader epoch', () => {
+  it('refuses a LeaderAndIsr with a stale controller epoch, leader epoch or broker epoch and applies a current one', () => {
     const w = cluster(15_000);
     const follower = liveBrokers(w).find((b) => b.controller === null && b.partitions.get('events-0')?.isLeader === false) as Broker;
     const part = follower.partitions.get('events-0')!;
-    const state = (controllerEpoch: number, leaderEpoch: number): LeaderAndIsr => ({
-      type: 'LeaderAndIsr', correlationId: 1, controllerId: 9, controllerEpoch,
+    const state = (controllerEpoch: number, leaderEpoch: number, brokerEpoch = follower.brokerEpoch): LeaderAndIsr => ({
+      type: 'LeaderAndIsr', correlationId: 1, brokerEpoch, controllerId: 9, controllerEpoch,
       partitions: [{ tp: 'events-0', topic: 'events', partition: 0, leader: follower.id, leaderEpoch, isr: [follower.id], zkVersion: part.zkVersion, replicas: part.replicas }],
     });
     const from = w.pid('zk-1');
@@ -47,6 +47,9 @@ describe('broker', () => {
     expect(part.isLeader).toBe(false);
     follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch));
     expect(part.isLeader).toBe(false); // same leader epoch: stale
+    expect(follower.brokerEpoch).toBeGreaterThan(0);
+    follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch + 5, follower.brokerEpoch - 1));
+    expect(part.isLeader).toBe(false); // KIP-380: addressed to an older registration of this broker
     follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch + 5));
     expect(part.isLeader).toBe(true);
   });
