@@ -733,23 +733,39 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     const client = this.zk;
     const epoch = part.leaderEpoch;
     const data = partitionStateJson(this.id, epoch, isr, part.controllerEpoch);
-    client.setData(statePath(part.tp.topic, part.tp.partition), data, part.zkVersion, (err, stat) => {
+    const path = statePath(part.tp.topic, part.tp.partition);
+    const applied = (version: number): void => {
+      part.isr = isr;
+      part.zkVersion = version;
+      this.ctx.observe('kafka-isr', { tp: part.key, leader: this.id, leaderEpoch: epoch, isr: isr.slice(), zkVersion: version, by: 'leader' });
+      this.isrChanges.add(part.key);
+      this.lastIsrChangeMs = this.nowMs();
+      this.maybeIncrementHw(part);
+      this.checkDelayedProduces(part);
+    };
+    client.setData(path, data, part.zkVersion, (err, stat) => {
       this.guard(() => {
-        part.isrWriteInFlight = false;
-        if (!part.isLeader || part.leaderEpoch !== epoch) return;
-        if (err !== null || stat === null) {
-          this.ctx.annotate(err === 'BADVERSION'
-            ? `Cached zkVersion [${part.zkVersion}] not equal to that in zookeeper, skip updating ISR for ${part.key}`
-            : `ISR update for ${part.key} failed: ${err ?? 'no stat'}`);
+        if (!part.isLeader || part.leaderEpoch !== epoch) {
+          part.isrWriteInFlight = false;
           return;
         }
-        part.isr = isr;
-        part.zkVersion = stat.version;
-        this.ctx.observe('kafka-isr', { tp: part.key, leader: this.id, leaderEpoch: epoch, isr: isr.slice(), zkVersion: stat.version, by: 'leader' });
-        this.isrChanges.add(part.key);
-        this.lastIsrChangeMs = this.nowMs();
-        this.maybeIncrementHw(part);
-        this.checkDelayedProduces(part);
+        if (err === null && stat !== null) {
+          part.isrWriteInFlight = false;
+          return applied(stat.version);
+        }
+        // ReplicationUtils.checkLeaderAndIsrZkData (KAFKA-1382): a write whose answer was lost
+        // (CONNECTIONLOSS) or that now meets a newer version may have been applied by this very
+        // request; if the znode holds exactly what we wrote, it was.
+        client.getData(path, {}, (e2, current, st2) => {
+          this.guard(() => {
+            part.isrWriteInFlight = false;
+            if (!part.isLeader || part.leaderEpoch !== epoch) return;
+            if (e2 === null && current === data && st2 !== null) return applied(st2.version);
+            this.ctx.annotate(err === 'BADVERSION'
+              ? `Cached zkVersion [${part.zkVersion}] not equal to that in zookeeper, skip updating ISR for ${part.key}`
+              : `ISR update for ${part.key} failed: ${err ?? 'no stat'}`);
+          });
+        });
       });
     });
   }

@@ -360,11 +360,14 @@ export class Controller {
     this.writeState(p, next, (ok) => {
       if (ok) return cb(true);
       if (attempt + 1 >= WRITE_ATTEMPTS_MAX) return cb(false);
-      if (p.state === null) {
-        // The create failed: the partition znodes exist already; read them.
-        return this.readState(p, () => this.update(p, change, cb, attempt + 1));
-      }
-      this.readState(p, () => this.update(p, change, cb, attempt + 1));
+      // Re-read: a write whose answer was lost (CONNECTIONLOSS) may have been applied, in which case
+      // the znode now holds exactly what we wrote and the change is done; otherwise apply the change
+      // to what is there (the leader changed the ISR meanwhile, or the znodes exist already).
+      this.readState(p, () => {
+        const s = p.state;
+        if (s !== null && s.leader === next.leader && s.leaderEpoch === next.leaderEpoch && s.isr.join(',') === next.isr.join(',')) return cb(true);
+        this.update(p, change, cb, attempt + 1);
+      });
     });
   }
 
