@@ -27,7 +27,7 @@ export const zkSchema: ConfigSchema = {
   'zookeeper.fastleader.minNotificationInterval': { type: 'int', default: 200, min: 1, doc: 'ms: first election notification timeout, doubled on every timeout' },
   'zookeeper.fastleader.maxNotificationInterval': { type: 'int', default: 60000, min: 1, doc: 'ms: largest election notification timeout' },
   'zookeeper.autopurge.snapRetainCount': { type: 'int', default: 3, min: 3, doc: 'snapshots kept (with the txn logs they need); ZooKeeper disables autopurge by default, the simulator always purges to bound memory' },
-  'zookeeper.inspectTree': { type: 'boolean', default: false, doc: 'include the znode tree (up to 200 nodes) in every peer\'s inspect() view: richer replays, slower traced runs' },
+  'zookeeper.inspectTree': { type: 'boolean', default: true, doc: 'include the znode tree (up to 200 nodes) in every peer\'s inspect() view: richer replays (the visualizer\'s znode tree), slower traced runs' },
 };
 
 /** The resolved, validated settings a peer runs with. Times in microseconds unless the name says ms. */
