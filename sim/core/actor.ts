@@ -5,7 +5,7 @@ import type { Json, Message, ProcessId } from './types.ts';
 
 // The seam. Protocol code is an Actor: a sans-I/O state machine driven by the world through four
 // handlers (start is the factory call itself). It acts only through its Context. Handlers are
-// synchronous and run to completion; nothing here may read the wall clock, Math.random or timers.
+// synchronous and run to completion; nothing here may read the wall clock, global randomness or timers.
 
 export type TimerId = number;
 

@@ -15,7 +15,7 @@ import type { Json } from './types.ts';
 //  - timers, notes, observations, drops, pauses, disk operations: thread instants ('i', s 't')
 //  - crashes, power, partitions, heals, faults, violations, phases: global instants ('i', s 'g')
 //  - state changes: the inspect() view or patch as args of the handler's slice
-//  - client operations: async slices ('b'/'e', cat 'op', id = opId) on the client's thread
+//  - client operations: asynchronous slices ('b'/'e', cat 'op', id = opId) on the client's thread
 //
 // Handling takes no simulated time, so a slice is drawn 1/512 us long. Several handlers of one
 // process in the same microsecond are laid end to end on a 1/256 us grid: grid points are exact

@@ -26,7 +26,7 @@ export interface FetcherHost {
   /** Truncates the follower's log (through the LogManager) and reports it. */
   truncate(p: Partition, offset: number, why: string): void;
   truncateFullyAndStartAt(p: Partition, offset: number): void;
-  /** Appends fetched batches; returns the offset to await a flush for, or null. */
+  /** Appends fetched batches; returns the offset whose flush must complete first, or null. */
   appendAsFollower(p: Partition, records: Uint8Array, leaderHw: number): number | null | 'error';
 }
 
