@@ -18,10 +18,11 @@ import {
 import { brokerName, Partition, partitionStateJson, statePath } from './partition.ts';
 import { batchBaseOffset, batchLastOffset, batchSizeAt, readUint32, OFF_CRC } from './records.ts';
 import {
-  acksAllStatus, canJoinIsr, checkCurrentLeaderEpoch, followerHighWatermark, leaderHighWatermarkCandidate, newFollowerState,
+  canJoinIsr, checkCurrentLeaderEpoch, followerHighWatermark, leaderHighWatermarkCandidate, newFollowerState,
   nextLeaderHighWatermark, notEnoughReplicasBeforeAppend, outOfSyncReplicas, resetFollowerOnLeadership, truncateToHighWatermark, usesEpochTruncation,
 } from './replica-rules.ts';
 import { checkLeaderAndIsrRequest } from './election.ts';
+import { ProducePurgatory, type DelayedProduce, type ProduceStatus } from './produce-purgatory.ts';
 import { parseApiVersion } from './version.ts';
 
 const KAFKA_2_2_IV0 = parseApiVersion('2.2-IV0');
@@ -69,23 +70,6 @@ type BrokerTimer =
   | { readonly k: 'register' }
   | { readonly k: 'controller'; readonly tag: ControllerTimer };
 
-interface ProduceStatus {
-  readonly part: Partition;
-  readonly requiredOffset: number;
-  readonly baseOffset: number;
-  error: ErrorCode | null;
-  errorMessage: string | null;
-}
-
-interface DelayedProduce {
-  readonly id: number;
-  readonly from: ProcessId;
-  readonly correlationId: number;
-  readonly done: ProduceResponsePartition[];
-  readonly waiting: ProduceStatus[];
-  timer: number;
-}
-
 interface DelayedFetch {
   readonly id: number;
   readonly from: ProcessId;
@@ -112,8 +96,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   controllerEpoch = 0;
   readonly partitions = new Map<string, Partition>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
-  private readonly produces = new Map<number, DelayedProduce>();
-  private readonly producesByTp = new Map<string, Set<DelayedProduce>>();
+  private readonly purgatory: ProducePurgatory;
   private readonly fetchWaits = new Map<number, DelayedFetch>();
   private nextId = 1;
   private readonly isrChanges = new Set<string>();
@@ -131,6 +114,11 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   constructor(private readonly ctx: Context, private readonly opts: BrokerOptions) {
     this.id = opts.brokerId;
     this.settings = brokerSettings(ctx.config);
+    this.purgatory = new ProducePurgatory(
+      ctx,
+      (part) => part.isLeader && this.partitions.get(part.key) === part,
+      (id, timeoutMs) => this.setTimer(timeoutMs, { k: 'produce-timeout', id }),
+    );
     this.fetcherHost = {
       brokerId: this.id,
       settings: this.settings,
@@ -242,7 +230,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
         this.maybePropagateIsrChanges();
         this.setTimer(ISR_PROPAGATE_CHECK_MS, tag);
         return;
-      case 'produce-timeout': return this.expireProduce(tag.id);
+      case 'produce-timeout': return this.purgatory.expire(tag.id);
       case 'fetch-wait': return this.completeFetchWait(tag.id);
       case 'fetcher': return this.fetchers.get(tag.leader)?.onTimer(tag.gen);
       case 'local':
@@ -516,7 +504,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     part.isLeader = false;
     part.followers.clear();
     part.leaderEpochStartOffset = null;
-    if (wasLeader) this.failDelayedProduces(part);
+    if (wasLeader) this.purgatory.checkPartition(part);
     this.stopFetching(part);
     if (part.leader < 0) return;
     const log = part.log;
@@ -699,7 +687,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     const cand = leaderHighWatermarkCandidate(this.settings.features, this.id, log.logEndOffset, part.replicas, part.isr, part.followers, this.nowMs(), this.settings.replicaLagTimeMaxMs);
     if (log.maybeIncrementHighWatermark(nextLeaderHighWatermark(log.highWatermark, cand))) {
       this.ctx.observe('kafka-hw', { tp: part.key, broker: this.id, hw: log.highWatermark, leaderEpoch: part.leaderEpoch });
-      this.checkDelayedProduces(part);
+      this.purgatory.checkPartition(part);
     }
   }
 
@@ -741,7 +729,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       this.isrChanges.add(part.key);
       this.lastIsrChangeMs = this.nowMs();
       this.maybeIncrementHw(part);
-      this.checkDelayedProduces(part);
+      this.purgatory.checkPartition(part);
     };
     client.setData(path, data, part.zkVersion, (err, stat) => {
       this.guard(() => {
@@ -821,76 +809,10 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     }
     if (msg.acks === 0) return;
     const p: DelayedProduce = { id: this.nextId++, from, correlationId: msg.correlationId, done, waiting, timer: -1 };
-    const finish = (): void => {
-      if (waiting.length === 0) return this.respondProduce(p);
-      this.produces.set(p.id, p);
-      for (const w of waiting) {
-        let set = this.producesByTp.get(w.part.key);
-        if (set === undefined) this.producesByTp.set(w.part.key, (set = new Set()));
-        set.add(p);
-      }
-      p.timer = this.setTimer(msg.timeoutMs, { k: 'produce-timeout', id: p.id });
-      this.tryComplete(p);
-    };
+    const finish = (): void => this.purgatory.add(p, msg.timeoutMs);
     // With log.flush.interval.messages reached, the request thread blocks in the fsync: answer after it.
     if (flushPart !== null) flushPart.log.awaitFlush(flushOffset, () => this.guard(finish));
     else finish();
-  }
-
-  private statusOf(w: ProduceStatus): boolean {
-    if (w.error !== null) return true;
-    const part = w.part;
-    if (!part.isLeader || this.partitions.get(part.key) !== part) {
-      w.error = 'NOT_LEADER_FOR_PARTITION';
-      w.errorMessage = `Leader changed for partition ${part.key} while waiting for acks`;
-      return true;
-    }
-    const s = acksAllStatus(part.log.highWatermark, w.requiredOffset, part.isr.length, part.log.config.minInsyncReplicas);
-    if (s === 'WAIT') return false;
-    w.error = s === 'NONE' ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-    if (s !== 'NONE') w.errorMessage = `Number of insync replicas for partition ${part.key} is [${part.isr.length}], below required minimum [${part.log.config.minInsyncReplicas}]`;
-    return true;
-  }
-
-  private tryComplete(p: DelayedProduce): void {
-    for (const w of p.waiting) if (!this.statusOf(w)) return;
-    this.finishDelayed(p);
-  }
-
-  private finishDelayed(p: DelayedProduce): void {
-    if (!this.produces.delete(p.id)) return;
-    this.ctx.cancelTimer(p.timer);
-    for (const w of p.waiting) this.producesByTp.get(w.part.key)?.delete(p);
-    this.respondProduce(p);
-  }
-
-  private checkDelayedProduces(part: Partition): void {
-    const set = this.producesByTp.get(part.key);
-    if (set === undefined || set.size === 0) return;
-    for (const p of [...set]) this.tryComplete(p);
-  }
-
-  private failDelayedProduces(part: Partition): void {
-    const set = this.producesByTp.get(part.key);
-    if (set === undefined) return;
-    for (const p of [...set]) this.tryComplete(p);
-  }
-
-  private expireProduce(id: number): void {
-    const p = this.produces.get(id);
-    if (p === undefined) return;
-    for (const w of p.waiting) {
-      if (!this.statusOf(w)) {
-        w.error = 'REQUEST_TIMED_OUT';
-        w.errorMessage = 'Request timed out waiting for the ISR to replicate';
-      }
-    }
-    this.finishDelayed(p);
-  }
-
-  private respondProduce(p: DelayedProduce): void {
-    const partitions = p.done.concat(p.waiting.map((w) => ({ tp: w.part.key, error: w.error ?? 'REQUEST_TIMED_OUT', baseOffset: w.error === 'NONE' ? w.baseOffset : -1, errorMessage: w.errorMessage })));
-    this.ctx.send(p.from, { type: 'ProduceResponse', correlationId: p.correlationId, partitions }, REQUEST_HEADER_BYTES + partitions.length * 24);
   }
 
   // ---------------------------------------------------------------- metadata

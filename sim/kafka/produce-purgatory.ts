@@ -1,0 +1,105 @@
+import type { Context } from '../core/actor.ts';
+import type { ProcessId } from '../core/types.ts';
+import { REQUEST_HEADER_BYTES, type ErrorCode, type ProduceResponsePartition } from './messages.ts';
+import type { Partition } from './partition.ts';
+import { acksAllStatus } from './replica-rules.ts';
+
+// Delayed produce (Kafka's DelayedProduce in the produce purgatory): an acks=all request waits
+// until the high watermark passes every partition's last appended offset. It completes early with
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrinks below min.insync.replicas (the records stay
+// in the leader's log), with NOT_LEADER_FOR_PARTITION when leadership moves, and with
+// REQUEST_TIMED_OUT after the request's timeout.
+
+export interface ProduceStatus {
+  readonly part: Partition;
+  readonly requiredOffset: number;
+  readonly baseOffset: number;
+  error: ErrorCode | null;
+  errorMessage: string | null;
+}
+
+export interface DelayedProduce {
+  readonly id: number;
+  readonly from: ProcessId;
+  readonly correlationId: number;
+  readonly done: ProduceResponsePartition[];
+  readonly waiting: ProduceStatus[];
+  timer: number;
+}
+
+export class ProducePurgatory {
+  private readonly byId = new Map<number, DelayedProduce>();
+  private readonly byTp = new Map<string, Set<DelayedProduce>>();
+
+  constructor(
+    private readonly ctx: Context,
+    /** Whether this partition object still leads its partition on this broker. */
+    private readonly leads: (part: Partition) => boolean,
+    /** Arms the request timeout; its timer must call expire(id). */
+    private readonly armTimeout: (id: number, timeoutMs: number) => number,
+  ) {}
+
+  /** Answers at once when nothing waits for the ISR; otherwise parks the request. */
+  add(p: DelayedProduce, timeoutMs: number): void {
+    if (p.waiting.length === 0) return this.respond(p);
+    this.byId.set(p.id, p);
+    for (const w of p.waiting) {
+      let set = this.byTp.get(w.part.key);
+      if (set === undefined) this.byTp.set(w.part.key, (set = new Set()));
+      set.add(p);
+    }
+    p.timer = this.armTimeout(p.id, timeoutMs);
+    this.tryComplete(p);
+  }
+
+  /** The partition's HW, ISR or leadership changed: complete what can be completed. */
+  checkPartition(part: Partition): void {
+    const set = this.byTp.get(part.key);
+    if (set === undefined || set.size === 0) return;
+    for (const p of [...set]) this.tryComplete(p);
+  }
+
+  expire(id: number): void {
+    const p = this.byId.get(id);
+    if (p === undefined) return;
+    for (const w of p.waiting) {
+      if (!this.statusOf(w)) {
+        w.error = 'REQUEST_TIMED_OUT';
+        w.errorMessage = 'Request timed out waiting for the ISR to replicate';
+      }
+    }
+    this.finish(p);
+  }
+
+  private statusOf(w: ProduceStatus): boolean {
+    if (w.error !== null) return true;
+    const part = w.part;
+    if (!this.leads(part)) {
+      w.error = 'NOT_LEADER_FOR_PARTITION';
+      w.errorMessage = `Leader changed for partition ${part.key} while waiting for acks`;
+      return true;
+    }
+    const s = acksAllStatus(part.log.highWatermark, w.requiredOffset, part.isr.length, part.log.config.minInsyncReplicas);
+    if (s === 'WAIT') return false;
+    w.error = s === 'NONE' ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
+    if (s !== 'NONE') w.errorMessage = `Number of insync replicas for partition ${part.key} is [${part.isr.length}], below required minimum [${part.log.config.minInsyncReplicas}]`;
+    return true;
+  }
+
+  private tryComplete(p: DelayedProduce): void {
+    for (const w of p.waiting) if (!this.statusOf(w)) return;
+    this.finish(p);
+  }
+
+  private finish(p: DelayedProduce): void {
+    if (!this.byId.delete(p.id)) return;
+    this.ctx.cancelTimer(p.timer);
+    for (const w of p.waiting) this.byTp.get(w.part.key)?.delete(p);
+    this.respond(p);
+  }
+
+  private respond(p: DelayedProduce): void {
+    const partitions = p.done.concat(p.waiting.map((w) => ({ tp: w.part.key, error: w.error ?? 'REQUEST_TIMED_OUT', baseOffset: w.error === 'NONE' ? w.baseOffset : -1, errorMessage: w.errorMessage })));
+    this.ctx.send(p.from, { type: 'ProduceResponse', correlationId: p.correlationId, partitions }, REQUEST_HEADER_BYTES + partitions.length * 24);
+  }
+}
