@@ -50,7 +50,7 @@ function usableKinds(opts: FaultScheduleArbOptions): RandomFaultKind[] {
   const powerOff = (opts.powerOffHosts ?? opts.hosts).length;
   return opts.kinds.filter((k) => {
     switch (k) {
-      case 'crash': case 'pause': case 'restart': return procs > 0;
+      case 'crash': case 'shutdown': case 'pause': case 'restart': return procs > 0;
       case 'power-off': return powerOff > 0;
       case 'slow-disk': case 'clock': return hosts > 0;
       case 'partition': case 'isolate': case 'cut': case 'clog': return hosts >= 2;
@@ -64,7 +64,7 @@ function actionArb(kind: RandomFaultKind, opts: FaultScheduleArbOptions): fc.Arb
   const hosts = (): fc.Arbitrary<string> => fc.constantFrom(...opts.hosts);
   const twoHosts = (): fc.Arbitrary<string[]> => fc.shuffledSubarray(opts.hosts.slice(), { minLength: 2, maxLength: 2 });
   switch (kind) {
-    case 'crash': case 'pause': case 'restart':
+    case 'crash': case 'shutdown': case 'pause': case 'restart':
       return fc.constantFrom(...opts.processes).map((target) => ({ kind, target }));
     case 'power-off':
       return fc.constantFrom(...(opts.powerOffHosts ?? opts.hosts)).map((target) => ({ kind, target }));

@@ -18,6 +18,12 @@ export interface Actor<M extends Message = Message, T = unknown> {
   onDiskDone?(tag: unknown, error: DiskError | null, data?: Uint8Array): void;
   /** The stream connection to `peer` closed (peer process died with its host up, reset, or timed out). */
   onDisconnect?(peer: ProcessId): void;
+  /**
+   * An orderly stop was requested (SIGTERM: kafka-server-stop.sh, systemctl stop). The actor does
+   * what its real counterpart does on shutdown and then calls ctx.exit(). Without this handler the
+   * process is killed at once.
+   */
+  onShutdown?(): void;
   /** A JSON view of observable state: role, epochs, offsets... Checkers, the summary and the visualizer read it. */
   inspect(): Json;
 }

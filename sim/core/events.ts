@@ -8,3 +8,5 @@ export const K_DISCONNECT = 5;
 /** A stream message or datagram that already reached the receiver's host (queued while it was paused). */
 export const K_DELIVER_ARRIVED = 6;
 
+/** SIGTERM: an orderly stop requested of a process (Actor.onShutdown); aux is its incarnation. */
+export const K_SHUTDOWN = 7;

@@ -96,10 +96,11 @@ export class ProcessContext implements Context {
   }
 
   exit(reason: string): void {
-    if (this.world.actors[this.pid] === null && this.world.current !== this.pid) return;
+    const starting = this.world.actors[this.pid] === null;
+    if (starting && this.world.current !== this.pid) return;
     this.world.crash(this.pid, `exit: ${reason}`);
     // A start in progress has no actor yet: bump the incarnation so the world discards it.
-    if (this.world.actors[this.pid] === null) this.world.incarnation[this.pid]!++;
+    if (starting) this.world.incarnation[this.pid]!++;
   }
 }
 

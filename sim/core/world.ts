@@ -16,7 +16,7 @@ import type { HostId, Json, Message, ProcessId } from './types.ts';
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
 // trace. It is single-threaded: one event at a time, in (time, seq) order.
 
-import { K_CALL, K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT, K_START, K_TIMER } from './events.ts';
+import { K_CALL, K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT, K_SHUTDOWN, K_START, K_TIMER } from './events.ts';
 import { Transport, type Envelope } from './transport.ts';
 
 export { K_CALL, K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT, K_START, K_TIMER } from './events.ts';
@@ -275,6 +275,9 @@ export class World {
       case K_DELIVER_ARRIVED:
         this.transport.deliverArrived(payload as Envelope);
         return;
+      case K_SHUTDOWN:
+        this.deliverShutdown(target as ProcessId, aux);
+        return;
     }
   }
 
@@ -352,6 +355,30 @@ export class World {
   stop(pid: ProcessId): void {
     this.wanted[pid] = false;
     this.crash(pid, 'stopped');
+  }
+
+  /**
+   * Asks a process to stop in order (SIGTERM). It runs Actor.onShutdown, which ends with ctx.exit();
+   * an actor without one is killed at once. A paused process gets the signal when it resumes. The
+   * process stays wanted, so heal starts it again, as an operator finishing a rolling restart would.
+   */
+  shutdown(pid: ProcessId): void {
+    if (this.actors[pid] === null) return;
+    this.scheduler.at(this.nowUs, K_SHUTDOWN, pid, this.incarnation[pid]!, null);
+  }
+
+  private deliverShutdown(pid: ProcessId, inc: number): void {
+    if (this.incarnation[pid] !== inc || this.actors[pid] === null) return;
+    if (this.pauseDepth[pid]! > 0) {
+      this.backlog[pid]!.push({ kind: K_SHUTDOWN, aux: inc, payload: null });
+      return;
+    }
+    const a = this.actors[pid]!;
+    if (a.onShutdown === undefined) {
+      this.crash(pid, 'shutdown (no orderly stop)');
+      return;
+    }
+    this.activate(pid, (x) => x.onShutdown!());
   }
 
   restart(pid: ProcessId): void {

@@ -21,12 +21,14 @@ import type { World } from '../core/world.ts';
 //   at 5s corrupt host-1 [file]
 //   at 5s clock host-1 offset 500ms drift 100ppm for 60s
 //   at 5s restart zk-2
+//   at 5s shutdown broker-1 for 30s        # orderly stop (SIGTERM), started again after 30 s
 //
 // Names are process or host names; network faults act on hosts (a process name means its host).
 
 export type FaultAction =
   | { readonly kind: 'crash'; readonly target: string }
   | { readonly kind: 'restart'; readonly target: string }
+  | { readonly kind: 'shutdown'; readonly target: string }
   | { readonly kind: 'pause'; readonly target: string }
   | { readonly kind: 'power-off'; readonly target: string }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
@@ -43,7 +45,7 @@ export type FaultAction =
 export type FaultKind = FaultAction['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'crash', 'restart', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'heal', 'clog',
+  'crash', 'restart', 'shutdown', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'heal', 'clog',
   'slow-disk', 'disk-full', 'disk-error', 'corrupt', 'clock',
 ];
 
@@ -119,7 +121,7 @@ export function parseFault(line: string, where: string): Fault {
   };
   let action: FaultAction;
   switch (verb) {
-    case 'crash': case 'restart': case 'pause': case 'power-off': case 'isolate': case 'disk-full': case 'disk-error':
+    case 'crash': case 'restart': case 'shutdown': case 'pause': case 'power-off': case 'isolate': case 'disk-full': case 'disk-error':
       need(1);
       action = { kind: verb, target: rest[0]! };
       break;
@@ -184,7 +186,7 @@ export function validateScript(world: World, faults: readonly Fault[]): void {
   for (const f of faults) for (const n of namesIn(f.action)) resolveHost(world, n, `fault '${formatFault(f)}'`);
   for (const f of faults) {
     const a = f.action;
-    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'pause') && !world.hasProcess(a.target)) {
+    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'shutdown' || a.kind === 'pause') && !world.hasProcess(a.target)) {
       throw new UsageError(`fault '${formatFault(f)}': '${a.target}' is not a process`);
     }
   }
@@ -285,6 +287,14 @@ export function applyFault(world: World, f: Fault): void {
     case 'restart':
       world.restart(proc(a.target));
       return;
+    case 'shutdown': {
+      const p = proc(a.target);
+      if (!world.isUp(p)) return;
+      if (world.tracing) world.line({ type: 'fault', kind: 'shutdown', desc });
+      world.shutdown(p);
+      later(() => world.start(p));
+      return;
+    }
     case 'pause': {
       const p = proc(a.target);
       if (!world.isUp(p)) return;

@@ -8,13 +8,13 @@ import type { Fault, FaultAction } from './faults.ts';
 // of fault and others mix them.
 
 export type RandomFaultKind =
-  | 'crash' | 'restart' | 'pause' | 'power-off' | 'partition' | 'isolate' | 'cut' | 'bridge' | 'clog'
+  | 'crash' | 'restart' | 'shutdown' | 'pause' | 'power-off' | 'partition' | 'isolate' | 'cut' | 'bridge' | 'clog'
   | 'slow-disk' | 'clock';
 
 export interface NemesisOptions {
   /** The fault kinds this scenario's fault model allows. */
   readonly kinds: readonly RandomFaultKind[];
-  /** Processes that may be crashed, restarted or paused. */
+  /** Processes that may be crashed, shut down, restarted or paused. */
   readonly processes: readonly string[];
   /** Hosts that may lose power, get a slow disk or a skewed clock, and take part in partitions. */
   readonly hosts: readonly string[];
@@ -70,7 +70,7 @@ function pickAction(rng: Rng, kind: RandomFaultKind, opts: NemesisOptions, down:
   const busy = new Set(down.map((d) => d.name));
   const canDown = down.length < opts.maxDown;
   switch (kind) {
-    case 'crash': case 'pause': case 'restart': {
+    case 'crash': case 'shutdown': case 'pause': case 'restart': {
       if (!canDown) return null;
       const free = opts.processes.filter((p) => !busy.has(p));
       if (free.length === 0) return null;

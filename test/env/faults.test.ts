@@ -21,6 +21,7 @@ describe('fault script text form', () => {
     const cases: [string, Fault][] = [
       ['at 10s crash broker-1 for 20s', { atMs: 10_000, durationMs: 20_000, action: { kind: 'crash', target: 'broker-1' } }],
       ['at 5s restart zk-2', { atMs: 5000, action: { kind: 'restart', target: 'zk-2' } }],
+      ['at 5s shutdown broker-1 for 30s', { atMs: 5000, durationMs: 30_000, action: { kind: 'shutdown', target: 'broker-1' } }],
       ['at 5s pause broker-2 for 8s', { atMs: 5000, durationMs: 8000, action: { kind: 'pause', target: 'broker-2' } }],
       ['at 5s power-off host-1 for 10s', { atMs: 5000, durationMs: 10_000, action: { kind: 'power-off', target: 'host-1' } }],
       ['at 12s partition zk-1,broker-1 | zk-2,zk-3,broker-2 for 30s', { atMs: 12_000, durationMs: 30_000, action: { kind: 'partition', groups: [['zk-1', 'broker-1'], ['zk-2', 'zk-3', 'broker-2']] } }],
@@ -104,7 +105,7 @@ const nameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/).filter((n) => n !== '
 const namesArb = fc.array(nameArb, { minLength: 1, maxLength: 4 });
 const msArb = fc.integer({ min: 0, max: 50_000_000_000 }).map((us) => us / 1000);
 const actionArb: fc.Arbitrary<FaultAction> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const, 'pause' as const, 'power-off' as const, 'isolate' as const, 'disk-full' as const, 'disk-error' as const), target: nameArb }),
+  fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const, 'shutdown' as const, 'pause' as const, 'power-off' as const, 'isolate' as const, 'disk-full' as const, 'disk-error' as const), target: nameArb }),
   fc.record({ kind: fc.constant('partition' as const), groups: fc.array(namesArb, { minLength: 2, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('cut' as const), from: namesArb, to: namesArb }),
   fc.record({ kind: fc.constant('heal' as const) }),
@@ -218,6 +219,37 @@ describe('scheduled faults apply at their time and undo after their duration', (
     scheduleFaults(world, parseScript('at 1s restart p1'));
     world.runUntil(2 * SEC);
     expect(p1!.of('start').map((e) => [e.t, e.inc])).toEqual([[0, 1], [1 * SEC, 2]]);
+  });
+
+  it('shutdown: the actor runs its orderly stop and exits when it is done; `for` starts it again', () => {
+    const world = testWorld();
+    const p1 = addProbe(world, 'p1', 'h1', {
+      shutdown: (ctx) => { ctx.setTimer(500 * MS, 'drained'); },
+      timer: (ctx, tag) => { if (tag === 'drained') ctx.exit('shutdown complete'); },
+    });
+    scheduleFaults(world, parseScript('at 1s shutdown p1 for 3s'));
+    world.runUntil(1 * SEC);
+    expect(p1.of('shutdown').map((e) => e.t)).toEqual([1 * SEC]);
+    expect(world.isUp(p1.pid)).toBe(true);
+    world.runUntil(1500 * MS);
+    expect(world.isUp(p1.pid)).toBe(false);
+    world.runUntil(4 * SEC);
+    expect(p1.of('start').map((e) => [e.t, e.inc])).toEqual([[0, 1], [4 * SEC, 2]]);
+  });
+
+  it('shutdown of an actor without an orderly stop kills it at once; a paused one gets the signal at resume', () => {
+    const world = testWorld();
+    const plain = addProbe(world, 'plain', 'h1');
+    const p2 = addProbe(world, 'p2', 'h2', { shutdown: (ctx) => ctx.exit('bye') });
+    scheduleFaults(world, parseScript('at 1s shutdown plain\nat 1s pause p2 for 2s\nat 2s shutdown p2'));
+    world.runUntil(1 * SEC);
+    expect(world.isUp(plain.pid)).toBe(false);
+    world.runUntil(2500 * MS);
+    expect(world.isUp(p2.pid)).toBe(true);
+    expect(p2.of('shutdown')).toEqual([]);
+    world.runUntil(3 * SEC);
+    expect(p2.of('shutdown').map((e) => e.t)).toEqual([3 * SEC]);
+    expect(world.isUp(p2.pid)).toBe(false);
   });
 
   it('pause: no handler runs during the pause; what arrived meanwhile runs at resume', () => {

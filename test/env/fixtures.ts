@@ -22,13 +22,16 @@ export type ProbeEvent =
   | { readonly kind: 'msg'; readonly t: number; readonly inc: number; readonly from: string; readonly msg: Message }
   | { readonly kind: 'timer'; readonly t: number; readonly inc: number; readonly tag: unknown }
   | { readonly kind: 'disk'; readonly t: number; readonly inc: number; readonly tag: unknown; readonly error: DiskError | null; readonly data?: Uint8Array }
-  | { readonly kind: 'disconnect'; readonly t: number; readonly inc: number; readonly peer: string };
+  | { readonly kind: 'disconnect'; readonly t: number; readonly inc: number; readonly peer: string }
+  | { readonly kind: 'shutdown'; readonly t: number; readonly inc: number };
 
 export interface ProbeHooks {
   start?(ctx: Context): void;
   message?(ctx: Context, from: ProcessId, msg: Message): void;
   timer?(ctx: Context, tag: unknown): void;
   disk?(ctx: Context, tag: unknown, error: DiskError | null, data?: Uint8Array): void;
+  /** Given: the probe handles SIGTERM (Actor.onShutdown) with this; absent: it has no handler. */
+  shutdown?(ctx: Context): void;
 }
 
 export class Probe {
@@ -59,7 +62,14 @@ export class Probe {
       const events = this.events;
       events.push({ kind: 'start', t: ctx.nowUs(), inc: ctx.incarnation });
       hooks.start?.(ctx);
+      const shutdown = hooks.shutdown;
       return {
+        ...(shutdown !== undefined ? {
+          onShutdown(): void {
+            events.push({ kind: 'shutdown', t: ctx.nowUs(), inc: ctx.incarnation });
+            shutdown(ctx);
+          },
+        } : {}),
         onMessage(from: ProcessId, msg: Message): void {
           events.push({ kind: 'msg', t: ctx.nowUs(), inc: ctx.incarnation, from: ctx.nameOf(from), msg });
           hooks.message?.(ctx, from, msg);

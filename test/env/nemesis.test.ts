@@ -14,7 +14,7 @@ import { addProbe, constantNetwork, testWorld } from './fixtures.ts';
 const HOSTS = ['h1', 'h2', 'h3', 'h4', 'h5'];
 const PROCS = ['p1', 'p2', 'p3', 'p4', 'p5'];
 
-const ALL: RandomFaultKind[] = ['crash', 'restart', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'bridge', 'clog', 'slow-disk', 'clock'];
+const ALL: RandomFaultKind[] = ['crash', 'restart', 'shutdown', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'bridge', 'clog', 'slow-disk', 'clock'];
 
 function opts(over: Partial<NemesisOptions> = {}): NemesisOptions {
   return {
@@ -27,7 +27,7 @@ const PHASE_MS = 120_000;
 
 /** Which fault kinds a random kind may produce (a bridge is a partition that spares one host). */
 const PRODUCES: Record<RandomFaultKind, FaultKind> = {
-  crash: 'crash', restart: 'restart', pause: 'pause', 'power-off': 'power-off', partition: 'partition',
+  crash: 'crash', restart: 'restart', shutdown: 'shutdown', pause: 'pause', 'power-off': 'power-off', partition: 'partition',
   isolate: 'isolate', cut: 'cut', bridge: 'partition', clog: 'clog', 'slow-disk': 'slow-disk', clock: 'clock',
 };
 
@@ -36,7 +36,7 @@ function peakDown(faults: readonly Fault[]): { down: number; powered: number } {
   const edges: [number, number, boolean][] = [];
   for (const f of faults) {
     const k = f.action.kind;
-    if (k !== 'crash' && k !== 'pause' && k !== 'power-off') continue;
+    if (k !== 'crash' && k !== 'shutdown' && k !== 'pause' && k !== 'power-off') continue;
     const end = f.atMs + (f.durationMs ?? Infinity);
     edges.push([f.atMs, 1, k === 'power-off'], [end, -1, k === 'power-off']);
   }
