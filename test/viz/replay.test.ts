@@ -10,6 +10,7 @@ import { Replay } from '../../viz/src/model/replay.ts';
 import { kafkaStory } from './lib/synthetic-kafka.ts';
 import { sampledRun } from './lib/sample-run.ts';
 import { realScenarios } from './lib/scenarios.ts';
+import { crashLabel } from '../../viz/src/model/timeline.ts';
 
 // The replay engine against the simulator: at sampled moments of real runs, the state rebuilt from
 // the trace equals what every process's inspect() returned at that moment; and seeking in any
@@ -188,5 +189,11 @@ describe('fault bands and markers', () => {
     const paused = ix.bands.find((b) => b.kind === 'paused')!;
     expect(ix.t[paused.from]).toBe(600 * MS);
     expect(ix.markers.map((m) => m.kind)).toEqual(expect.arrayContaining(['crash', 'restart', 'partition', 'heal', 'pause', 'resume', 'power-off', 'power-on']));
+  });
+
+  it('name a deliberate stop, an exit (an orderly shutdown ends with one) and a crash apart', () => {
+    expect(crashLabel('broker-1', 'stopped')).toBe('broker-1 stopped');
+    expect(crashLabel('broker-1', 'exit: shutdown complete')).toBe('broker-1 exited (shutdown complete)');
+    expect(crashLabel('broker-1', 'nemesis')).toBe('broker-1 crashed (nemesis)');
   });
 });

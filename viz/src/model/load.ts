@@ -2,8 +2,12 @@ import { produce, type Draft } from 'immer';
 import { TRACE_EVENT_TYPES, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../../sim/core/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, TYPE_CODE, isRecord, msgType, type TraceLine } from './events.ts';
+import { Column, MessageIds } from './columns.ts';
 import { ByteNames, scanHotLine, type HotLine } from './scan.ts';
 import { applyEvent, changesState, initialState, type NameTable, type ReplayState } from './state.ts';
+import { Timeline, type Band, type Marker } from './timeline.ts';
+
+export type { Band, Marker } from './timeline.ts';
 
 // Loading a trace: validate it line by line and build a compact index. Every line is parsed once
 // here; afterwards only the columns below stay in memory next to the raw bytes, and a line is
@@ -19,24 +23,6 @@ export class TraceFormatError extends Error {
     super(message);
     this.line = line;
   }
-}
-
-export interface Marker {
-  /** Event index. */
-  readonly index: number;
-  readonly kind: 'crash' | 'restart' | 'pause' | 'resume' | 'power-off' | 'power-on' | 'partition' | 'heal' | 'fault' | 'violation' | 'phase';
-  readonly label: string;
-}
-
-/** An interval [from, to) of event indexes: a process down or paused, or a network fault active. */
-export interface Band {
-  readonly kind: 'down' | 'paused' | 'cut';
-  /** Process index for down/paused; -1 for cut. */
-  readonly proc: number;
-  readonly from: number;
-  /** Exclusive end: the event that ended it, or `count` if it lasted to the end. */
-  readonly to: number;
-  readonly label: string;
 }
 
 export interface Keyframe {
@@ -120,21 +106,6 @@ export const DEFAULT_KEYFRAME_EVERY = 1024;
 /** Files above this size are refused with a clear message instead of exhausting memory. */
 export const MAX_TRACE_BYTES = 1_500_000_000;
 const MAX_LABELS = 65_535;
-
-/** A growable typed column (doubling). */
-class Column<A extends Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array> {
-  constructor(public data: A, private readonly make: (n: number) => A) {}
-  ensure(n: number): void {
-    if (n <= this.data.length) return;
-    const next = this.make(Math.max(n, this.data.length * 2));
-    next.set(this.data);
-    this.data = next;
-  }
-  /** The first n values, copied so no spare capacity is kept (or transferred). */
-  trim(n: number): A {
-    return (this.data.length === n ? this.data : this.data.slice(0, n)) as A;
-  }
-}
 
 function validateHeader(v: unknown): TraceHeader {
   if (!isRecord(v as Json)) throw new TraceFormatError('not a dsim trace: line 1 is not a JSON object (a dsim trace starts with a header line)', 1);
@@ -269,14 +240,8 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
   const ids = new MessageIds();
   /** Sends (and duplicate copies) that were in flight at the last keyframe or sent since. */
   let openSends: number[] = [];
-  const markers: Marker[] = [];
-  const bands: Band[] = [];
-  const narration: number[] = [];
-  const violations: number[] = [];
+  const timeline = new Timeline();
   const stateEvents: number[][] = [];
-  const downSince = new Map<number, { from: number; label: string }>();
-  const pausedSince = new Map<number, { from: number; label: string }>();
-  const cutOpen: { from: number; label: string; keys: Set<string> }[] = [];
   let endInfo: TraceIndex['endInfo'] = null;
 
   // ---- keyframes: the state is advanced inside one immer producer per keyframe interval
@@ -443,86 +408,15 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
         break;
       case T.fault:
         label = labelOf(typeof ev['kind'] === 'string' ? ev['kind'] : 'fault');
-        markers.push({ index: i, kind: 'fault', label: `${String(ev['kind'])}: ${String(ev['desc'] ?? '')}` });
         break;
       case T.violation:
         label = labelOf(typeof ev['checker'] === 'string' ? ev['checker'] : 'violation');
-        violations.push(i);
-        narration.push(i);
-        markers.push({ index: i, kind: 'violation', label: `${String(ev['checker'])}: ${String(ev['message'] ?? '')}` });
-        break;
-      case T.note:
-        narration.push(i);
         break;
       case T.state:
         if (p >= 0) {
           while (stateEvents.length <= p) stateEvents.push([]);
           stateEvents[p]!.push(i);
         }
-        break;
-      case T.start: {
-        const inc = typeof ev['incarnation'] === 'number' ? ev['incarnation'] : 1;
-        const down = downSince.get(p);
-        if (down !== undefined) {
-          bands.push({ kind: 'down', proc: p, from: down.from, to: i, label: down.label });
-          downSince.delete(p);
-        }
-        if (inc > 1) markers.push({ index: i, kind: 'restart', label: `${String(ev['p'])} restarts (incarnation ${inc})` });
-        break;
-      }
-      case T.crash: {
-        const reason = String(ev['reason'] ?? 'crash');
-        markers.push({ index: i, kind: 'crash', label: `${String(ev['p'])} ${reason === 'stopped' ? 'stopped' : `crashed (${reason})`}` });
-        const paused = pausedSince.get(p);
-        if (paused !== undefined) {
-          bands.push({ kind: 'paused', proc: p, from: paused.from, to: i, label: paused.label });
-          pausedSince.delete(p);
-        }
-        if (p >= 0 && !downSince.has(p)) downSince.set(p, { from: i, label: `${String(ev['p'])} down: ${reason}` });
-        break;
-      }
-      case T.pause:
-        markers.push({ index: i, kind: 'pause', label: `${String(ev['p'])} paused: ${String(ev['reason'] ?? '')}` });
-        if (p >= 0 && !pausedSince.has(p)) pausedSince.set(p, { from: i, label: `${String(ev['p'])} paused: ${String(ev['reason'] ?? '')}` });
-        break;
-      case T.resume: {
-        markers.push({ index: i, kind: 'resume', label: `${String(ev['p'])} resumes` });
-        const paused = pausedSince.get(p);
-        if (paused !== undefined) {
-          bands.push({ kind: 'paused', proc: p, from: paused.from, to: i, label: paused.label });
-          pausedSince.delete(p);
-        }
-        break;
-      }
-      case T.powerOff:
-        markers.push({ index: i, kind: 'power-off', label: `power off ${String(ev['host'])}` });
-        break;
-      case T.powerOn:
-        markers.push({ index: i, kind: 'power-on', label: `power on ${String(ev['host'])}` });
-        break;
-      case T.partition: {
-        const desc = String(ev['desc'] ?? 'partition');
-        markers.push({ index: i, kind: 'partition', label: desc });
-        const keys = new Set<string>();
-        if (Array.isArray(ev['cuts'])) for (const c of ev['cuts'] as readonly Json[]) keys.add(JSON.stringify(c));
-        cutOpen.push({ from: i, label: desc, keys });
-        break;
-      }
-      case T.heal: {
-        markers.push({ index: i, kind: 'heal', label: String(ev['desc'] ?? 'heal') });
-        const healed = Array.isArray(ev['cuts']) ? new Set((ev['cuts'] as readonly Json[]).map((c) => JSON.stringify(c))) : null;
-        for (let k = cutOpen.length - 1; k >= 0; k--) {
-          const o = cutOpen[k]!;
-          if (healed !== null) for (const key of healed) o.keys.delete(key);
-          if (healed === null || o.keys.size === 0) {
-            bands.push({ kind: 'cut', proc: -1, from: o.from, to: i, label: o.label });
-            cutOpen.splice(k, 1);
-          }
-        }
-        break;
-      }
-      case T.phase:
-        markers.push({ index: i, kind: 'phase', label: `phase: ${String(ev['name'])}` });
         break;
       case T.end:
         if (typeof ev['traceHash'] === 'string' && typeof ev['events'] === 'number' && typeof ev['simulatedMs'] === 'number') {
@@ -533,6 +427,7 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
         break;
     }
     cLabel.data[i] = label;
+    timeline.add(i, code, ev, p);
     if (changesState(code)) pending.push({ ev, code });
     i++;
     pos = next;
@@ -542,10 +437,7 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
   if (count === 0) warnings.push('the trace has a header but no events');
   // A final keyframe at `count` (the end state) keeps seeking to the last event cheap.
   flush(count);
-  for (const [p, d] of downSince) bands.push({ kind: 'down', proc: p, from: d.from, to: count, label: d.label });
-  for (const [p, d] of pausedSince) bands.push({ kind: 'paused', proc: p, from: d.from, to: count, label: d.label });
-  for (const o of cutOpen) bands.push({ kind: 'cut', proc: -1, from: o.from, to: count, label: o.label });
-  bands.sort((a, b) => a.from - b.from);
+  timeline.finish(count);
   if (endInfo === null && count > 0) warnings.push('the trace has no "end" line: the run did not finish (or the file was cut at a line boundary)');
   if (undeclaredProcs.length > 0) warnings.push(`processes missing from the header: ${undeclaredProcs.slice(0, 5).join(', ')}${undeclaredProcs.length > 5 ? '…' : ''}`);
   opts.onProgress?.(bytes.length, bytes.length);
@@ -573,55 +465,14 @@ export function loadTrace(bytes: Uint8Array, opts: LoadOptions = {}): TraceIndex
     hostByName,
     keyframeEvery,
     keyframes,
-    markers,
-    bands,
-    narration: Int32Array.from(narration),
-    violations: Int32Array.from(violations),
+    markers: timeline.markers,
+    bands: timeline.bands,
+    narration: Int32Array.from(timeline.narration),
+    violations: Int32Array.from(timeline.violations),
     stateEvents: procs.map((_, p) => Int32Array.from(stateEvents[p] ?? [])),
     warnings,
     endInfo,
   };
-}
-
-/**
- * Message id -> index of its send, for messages not yet delivered or dropped. The world numbers
- * messages 1, 2, 3...: a typed array indexed by id; other ids (hand-written traces) use a map.
- */
-class MessageIds {
-  private dense = new Int32Array(1 << 16).fill(-1);
-  private readonly sparse = new Map<number, number>();
-  private static readonly DENSE_MAX = 1 << 25;
-
-  set(id: number, index: number): void {
-    if (Number.isInteger(id) && id >= 0 && id < MessageIds.DENSE_MAX) {
-      if (id >= this.dense.length) {
-        let n = this.dense.length;
-        while (n <= id) n *= 2;
-        const next = new Int32Array(n).fill(-1);
-        next.set(this.dense);
-        this.dense = next;
-      }
-      this.dense[id] = index;
-    } else this.sparse.set(id, index);
-  }
-
-  peek(id: number): number {
-    if (Number.isInteger(id) && id >= 0 && id < this.dense.length) return this.dense[id]!;
-    return this.sparse.get(id) ?? -1;
-  }
-
-  /** The send of `id`, forgotten afterwards (a message ends once). -1 if unknown. */
-  take(id: number): number {
-    if (Number.isInteger(id) && id >= 0 && id < this.dense.length) {
-      const v = this.dense[id]!;
-      this.dense[id] = -1;
-      return v;
-    }
-    const v = this.sparse.get(id);
-    if (v === undefined) return -1;
-    this.sparse.delete(id);
-    return v;
-  }
 }
 
 /** Adds slots for processes or hosts that appeared after the header. */
