@@ -44,6 +44,11 @@ export interface DiskView {
   append(path: string, data: Uint8Array): DiskError | null;
   write(path: string, offset: number, data: Uint8Array): DiskError | null;
   read(path: string, offset: number, length: number): Uint8Array | 'ENOENT';
+  /**
+   * Like read, without a copy: a view of the page cache that later writes do not change. The caller
+   * must never write to it. Optional (an in-memory test disk may only have read).
+   */
+  readView?(path: string, offset: number, length: number): Uint8Array | 'ENOENT';
   readAll(path: string): Uint8Array | 'ENOENT';
   truncate(path: string, size: number): DiskError | null;
   rename(from: string, to: string): DiskError | null;

@@ -138,6 +138,9 @@ class ScopedDisk implements DiskView {
   read(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
     return this.disk.read(this.root + path, offset, length);
   }
+  readView(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
+    return this.disk.readView(this.root + path, offset, length);
+  }
   readAll(path: string): Uint8Array | 'ENOENT' {
     return this.disk.readAll(this.root + path);
   }

@@ -57,10 +57,17 @@ export interface DiskHost {
   traceDisk(op: string, file: string, bytes: number, detail?: string): void;
 }
 
-/** A growable byte buffer: the content of one file. */
+/**
+ * A growable byte buffer: the content of one file. Views of its bytes are handed out (readView,
+ * and pending write-backs) without copying; `shared` is the end of the region such views may cover,
+ * and a write, fill or bit flip inside it first copies the buffer (copy-on-write), so a view never
+ * sees a later change. Appends past `shared`, the common case, write in place.
+ */
 class Bytes {
   buf: Uint8Array;
   len: number;
+  /** Bytes [0, shared) of buf may be referenced by views handed out: copy before changing them. */
+  shared = 0;
   constructor(initial?: Uint8Array) {
     this.buf = initial !== undefined ? initial.slice() : new Uint8Array(64);
     this.len = initial !== undefined ? initial.length : 0;
@@ -73,10 +80,20 @@ class Bytes {
     const b = new Uint8Array(cap);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
+    this.shared = 0;
+  }
+  /** Makes bytes from `offset` on writable: copies the buffer if views may cover them. */
+  private own(offset: number): void {
+    if (offset >= this.shared) return;
+    const b = new Uint8Array(this.buf.length);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+    this.shared = 0;
   }
   writeAt(offset: number, data: Uint8Array): void {
     const end = offset + data.length;
     this.ensure(end);
+    this.own(Math.min(offset, this.len));
     if (offset > this.len) this.buf.fill(0, this.len, offset);
     this.buf.set(data, offset);
     if (end > this.len) this.len = end;
@@ -85,9 +102,20 @@ class Bytes {
     if (size < this.len) this.len = size;
     else if (size > this.len) {
       this.ensure(size);
+      this.own(this.len);
       this.buf.fill(0, this.len, size);
       this.len = size;
     }
+  }
+  /** Flips bits of one stored byte. */
+  flip(offset: number, bit: number): void {
+    this.own(offset);
+    this.buf[offset]! ^= bit;
+  }
+  /** A view of [start, end) that later changes will not affect (the caller must not write to it). */
+  share(start: number, end: number): Uint8Array {
+    if (end > this.shared) this.shared = end;
+    return this.buf.subarray(start, end);
   }
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
@@ -226,7 +254,9 @@ export class Disk {
     }
     f.cache.writeAt(offset, data);
     this.usedBytes += grow;
-    f.pending.push({ seq: this.nextSeq++, offset, data: data.slice(), enqueuedUs: this.host.nowUs() });
+    // The write-back keeps a view of the page cache (copy-on-write), not a copy of the caller's bytes.
+    const end = offset + data.length;
+    f.pending.push({ seq: this.nextSeq++, offset, data: f.cache.share(offset, end), enqueuedUs: this.host.nowUs() });
     this.dirty += data.length;
     // A new write is due no sooner than the writes already waiting (their wake-up is scheduled),
     // so the write-back engine only needs a look when it is idle with nothing scheduled, or under
@@ -240,6 +270,17 @@ export class Disk {
     if (f === undefined) return 'ENOENT';
     const end = Math.min(f.cache.len, offset + length);
     return f.cache.buf.slice(Math.min(offset, end), end);
+  }
+
+  /**
+   * Like read, without a copy: a view of the page cache that later writes will not change (they copy
+   * the cache first). The caller must treat it as read-only.
+   */
+  readView(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
+    const f = this.files.get(path);
+    if (f === undefined) return 'ENOENT';
+    const end = Math.min(f.cache.len, offset + length);
+    return f.cache.share(Math.min(offset, end), end);
   }
 
   readAll(path: string): Uint8Array | 'ENOENT' {
@@ -402,8 +443,8 @@ export class Disk {
     if (m === undefined || f === undefined || m.len === 0) return null;
     const offset = rng.int(0, m.len - 1);
     const bit = 1 << rng.int(0, 7);
-    m.buf[offset]! ^= bit;
-    if (offset < f.cache.len && !this.dirtyAt(p, f, offset)) f.cache.buf[offset]! ^= bit;
+    m.flip(offset, bit);
+    if (offset < f.cache.len && !this.dirtyAt(p, f, offset)) f.cache.flip(offset, bit);
     this.host.traceDisk('corrupt', p, 1, `bit flipped at offset ${offset}`);
     return { path: p, offset };
   }

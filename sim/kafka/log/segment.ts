@@ -117,14 +117,16 @@ export class LogSegment {
     return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : this.createdMs;
   }
 
+  /** Bytes of the .log file: a read-only view of the page cache where the disk offers one. */
   private read(position: number, length: number): Uint8Array {
     if (length <= 0) return EMPTY;
-    const data = this.io.disk.read(this.logPath, position, length);
+    const disk = this.io.disk;
+    const data = disk.readView !== undefined ? disk.readView(this.logPath, position, length) : disk.read(this.logPath, position, length);
     if (data === 'ENOENT') throw new KafkaStorageError(`read ${this.logPath}: ENOENT`, 'ENOENT');
     return data;
   }
 
-  /** The chunk the last walk read (a private copy: callers may hand out views of it). */
+  /** The chunk the last walk read (an immutable view: callers may hand out views of it). */
   private walkChunk: Uint8Array = EMPTY;
   private walkChunkStart = 0;
 
