@@ -32,6 +32,12 @@ export class FollowerSide {
     };
   }
 
+  /** ReplicaManager.shutdown: every fetcher stops. */
+  shutdown(): void {
+    for (const f of this.fetchers.values()) for (const key of [...f.partitions.keys()]) f.removePartition(key);
+    this.fetchers.clear();
+  }
+
   onFetcherTimer(leader: number, gen: number): void {
     this.fetchers.get(leader)?.onTimer(gen);
   }

@@ -5,7 +5,7 @@ import { checkLeaderAndIsrRequest } from './election.ts';
 import type { TopicPartition } from './log/files.ts';
 import {
   partitionStatesBytes, REQUEST_HEADER_BYTES,
-  type LeaderAndIsr, type Metadata, type MetadataPartition, type PartitionStateMsg, type UpdateMetadata,
+  type ControllerToBroker, type LeaderAndIsr, type Metadata, type MetadataPartition, type PartitionStateMsg, type StopReplica, type UpdateMetadata,
 } from './messages.ts';
 import { Partition } from './partition.ts';
 import { parseApiVersion } from './version.ts';
@@ -21,7 +21,7 @@ export class ReplicaManager {
   private liveBrokers: number[] = [];
   private readonly metadata = new Map<string, PartitionStateMsg>();
   private readonly topicSpecs = new Map<string, TopicSpec>();
-  private readonly waitingForEpoch: { from: ProcessId; msg: LeaderAndIsr | UpdateMetadata }[] = [];
+  private readonly waitingForEpoch: { from: ProcessId; msg: ControllerToBroker }[] = [];
 
   constructor(private readonly b: Broker) {
     for (const t of b.opts.topics) this.topicSpecs.set(t.name, t);
@@ -33,7 +33,7 @@ export class ReplicaManager {
    * STALE_BROKER_EPOCH. Until this broker knows its own epoch (the czxid of its registration),
    * requests wait.
    */
-  onControllerRequest(from: ProcessId, msg: LeaderAndIsr | UpdateMetadata): void {
+  onControllerRequest(from: ProcessId, msg: ControllerToBroker): void {
     const b = this.b;
     if (b.settings.ibp.id >= KAFKA_2_2_IV0.id) {
       if (b.brokerEpoch < 0) {
@@ -47,8 +47,35 @@ export class ReplicaManager {
       }
     }
     b.ctx.send(from, { type: 'ControllerRequestResponse', correlationId: msg.correlationId, error: msg.controllerEpoch < b.controllerEpoch ? 'STALE_CONTROLLER_EPOCH' : 'NONE' }, REQUEST_HEADER_BYTES);
+    this.onLocalRequest(msg);
+  }
+
+  /** A request past the epoch checks (or from the controller inside this broker). */
+  onLocalRequest(msg: ControllerToBroker): void {
     if (msg.type === 'LeaderAndIsr') this.onLeaderAndIsr(msg);
-    else this.onUpdateMetadata(msg);
+    else if (msg.type === 'UpdateMetadata') this.onUpdateMetadata(msg);
+    else this.onStopReplica(msg);
+  }
+
+  /**
+   * ReplicaManager.stopReplicas with deletePartitions=false (controlled shutdown of this broker): the
+   * fetchers of these partitions stop; the logs stay.
+   */
+  private onStopReplica(msg: StopReplica): void {
+    const b = this.b;
+    if (msg.controllerEpoch < b.controllerEpoch) {
+      b.ctx.annotate(`StopReplica from controller ${msg.controllerId} with stale epoch ${msg.controllerEpoch} < ${b.controllerEpoch}: STALE_CONTROLLER_EPOCH`);
+      return;
+    }
+    b.controllerEpoch = msg.controllerEpoch;
+    const stopped: string[] = [];
+    for (const tp of msg.partitions) {
+      const part = b.partitions.get(tp);
+      if (part === undefined || part.isLeader) continue;
+      b.followerSide.stopFetching(part);
+      stopped.push(tp);
+    }
+    if (b.ctx.tracing) b.ctx.annotate(`broker ${b.id}: StopReplica (deletePartitions=${String(msg.deletePartitions)}): stopped fetching [${stopped.join(',')}]`);
   }
 
   /** The broker learned its epoch: the requests that waited for it are handled now. */

@@ -1,7 +1,7 @@
 import { ZkClient, type ZkSessionEvent, type ZkWatchEvent } from '../zookeeper/client.ts';
 import type { Broker } from './broker.ts';
 import { Controller, type ControllerHost } from './controller.ts';
-import type { LeaderAndIsr, UpdateMetadata } from './messages.ts';
+import type { ControllerToBroker } from './messages.ts';
 import { brokerName } from './partition.ts';
 
 // The broker's ZooKeeper side (KafkaServer.startup, KafkaZkClient.registerBroker, KafkaController
@@ -174,7 +174,7 @@ export class BrokerZk {
     b.controller = null;
   }
 
-  private sendToBroker(id: number, msg: LeaderAndIsr | UpdateMetadata, bytes: number): void {
+  private sendToBroker(id: number, msg: ControllerToBroker, bytes: number): void {
     const b = this.b;
     if (id === b.id) b.setTimer(0, { k: 'local', msg });
     else b.ctx.send(b.ctx.lookup(brokerName(id)), msg, bytes);

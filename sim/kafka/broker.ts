@@ -7,12 +7,13 @@ import { BrokerZk } from './broker-zk.ts';
 import { FollowerSide } from './broker-follower.ts';
 import { LeaderSide } from './broker-leader.ts';
 import { ReplicaManager } from './broker-replicas.ts';
+import { BrokerShutdown, type ShutdownTimer } from './broker-shutdown.ts';
 import { brokerSettings, type BrokerSettings } from './config.ts';
 import type { Controller, ControllerTimer } from './controller.ts';
-import { tpKey } from './log/files.ts';
+import { CLEAN_SHUTDOWN_FILE, tpKey } from './log/files.ts';
 import { FsyncRouter, KafkaStorageError } from './log/io.ts';
 import { contextLogIO, LogManager, type LogTaskName } from './log/manager.ts';
-import { isKafkaMessage, type KafkaMessage, type LeaderAndIsr, type UpdateMetadata } from './messages.ts';
+import { isKafkaMessage, type ControlledShutdown, type ControllerToBroker, type KafkaMessage } from './messages.ts';
 import type { Partition } from './partition.ts';
 
 // The Kafka broker (KafkaServer + ReplicaManager + KafkaApis, ZooKeeper era), one actor per process.
@@ -27,6 +28,7 @@ import type { Partition } from './partition.ts';
 //   with the conditional write of the partition state znode on the cached zkVersion, ISR change
 //   notifications.
 // - broker-follower.ts: truncation by IBP, then a ReplicaFetcher per leader.
+// - broker-shutdown.ts: the orderly stop on SIGTERM (controlled shutdown, then LogManager.shutdown).
 // - the controller (controller.ts) runs inside whichever broker holds /controller.
 //
 // Deviation: ISR changes are written to ZooKeeper by the leader at every IBP (the pre-2.7 path);
@@ -57,7 +59,9 @@ export type BrokerTimer =
   | { readonly k: 'produce-timeout'; readonly id: number }
   | { readonly k: 'fetch-wait'; readonly id: number }
   | { readonly k: 'fetcher'; readonly leader: number; readonly gen: number }
-  | { readonly k: 'local'; readonly msg: LeaderAndIsr | UpdateMetadata }
+  | { readonly k: 'local'; readonly msg: ControllerToBroker }
+  | { readonly k: 'local-controlled-shutdown'; readonly msg: ControlledShutdown }
+  | { readonly k: 'shutdown'; readonly tag: ShutdownTimer }
   | { readonly k: 'register' }
   | { readonly k: 'controller'; readonly tag: ControllerTimer };
 
@@ -81,6 +85,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   readonly replicaManager: ReplicaManager;
   readonly leaderSide: LeaderSide;
   readonly followerSide: FollowerSide;
+  readonly shutdownRole: BrokerShutdown;
 
   constructor(readonly ctx: Context, readonly opts: BrokerOptions) {
     this.id = opts.brokerId;
@@ -89,12 +94,14 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     this.followerSide = new FollowerSide(this);
     this.replicaManager = new ReplicaManager(this);
     this.zkRole = new BrokerZk(this);
+    this.shutdownRole = new BrokerShutdown(this);
     const { io, router } = contextLogIO(ctx);
     this.router = router;
     this.logs = new LogManager(io, this.settings, (e) => this.storageFailure(e));
     const logsAtStart: { [tp: string]: Json } = {};
+    let cleanShutdown = false;
     try {
-      this.logs.startup();
+      cleanShutdown = this.logs.startup().hadCleanShutdown;
     } catch (e) {
       if (e instanceof KafkaStorageError) {
         this.storageFailure(e);
@@ -103,7 +110,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       throw e;
     }
     for (const log of this.logs.allLogs()) logsAtStart[log.name] = log.logEndOffset;
-    ctx.observe('kafka-broker-start', { broker: this.id, logs: logsAtStart });
+    ctx.observe('kafka-broker-start', { broker: this.id, logs: logsAtStart, cleanShutdown });
+    if (cleanShutdown) ctx.annotate(`broker ${this.id}: the previous shutdown was clean (${CLEAN_SHUTDOWN_FILE} found): log recovery skipped`);
     for (const t of this.logs.periodicTasks()) this.setTimer(t.initialDelayMs, { k: 'task', name: t.name });
     this.setTimer(this.settings.replicaLagTimeMaxMs / 2, { k: 'isr-expiration' });
     this.setTimer(ISR_PROPAGATE_CHECK_MS, { k: 'isr-propagate' });
@@ -151,7 +159,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   onMessage(from: ProcessId, msg: KafkaMessage): void {
     if (this.stopped) return;
     if (this.zk.handleMessage(from, msg)) return;
-    if (!isKafkaMessage(msg)) return;
+    if (!isKafkaMessage(msg) || this.shutdownRole.stopping) return;
     this.guard(() => this.dispatch(from, msg));
   }
 
@@ -159,7 +167,10 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     switch (msg.type) {
       case 'LeaderAndIsr':
       case 'UpdateMetadata':
+      case 'StopReplica':
         return this.replicaManager.onControllerRequest(from, msg);
+      case 'ControlledShutdown': return this.shutdownRole.onRequest(from, msg);
+      case 'ControlledShutdownResponse': return this.shutdownRole.onResponse(msg);
       case 'ControllerRequestResponse': return this.controller?.onResponse(msg.correlationId);
       case 'Fetch': return this.leaderSide.onFetch(from, msg);
       case 'FetchResponse': return this.followerSide.fetcherFor(from)?.onFetchResponse(msg);
@@ -176,6 +187,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   onTimer(tag: BrokerTimer): void {
     if (this.stopped) return;
     if (this.zk.handleTimer(tag)) return;
+    // KafkaServer.shutdown stops the scheduler (log tasks, ISR expiration) and the fetchers first.
+    if (this.shutdownRole.stopping && tag.k !== 'shutdown') return;
     this.guard(() => this.timer(tag));
   }
 
@@ -198,8 +211,9 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       case 'produce-timeout': return this.leaderSide.purgatory.expire(tag.id);
       case 'fetch-wait': return this.leaderSide.completeFetchWait(tag.id);
       case 'fetcher': return this.followerSide.onFetcherTimer(tag.leader, tag.gen);
-      case 'local':
-        return tag.msg.type === 'LeaderAndIsr' ? this.replicaManager.onLeaderAndIsr(tag.msg) : this.replicaManager.onUpdateMetadata(tag.msg);
+      case 'local': return this.replicaManager.onLocalRequest(tag.msg);
+      case 'local-controlled-shutdown': return this.shutdownRole.onRequest(null, tag.msg);
+      case 'shutdown': return this.shutdownRole.onTimer(tag.tag);
       case 'register': return this.zkRole.register();
       case 'controller': return this.controller?.onTimer(tag.tag);
     }
@@ -215,7 +229,15 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   onDisconnect(peer: ProcessId): void {
     if (this.stopped) return;
     if (this.zk.handleDisconnect(peer)) return;
+    this.shutdownRole.onDisconnect(peer);
+    if (this.shutdownRole.stopping) return;
     this.followerSide.fetcherFor(peer)?.onDisconnect();
+  }
+
+  /** SIGTERM (kafka-server-stop.sh): controlled shutdown, then the orderly stop (broker-shutdown.ts). */
+  onShutdown(): void {
+    if (this.stopped) return;
+    this.guard(() => this.shutdownRole.onShutdown());
   }
 
   // ---------------------------------------------------------------- views

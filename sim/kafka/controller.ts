@@ -4,9 +4,9 @@ import type { ZkClient } from '../zookeeper/client.ts';
 import type { MultiOp } from '../zookeeper/messages.ts';
 import { assignReplicasToBrokers } from './assignment.ts';
 import type { BrokerSettings } from './config.ts';
-import { leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
-import type { LeaderAndIsr as LeaderAndIsrMsg, PartitionStateMsg, UpdateMetadata } from './messages.ts';
-import { partitionStatesBytes } from './messages.ts';
+import { leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
+import { ControllerChannel, RESEND_MS, type PartitionInfo } from './controller-channel.ts';
+import type { ControllerToBroker, ErrorCode } from './messages.ts';
 import { parsePartitionState, partitionStateJson, statePath } from './partition.ts';
 import type { TopicSpec } from './broker.ts';
 
@@ -27,7 +27,14 @@ import type { TopicSpec } from './broker.ts';
 // Every write is a multi that starts with `check /controller_epoch <zkVersion>`, so a zombie
 // controller's writes fail; a failing check makes it resign.
 //
-// Not modelled: controlled shutdown, topic deletion, partition reassignment, LeaderAndIsr responses.
+// - ControlledShutdown (a broker stopping on SIGTERM): the broker joins shuttingDownBrokerIds, which
+//   every election then leaves out; what it leads moves by the controlled-shutdown election, what it
+//   follows gets StopReplica and its replica leaves the ISR; the answer lists what it still leads
+//   (KIP-380: a request from an older registration is refused with STALE_BROKER_EPOCH from 2.2).
+//
+// Not modelled: topic deletion, partition reassignment, LeaderAndIsr responses' per-partition errors.
+
+export type ShutdownReply = (error: ErrorCode, partitionsRemaining: readonly string[]) => void;
 
 export type ControllerTimer = { readonly c: 'rebalance' } | { readonly c: 'retry' } | { readonly c: 'resend' };
 
@@ -39,7 +46,7 @@ export interface ControllerHost {
   readonly expectedBrokers: number;
   readonly rng: Rng;
   readonly tracing: boolean;
-  sendToBroker(id: number, msg: LeaderAndIsrMsg | UpdateMetadata, bytes: number): void;
+  sendToBroker(id: number, msg: ControllerToBroker, bytes: number): void;
   observe(kind: string, data: Json): void;
   annotate(text: string): void;
   setTimer(delayMs: number, tag: ControllerTimer): number;
@@ -47,20 +54,9 @@ export interface ControllerHost {
   nowMs(): number;
 }
 
-interface PartitionInfo {
-  readonly topic: string;
-  readonly partition: number;
-  readonly key: string;
-  readonly replicas: readonly number[];
-  state: LeaderAndIsr | null;
-  zkVersion: number;
-}
-
 type Step = (done: () => void) => void;
 
 const RETRY_MS = 1000;
-/** Unanswered LeaderAndIsr / UpdateMetadata requests are sent again this often (ControllerChannelManager retries). */
-const RESEND_MS = 3000;
 const WRITE_ATTEMPTS_MAX = 5;
 
 export class Controller {
@@ -70,10 +66,20 @@ export class Controller {
   private readonly queue: Step[] = [];
   private busy = false;
   private dead = false;
-  private nextCorrelation = 1;
-  private readonly unanswered = new Map<number, { broker: number; msg: LeaderAndIsrMsg | UpdateMetadata; bytes: number; sentMs: number }>();
+  private readonly channel: ControllerChannel;
+  /** ControllerContext.shuttingDownBrokerIds: brokers in controlled shutdown; no election picks them. */
+  private readonly shuttingDown = new Set<number>();
+  /** Replies owed to ControlledShutdown requests still queued or running (NOT_CONTROLLER on resignation). */
+  private readonly shutdownReplies = new Set<ShutdownReply>();
 
-  constructor(private readonly host: ControllerHost, readonly epoch: number, private epochZkVersion: number) {}
+  constructor(private readonly host: ControllerHost, readonly epoch: number, private epochZkVersion: number) {
+    this.channel = new ControllerChannel(host, epoch, this.live);
+  }
+
+  /** A broker answered a LeaderAndIsr, UpdateMetadata or StopReplica request. */
+  onResponse(correlationId: number): void {
+    this.channel.onResponse(correlationId);
+  }
 
   startup(): void {
     this.enqueue((done) => this.onStartup(done));
@@ -81,38 +87,19 @@ export class Controller {
     this.host.setTimer(RESEND_MS, { c: 'resend' });
   }
 
-  /** A broker answered a LeaderAndIsr or UpdateMetadata request. */
-  onResponse(correlationId: number): void {
-    this.unanswered.delete(correlationId);
-  }
-
-  private send(broker: number, msg: LeaderAndIsrMsg | UpdateMetadata, bytes: number): void {
-    if (broker !== this.host.brokerId) this.unanswered.set(msg.correlationId, { broker, msg, bytes, sentMs: this.host.nowMs() });
-    this.host.sendToBroker(broker, msg, bytes);
-  }
-
-  private resend(): void {
-    const now = this.host.nowMs();
-    for (const [id, u] of this.unanswered) {
-      if (!this.live.has(u.broker)) {
-        this.unanswered.delete(id);
-        continue;
-      }
-      if (now - u.sentMs < RESEND_MS) continue;
-      u.sentMs = now;
-      this.host.sendToBroker(u.broker, u.msg, u.bytes);
-    }
-  }
-
   shutdown(): void {
     this.dead = true;
     this.queue.length = 0;
+    // ControllerEvent.preempt: a queued ControlledShutdown is answered NOT_CONTROLLER.
+    const replies = [...this.shutdownReplies];
+    this.shutdownReplies.clear();
+    for (const r of replies) r('NOT_CONTROLLER', []);
   }
 
   onTimer(tag: ControllerTimer): void {
     if (this.dead) return;
     if (tag.c === 'resend') {
-      this.resend();
+      this.channel.resend();
       this.host.setTimer(RESEND_MS, tag);
     } else if (tag.c === 'rebalance') {
       this.enqueue((done) => this.autoRebalance(done));
@@ -143,8 +130,11 @@ export class Controller {
     return this.host.zk;
   }
 
+  /** ControllerContext.liveBrokerIds: registered and not in controlled shutdown (the candidates of every election). */
   private liveSet(): Set<number> {
-    return new Set(this.live.keys());
+    const s = new Set<number>();
+    for (const id of this.live.keys()) if (!this.shuttingDown.has(id)) s.add(id);
+    return s;
   }
 
   // ---------------------------------------------------------------- events
@@ -176,20 +166,17 @@ export class Controller {
    * partition states to the new brokers and the changed ones to the others.
    */
   private reconcile(dead: readonly number[], added: readonly number[], done: () => void): void {
-    // ControllerChannelManager.removeBroker: requests queued for a broker that died (or bounced) are
-    // dropped; a broker that (re)joins gets the current state of all its partitions instead. Resending
-    // an old LeaderAndIsr to a restarted broker would hand it a stale leader epoch.
-    for (const [id, u] of this.unanswered) if (dead.includes(u.broker) || added.includes(u.broker)) this.unanswered.delete(id);
+    this.channel.dropFor(dead, added);
     this.maybeCreateTopics(() => {
       const changed = new Set<string>();
       this.onlineNew(changed, () => {
         this.onBrokerFailure(dead, changed, () => {
           this.electOffline(changed, () => {
-            this.sendUpdateMetadata([...this.parts.values()]);
+            this.channel.sendUpdateMetadata([...this.parts.values()]);
             const ps = [...changed].map((k) => this.parts.get(k)!).filter((p) => p.state !== null);
             const all = [...this.parts.values()].filter((p) => p.state !== null);
             for (const id of this.live.keys()) {
-              this.sendLeaderAndIsr(id, (added.includes(id) ? all : ps).filter((p) => p.replicas.includes(id)));
+              this.channel.sendLeaderAndIsr(id, (added.includes(id) ? all : ps).filter((p) => p.replicas.includes(id)));
             }
             done();
           });
@@ -221,6 +208,8 @@ export class Controller {
         for (const [id] of czxids) if (!this.live.has(id)) added.push(id);
         this.live.clear();
         for (const [id, cz] of czxids) this.live.set(id, cz);
+        // onBrokerFailure / onBrokerStartup: a broker that died or registered again is no longer shutting down.
+        for (const id of [...dead, ...added]) this.shuttingDown.delete(id);
         cb(dead.sort((a, b) => a - b), added.sort((a, b) => a - b));
       };
       if (left === 0) return finish();
@@ -438,10 +427,12 @@ export class Controller {
   /** Offline partitions (no leader, or a dead leader) that a live replica can now lead. */
   private electOffline(changed: Set<string>, cb: () => void): void {
     const live = this.liveSet();
-    const offline = [...this.parts.values()].filter((p) => p.state !== null && !live.has(p.state.leader) && p.replicas.some((r) => live.has(r)));
+    // A partition led by a broker in controlled shutdown is still online.
+    const registered = new Set(this.live.keys());
+    const offline = [...this.parts.values()].filter((p) => p.state !== null && !registered.has(p.state.leader) && p.replicas.some((r) => live.has(r)));
     this.forEachSerial(offline, (p, next) => {
       this.update(p, (s) => {
-        if (s === null || live.has(s.leader)) return null;
+        if (s === null || registered.has(s.leader)) return null;
         const r = leaderForOffline(p.replicas, s, live, this.uncleanFor(p.topic), this.epoch);
         if (r !== null && r.unclean) this.host.annotate(`Unclean leader election for ${p.key}: broker ${r.state.leader} is not in the ISR [${s.isr.join(',')}]; data loss is possible`);
         return r === null ? null : r.state;
@@ -477,6 +468,82 @@ export class Controller {
     const spec = this.host.topics.find((t) => t.name === topic);
     const o = spec?.config.get('unclean.leader.election.enable');
     return typeof o === 'boolean' ? o : this.host.settings.logDefaults.uncleanLeaderElectionEnable;
+  }
+
+  // ---------------------------------------------------------------- controlled shutdown
+
+  /** A ControlledShutdown request (KafkaController's ControlledShutdown event); `reply` is called once. */
+  controlledShutdown(brokerId: number, brokerEpoch: number, reply: ShutdownReply): void {
+    if (this.dead) return reply('NOT_CONTROLLER', []);
+    let answered = false;
+    const once: ShutdownReply = (e, r) => {
+      if (answered) return;
+      answered = true;
+      this.shutdownReplies.delete(once);
+      reply(e, r);
+    };
+    this.shutdownReplies.add(once);
+    this.enqueue((done) => this.doControlledShutdown(brokerId, brokerEpoch, (e, r) => {
+      once(e, r);
+      done();
+    }));
+  }
+
+  /**
+   * KafkaController.doControlledShutdown: the broker joins shuttingDownBrokerIds; each partition it
+   * leads (replication factor > 1) gets a controlled-shutdown election; each partition it follows
+   * gets StopReplica (deletePartitions=false) and the replica goes OfflineReplica (out of the ISR
+   * with the conditional write). The answer lists the partitions it still leads.
+   */
+  private doControlledShutdown(id: number, brokerEpoch: number, reply: ShutdownReply): void {
+    const cached = this.live.get(id);
+    if (cached === undefined) {
+      this.host.annotate(`controller ${this.host.brokerId}: controlled shutdown of broker ${id}: Broker id ${id} does not exist (BROKER_NOT_AVAILABLE)`);
+      return reply('BROKER_NOT_AVAILABLE', []);
+    }
+    // KIP-380 (v2, 2.2+): -1 is UNKNOWN_BROKER_EPOCH (a v1 request), which is not checked.
+    if (brokerEpoch !== -1 && brokerEpoch < cached) {
+      this.host.annotate(`controller ${this.host.brokerId}: Received controlled shutdown request from an old broker epoch ${brokerEpoch} for broker ${id}. Current broker epoch is ${cached}. (STALE_BROKER_EPOCH)`);
+      return reply('STALE_BROKER_EPOCH', []);
+    }
+    this.shuttingDown.add(id);
+    if (this.host.tracing) this.host.annotate(`controller ${this.host.brokerId}: Shutting down broker ${id}; shutting down brokers [${[...this.shuttingDown].sort((a, b) => a - b).join(',')}]`);
+    const onBroker = [...this.parts.values()].filter((p) => p.state !== null && p.replicas.includes(id) && p.replicas.length > 1);
+    const led = onBroker.filter((p) => p.state!.leader === id);
+    const followed = onBroker.filter((p) => p.state!.leader !== id);
+    const registered = new Set(this.live.keys());
+    const moved = new Set<string>();
+    const shrunk = new Set<string>();
+    this.forEachSerial(led, (p, next) => {
+      this.update(p, (s) => {
+        if (s === null || s.leader !== id) return null;
+        const n = leaderForControlledShutdown(p.replicas, s, registered, this.shuttingDown, this.epoch);
+        if (n === null) this.host.annotate(`controller ${this.host.brokerId}: Failed to elect leader for partition ${p.key} under strategy ControlledShutdownPartitionLeaderElectionStrategy: no replica in ISR [${s.isr.join(',')}] outside the shutting-down brokers`);
+        return n;
+      }, (ok) => {
+        if (ok) moved.add(p.key);
+        next();
+      });
+    }, () => {
+      this.forEachSerial(followed, (p, next) => {
+        this.update(p, (s) => (s === null || s.leader === id ? null : removeReplicaFromIsr(s, id, this.epoch)), (ok) => {
+          if (ok) shrunk.add(p.key);
+          next();
+        });
+      }, () => this.finishControlledShutdown(id, followed, moved, shrunk, reply));
+    });
+  }
+
+  private finishControlledShutdown(id: number, followed: readonly PartitionInfo[], moved: ReadonlySet<string>, shrunk: ReadonlySet<string>, reply: ShutdownReply): void {
+    this.channel.sendStopReplica(id, followed.map((p) => p.key));
+    this.channel.sendUpdateMetadata([...this.parts.values()]);
+    const ps = [...moved, ...shrunk].map((k) => this.parts.get(k)!);
+    // The stopping broker learns of the new leaders (it becomes their follower), not of its own removal.
+    for (const b of this.live.keys()) this.channel.sendLeaderAndIsr(b, ps.filter((p) => p.replicas.includes(b) && (b !== id || moved.has(p.key))));
+    const remaining = [...this.parts.values()].filter((p) => p.state !== null && p.state.leader === id).map((p) => p.key).sort();
+    this.host.annotate(`controlled shutdown of broker-${id}: moved leadership of ${moved.size} partitions, ${remaining.length} remaining${remaining.length > 0 ? ` [${remaining.join(',')}]` : ''}; removed from ${shrunk.size} ISRs`);
+    this.host.observe('kafka-controlled-shutdown', { broker: id, moved: [...moved].sort(), remaining, isrRemovals: [...shrunk].sort() });
+    reply('NONE', remaining);
   }
 
   // ---------------------------------------------------------------- ISR change notifications
@@ -515,7 +582,7 @@ export class Controller {
           if (n === 0) return done();
           for (const p of ps) this.readState(p, () => {
             if (--n === 0) {
-              this.sendUpdateMetadata(ps);
+              this.channel.sendUpdateMetadata(ps);
               done();
             }
           });
@@ -526,30 +593,10 @@ export class Controller {
 
   // ---------------------------------------------------------------- requests to brokers
 
-  private stateMsg(p: PartitionInfo): PartitionStateMsg {
-    const s = p.state!;
-    return { tp: p.key, topic: p.topic, partition: p.partition, leader: s.leader, leaderEpoch: s.leaderEpoch, isr: s.isr, zkVersion: p.zkVersion, replicas: p.replicas };
-  }
-
-  private sendLeaderAndIsr(broker: number, ps: readonly PartitionInfo[]): void {
-    if (ps.length === 0) return;
-    const msg: LeaderAndIsrMsg = { type: 'LeaderAndIsr', correlationId: this.nextCorrelation++, brokerEpoch: this.live.get(broker) ?? -1, controllerId: this.host.brokerId, controllerEpoch: this.epoch, partitions: ps.map((p) => this.stateMsg(p)) };
-    this.send(broker, msg, partitionStatesBytes(ps.length));
-  }
-
-  private sendUpdateMetadata(ps: readonly PartitionInfo[]): void {
-    const withState = ps.filter((p) => p.state !== null);
-    const base = {
-      type: 'UpdateMetadata' as const, controllerId: this.host.brokerId, controllerEpoch: this.epoch,
-      liveBrokers: [...this.live.keys()].sort((a, b) => a - b), partitions: withState.map((p) => this.stateMsg(p)),
-    };
-    for (const id of this.live.keys()) this.send(id, { ...base, correlationId: this.nextCorrelation++, brokerEpoch: this.live.get(id) ?? -1 }, partitionStatesBytes(withState.length));
-  }
-
   private sendChanged(changed: ReadonlySet<string>): void {
     const ps = [...changed].map((k) => this.parts.get(k)!).filter((p) => p.state !== null);
-    this.sendUpdateMetadata([...this.parts.values()]);
-    for (const id of this.live.keys()) this.sendLeaderAndIsr(id, ps.filter((p) => p.replicas.includes(id)));
+    this.channel.sendUpdateMetadata([...this.parts.values()]);
+    for (const id of this.live.keys()) this.channel.sendLeaderAndIsr(id, ps.filter((p) => p.replicas.includes(id)));
   }
 
   inspect(): Json {

@@ -61,6 +61,20 @@ export function leaderForOffline(
 }
 
 /**
+ * Election.leaderForControlledShutdown: the new leader is the first replica of the assignment that
+ * is live (shutting-down brokers count as live here), in the ISR and not shutting down; the new ISR
+ * drops every shutting-down broker. Null when no such replica exists (the partition stays on the
+ * stopping broker and is reported as remaining).
+ */
+export function leaderForControlledShutdown(
+  assignment: readonly number[], current: LeaderAndIsr, liveOrShuttingDown: ReadonlySet<number>, shuttingDown: ReadonlySet<number>, controllerEpoch: number,
+): LeaderAndIsr | null {
+  const leader = controlledShutdownPartitionLeaderElection(assignment, current.isr, liveOrShuttingDown, shuttingDown);
+  if (leader === null) return null;
+  return newLeaderAndIsr(current, leader, current.isr.filter((id) => !shuttingDown.has(id)), controllerEpoch);
+}
+
+/**
  * ReplicaStateMachine OfflineReplica: a dead replica leaves the ISR; if it led, the leader becomes
  * -1; the last ISR member is never removed (the ISR keeps it and the partition goes offline).
  * Returns null when the replica is not in the ISR (nothing to write).

@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'STALE_BROKER_EPOCH'
   | 'CORRUPT_MESSAGE'
   | 'KAFKA_STORAGE_ERROR'
-  | 'NETWORK_EXCEPTION';
+  | 'NETWORK_EXCEPTION'
+  | 'NOT_CONTROLLER'
+  | 'BROKER_NOT_AVAILABLE';
 
 export interface PartitionStateMsg {
   readonly tp: string;
@@ -52,7 +54,41 @@ export interface UpdateMetadata {
   readonly partitions: readonly PartitionStateMsg[];
 }
 
-/** LeaderAndIsrResponse / UpdateMetadataResponse: the controller resends until it gets one. */
+/**
+ * StopReplica (controller to broker): stop fetching these partitions; with deletePartitions also
+ * delete them (topic deletion, not modelled). Controlled shutdown sends it with deletePartitions=false
+ * for the partitions the stopping broker follows.
+ */
+export interface StopReplica {
+  readonly type: 'StopReplica';
+  readonly correlationId: number;
+  readonly brokerEpoch: number;
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly deletePartitions: boolean;
+  readonly partitions: readonly string[];
+}
+
+/**
+ * ControlledShutdown (broker to controller): v1 before 2.2; v2 (2.2+, KIP-380) carries the broker
+ * epoch, -1 in v1 (AbstractControlRequest.UNKNOWN_BROKER_EPOCH: the controller does not check it).
+ */
+export interface ControlledShutdown {
+  readonly type: 'ControlledShutdown';
+  readonly correlationId: number;
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
+/** The partitions the broker still leads (the controller could not move them). */
+export interface ControlledShutdownResponse {
+  readonly type: 'ControlledShutdownResponse';
+  readonly correlationId: number;
+  readonly error: ErrorCode;
+  readonly partitionsRemaining: readonly string[];
+}
+
+/** LeaderAndIsrResponse / UpdateMetadataResponse / StopReplicaResponse: the controller resends until it gets one. */
 export interface ControllerRequestResponse {
   readonly type: 'ControllerRequestResponse';
   readonly correlationId: number;
@@ -166,12 +202,12 @@ export interface MetadataResponse {
 }
 
 export type KafkaMessage =
-  | LeaderAndIsr | UpdateMetadata | ControllerRequestResponse
+  | LeaderAndIsr | UpdateMetadata | StopReplica | ControllerRequestResponse | ControlledShutdown | ControlledShutdownResponse
   | Fetch | FetchResponse | OffsetsForLeaderEpoch | OffsetsForLeaderEpochResponse
   | Produce | ProduceResponse | Metadata | MetadataResponse;
 
 const KAFKA_TYPES: ReadonlySet<string> = new Set([
-  'LeaderAndIsr', 'UpdateMetadata', 'ControllerRequestResponse', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
+  'LeaderAndIsr', 'UpdateMetadata', 'StopReplica', 'ControllerRequestResponse', 'ControlledShutdown', 'ControlledShutdownResponse', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
   'Produce', 'ProduceResponse', 'Metadata', 'MetadataResponse',
 ]);
 
@@ -182,6 +218,9 @@ export function isKafkaMessage(msg: { readonly type: string }): msg is KafkaMess
 /** Request header (api key, version, correlation id, client id) and per-partition overheads. */
 export const REQUEST_HEADER_BYTES = 24;
 export const PARTITION_OVERHEAD_BYTES = 40;
+
+/** A request from the controller to a broker (resent until answered). */
+export type ControllerToBroker = LeaderAndIsr | UpdateMetadata | StopReplica;
 
 export function partitionStatesBytes(n: number): number {
   return REQUEST_HEADER_BYTES + n * PARTITION_OVERHEAD_BYTES;
