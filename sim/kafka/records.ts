@@ -429,7 +429,18 @@ export function forEachBatch(b: Uint8Array, fn: (pos: number, size: number) => v
 
 /** UTF-8 bytes of a string (producers send "p1-42"-style ids as values so checkers can name records). */
 export function utf8(s: string): Uint8Array {
-  return textEncoder.encode(s);
+  // Short ASCII strings (every id a workload sends) are copied by hand: TextEncoder.encode costs a
+  // call into the runtime and an off-heap buffer per string, while a Uint8Array of up to 64 bytes
+  // lives on the JS heap. Same bytes either way.
+  const n = s.length;
+  if (n > 64) return textEncoder.encode(s);
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return textEncoder.encode(s);
+    b[i] = c;
+  }
+  return b;
 }
 
 export function fromUtf8(b: Uint8Array | null): string | null {
