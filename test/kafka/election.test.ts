@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkLeaderAndIsrRequest, controlledShutdownPartitionLeaderElection, leaderForOffline, offlinePartitionLeaderElection,
+  checkLeaderAndIsrRequest, controlledShutdownPartitionLeaderElection, leaderForControlledShutdown, leaderForOffline, offlinePartitionLeaderElection,
   partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr,
 } from '../../sim/kafka/election.ts';
 
@@ -33,6 +33,15 @@ describe('controller leader election', () => {
     expect(preferredReplicaPartitionLeaderElection([1, 2, 3], [2, 3, 1], new Set([1, 2, 3]))).toBe(1);
     expect(preferredReplicaPartitionLeaderElection([1, 2, 3], [2, 3], new Set([1, 2, 3]))).toBeNull();
     expect(preferredReplicaPartitionLeaderElection([1, 2, 3], [1, 2, 3], new Set([2, 3]))).toBeNull();
+  });
+
+  it('a controlled-shutdown election drops every shutting-down broker from the ISR and bumps the leader epoch', () => {
+    expect(leaderForControlledShutdown([1, 2, 3], state(1, 4, [1, 2, 3]), new Set([1, 2, 3]), new Set([1, 3]), 7))
+      .toEqual({ leader: 2, leaderEpoch: 5, isr: [2], controllerEpoch: 7 });
+    // The ISR is the stopping broker alone: nothing to elect, the partition stays (reported as remaining).
+    expect(leaderForControlledShutdown([1, 2, 3], state(1, 4, [1]), new Set([1, 2, 3]), new Set([1]), 7)).toBeNull();
+    // A registered broker outside the ISR is not a candidate.
+    expect(leaderForControlledShutdown([1, 2, 3], state(1, 4, [1, 3]), new Set([1, 2]), new Set([1]), 7)).toBeNull();
   });
 
   it('controlled shutdown moves leadership to a live ISR member that is not shutting down', () => {
