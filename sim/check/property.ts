@@ -222,18 +222,36 @@ export function seedArb(): fc.Arbitrary<number> {
   return fc.nat({ max: 0xffff_ffff });
 }
 
+export type Overrides = { [key: string]: string };
+
 export interface CheckScenarioOptions {
-  /** Default: faultScheduleArb over the scenario's nemesis settings (UsageError if it has none). */
-  schedules?: fc.Arbitrary<Fault[]>;
+  /**
+   * Default: faultScheduleArb over the scenario's nemesis settings (UsageError if it has none).
+   * A function gets each generated configuration (overrides merged over `overrides`), for schedules
+   * that depend on it (the names of the brokers, say).
+   */
+  schedules?: fc.Arbitrary<Fault[]> | ((overrides: Overrides) => fc.Arbitrary<Fault[]>);
   /** Default: seedArb(). */
   seeds?: fc.Arbitrary<number>;
-  overrides?: { [key: string]: string };
+  /** Fixed overrides of every case. */
+  overrides?: Overrides;
+  /**
+   * Generated configurations: each case's overrides are these merged over `overrides`, and the
+   * property is checked against that configuration's expectation. fast-check shrinks them too.
+   */
+  configs?: fc.Arbitrary<Overrides>;
   /** Default PROPERTY_RUNS_DEFAULT. */
   numRuns?: number;
   /** fast-check's seed (default PROPERTY_SEED_DEFAULT): the same seed explores the same cases. */
   seed?: number;
   /** Run shrinkFaults on fast-check's counterexample (default true). */
   shrink?: boolean;
+  /**
+   * Let fast-check shrink the counterexample first (default true). Off, the first failing case goes
+   * straight to shrinkFaults: fast-check's shrinking also shrinks the run seed and the generated
+   * configuration, each step a fresh run, which for slow scenarios costs more than it saves.
+   */
+  fastCheckShrink?: boolean;
   /** Budget for shrinkFaults (its default otherwise). */
   shrinkMaxRuns?: number;
 }
@@ -244,6 +262,8 @@ export type CheckScenarioResult =
     ok: false;
     /** The run seed of the counterexample (after fast-check's shrinking). */
     seed: number;
+    /** Its configuration: the fixed overrides with the generated ones (if any) merged over them. */
+    overrides: Overrides;
     /** Its fault schedule, as fast-check shrank it. */
     faults: Fault[];
     checker: string;
@@ -256,6 +276,8 @@ export type CheckScenarioResult =
     replay: string;
     /** Runs fast-check made up to the first failure. */
     runs: number;
+    /** Scenario runs shrinkFaults spent (0 with shrink off). */
+    shrinkRuns: number;
   };
 
 /**
@@ -264,35 +286,53 @@ export type CheckScenarioResult =
  * seed and the fault script that produced it.
  */
 export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {}): CheckScenarioResult {
-  const overrides = opts.overrides ?? {};
-  const schedules = opts.schedules ?? nemesisSchedules(scenario, overrides);
-  const cfg = resolveScenarioConfig(scenario, overrides);
-  const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
-  // Stopping at an expected violation could hide an unexpected one (see shrinkFaults).
-  const stopOnViolation = expected.violations.length === 0;
-  const run = (seed: number, faults: readonly Fault[]): Violation | null =>
-    firstUnexpectedViolation(runScenario(scenario, { seed, overrides, faults, stopOnViolation }));
+  const fixed = opts.overrides ?? {};
+  if (opts.schedules === undefined && scenario.nemesis === undefined) {
+    throw new UsageError(`${scenario.name} has no random nemesis: pass the fault schedules to explore (schedules: faultScheduleArb(...))`);
+  }
+  const schedulesFor = (o: Overrides): fc.Arbitrary<Fault[]> => {
+    const s = opts.schedules;
+    if (s === undefined) return nemesisSchedules(scenario, o);
+    return typeof s === 'function' ? s(o) : s;
+  };
+  // One arbitrary of (overrides, schedule) cases. Without generated configurations it is the
+  // schedule arbitrary alone, so fast-check explores exactly what it did before configurations.
+  const cases: fc.Arbitrary<[Overrides, Fault[]]> = opts.configs === undefined
+    ? schedulesFor(fixed).map((faults): [Overrides, Fault[]] => [fixed, faults])
+    : opts.configs.chain((gen) => {
+      const o = { ...fixed, ...gen };
+      return schedulesFor(o).map((faults): [Overrides, Fault[]] => [o, faults]);
+    });
+  const run = (seed: number, overrides: Overrides, faults: readonly Fault[]): Violation | null => {
+    const cfg = resolveScenarioConfig(scenario, overrides);
+    const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
+    // Stopping at an expected violation could hide an unexpected one (see shrinkFaults).
+    const stopOnViolation = expected.violations.length === 0;
+    return firstUnexpectedViolation(runScenario(scenario, { seed, overrides, faults, stopOnViolation }));
+  };
 
-  const details = fc.check(fc.property(opts.seeds ?? seedArb(), schedules, (seed, faults) => run(seed, faults) === null), {
+  const details = fc.check(fc.property(opts.seeds ?? seedArb(), cases, (seed, [overrides, faults]) => run(seed, overrides, faults) === null), {
     numRuns: opts.numRuns ?? PROPERTY_RUNS_DEFAULT,
     seed: opts.seed ?? PROPERTY_SEED_DEFAULT,
+    ...(opts.fastCheckShrink === false ? { endOnFailure: true } : {}),
   });
   if (!details.failed) return { ok: true, runs: details.numRuns };
   if (details.counterexample === null) {
     throw new InvariantError(`checkScenario ${scenario.name}: fast-check stopped without a counterexample (${String(details.errorInstance)})`);
   }
-  const [seed, faults] = details.counterexample;
+  const [seed, [overrides, faults]] = details.counterexample;
   let violation: Violation | null;
   try {
-    violation = run(seed, faults);
+    violation = run(seed, overrides, faults);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`${scenario.name}: seed ${seed} with this fault script threw: ${why}\n${formatScript(faults)}`, { cause: e });
+    throw new Error(`${scenario.name}: seed ${seed}${describeOverrides(overrides)} with this fault script threw: ${why}\n${formatScript(faults)}`, { cause: e });
   }
   if (violation === null) {
     throw new InvariantError(`checkScenario ${scenario.name}: seed ${seed} failed under fast-check but passes on replay: the run is not deterministic`);
   }
   let minimalFaults = faults.slice();
+  let shrinkRuns = 0;
   if (opts.shrink !== false) {
     const shrunk = shrinkFaults(scenario, {
       seed, overrides, faults,
@@ -300,20 +340,26 @@ export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {
     });
     minimalFaults = shrunk.minimal;
     violation = shrunk.violation;
+    shrinkRuns = shrunk.runs;
   }
   const script = formatScript(minimalFaults);
   return {
-    ok: false, seed, faults: faults.slice(), checker: violation.checker, violation, minimalFaults, script,
-    replay: replayCommand(scenario.name, seed, overrides, script), runs: details.numRuns,
+    ok: false, seed, overrides, faults: faults.slice(), checker: violation.checker, violation, minimalFaults, script,
+    replay: replayCommand(scenario.name, seed, overrides, script), runs: details.numRuns, shrinkRuns,
   };
 }
+
+const describeOverrides = (o: Overrides): string => {
+  const keys = Object.keys(o).sort();
+  return keys.length === 0 ? '' : ` (${keys.map((k) => `${k}=${o[k]!}`).join(' ')})`;
+};
 
 /** Like checkScenario, but throws an Error naming the seed, the checker, the violation and the minimal script. */
 export function assertScenario(scenario: Scenario, opts: CheckScenarioOptions = {}): void {
   const r = checkScenario(scenario, opts);
   if (r.ok) return;
   const lines = [
-    `${scenario.name}: checker ${r.checker} fired for seed ${r.seed} (found after ${r.runs} runs)`,
+    `${scenario.name}: checker ${r.checker} fired for seed ${r.seed}${describeOverrides(r.overrides)} (found after ${r.runs} runs)`,
     `  ${r.violation.message} (at ${r.violation.timeMs} ms, event ${r.violation.seq})`,
     `minimal fault schedule (${r.minimalFaults.length} of ${r.faults.length} faults):`,
     r.script.trimEnd() === '' ? '  (none: it fails without faults)' : r.script.trimEnd(),

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkScenario } from '../../sim/check/property.ts';
+import { runScenario } from '../../sim/core/run.ts';
+import { SPLIT_CHECKER, plantedRandom } from '../fixtures/planted.ts';
+
+// The parts of the property kit (sim/check/property.ts) the Kafka grid relies on, on the fast planted
+// system (test/fixtures/planted.ts): generated configurations, schedules that depend on the
+// configuration, and skipping fast-check's shrinking.
+
+const HARMLESS = 'pause,partition,isolate,clog,cut';
+const HARMFUL = 'crash,pause,partition,isolate,clog';
+
+describe('checkScenario over generated configurations', () => {
+  it('the counterexample carries the configuration it failed under, and its replay command sets it', () => {
+    const configs = fc.constantFrom(HARMLESS, HARMFUL).map((kinds) => ({ 'planted.kinds': kinds }));
+    const r = checkScenario(plantedRandom, { configs, overrides: { 'planted.silenceMs': '1000' }, numRuns: 60, seed: 0 });
+    if (r.ok) throw new Error('expected a counterexample under the harmful kinds');
+    expect(r.checker).toBe(SPLIT_CHECKER);
+    // Only crash (absent from HARMLESS) takes coordinator a down; the fixed override is kept.
+    expect(r.overrides).toEqual({ 'planted.silenceMs': '1000', 'planted.kinds': HARMFUL });
+    expect(r.replay).toContain(`--set planted.kinds=${HARMFUL} --set planted.silenceMs=1000`);
+    expect(r.minimalFaults.some((f) => f.action.kind === 'crash')).toBe(true);
+    expect(runScenario(plantedRandom, { seed: r.seed, overrides: r.overrides, faults: r.minimalFaults }).violations[0]!.checker).toBe(SPLIT_CHECKER);
+  });
+
+  it('passes when every generated configuration is harmless', () => {
+    const configs = fc.constant({ 'planted.kinds': HARMLESS });
+    expect(checkScenario(plantedRandom, { configs, numRuns: 40, seed: 0 })).toEqual({ ok: true, runs: 40 });
+  });
+
+  it('hands each configuration to a schedules function', () => {
+    const seen = new Set<string>();
+    const configs = fc.constantFrom('700', '900').map((ms) => ({ 'planted.silenceMs': ms }));
+    const r = checkScenario(plantedRandom, {
+      configs, overrides: { 'planted.kinds': HARMLESS }, numRuns: 20, seed: 1,
+      schedules: (o) => {
+        seen.add(`${o['planted.silenceMs']!}|${o['planted.kinds']!}`);
+        return fc.constant([]);
+      },
+    });
+    expect(r).toEqual({ ok: true, runs: 20 });
+    expect([...seen].sort()).toEqual([`700|${HARMLESS}`, `900|${HARMLESS}`]);
+  });
+});
+
+describe('checkScenario with fastCheckShrink off', () => {
+  it('shrinks the first failing case with shrinkFaults alone, to the same two-fault kind of schedule', () => {
+    const r = checkScenario(plantedRandom, { numRuns: 50, seed: 0, fastCheckShrink: false });
+    const withFastCheck = checkScenario(plantedRandom, { numRuns: 50, seed: 0 });
+    if (r.ok || withFastCheck.ok) throw new Error('expected counterexamples');
+    expect(r.runs).toBe(withFastCheck.runs);
+    // fast-check did not shrink it: the schedule is the generated one, at least as long as fast-check's.
+    expect(r.faults.length).toBeGreaterThanOrEqual(withFastCheck.faults.length);
+    expect(r.shrinkRuns).toBeGreaterThan(0);
+    expect(r.minimalFaults).toHaveLength(2);
+    expect(runScenario(plantedRandom, { seed: r.seed, faults: r.minimalFaults }).violations[0]!.checker).toBe(SPLIT_CHECKER);
+  });
+});
