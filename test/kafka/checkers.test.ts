@@ -57,6 +57,25 @@ describe('kafka-durability (StrongIsr)', () => {
     expect(fired(w2)).toEqual([]);
   });
 
+  it('holds a leader to what earlier epochs committed, not to what a later epoch committed while its LeaderAndIsr waited', () => {
+    const shadows = new ShadowLogs();
+    const w = world(durabilityChecker(shadows, { promised: true, read: null }));
+    for (const b of [1, 2, 3]) obs(w, 'kafka-append', { tp: 't-0', broker: b, base: 0, last: 2, crc: 11 });
+    obs(w, 'kafka-hw', { tp: 't-0', broker: 2, hw: 3, leaderEpoch: 0 });
+    // Epoch 1 goes to broker 1, which is paused before it acts on it; epoch 2 goes to broker 3,
+    // which commits more; then broker 1 resumes and acts on epoch 1.
+    obs(w, 'kafka-append', { tp: 't-0', broker: 3, base: 3, last: 9, crc: 33 });
+    obs(w, 'kafka-append', { tp: 't-0', broker: 2, base: 3, last: 9, crc: 33 });
+    obs(w, 'kafka-leader', { tp: 't-0', broker: 3, leaderEpoch: 2, isr: [3, 2], leo: 10 });
+    obs(w, 'kafka-hw', { tp: 't-0', broker: 3, hw: 10, leaderEpoch: 2 });
+    obs(w, 'kafka-leader', { tp: 't-0', broker: 1, leaderEpoch: 1, isr: [1, 3], leo: 3 });
+    expect(fired(w)).toEqual([]);
+    // But epoch 3 must hold what epoch 2 committed.
+    obs(w, 'kafka-leader', { tp: 't-0', broker: 1, leaderEpoch: 3, isr: [1], leo: 3 });
+    expect(fired(w)).toEqual(['kafka-durability']);
+    expect(w.violations[0]!.message).toContain('committed up to HW 10 before epoch 3, exposed by broker 3 at epoch 2');
+  });
+
   it('fires at the end when an acknowledged offset holds another value', () => {
     const read = (): FinalPartition[] => [{ tp: 't-0', leader: 1, leaderEpoch: 2, hw: 2, records: [{ offset: 0, value: 'a' }, { offset: 1, value: 'x' }] }];
     const w = world(durabilityChecker(new ShadowLogs(), { promised: true, read }));

@@ -7,9 +7,13 @@ import { ReplicaShadow, type ShadowLogs } from './shadow.ts';
 // kafka-durability: acknowledged acks=all writes survive, when the configuration promises it
 // (acks=all and unclean leader election off; min.insync.replicas is enforced by the broker on every
 // acknowledged write).
-// - Continuously, as the Kafka TLA+ spec's StrongIsr: whatever any leader exposed below its HW (the
-//   committed prefix) must be held, batch for batch, by every broker that becomes leader later.
-//   Checked at each `kafka-leader` observation (the moment a replica that could be elected is).
+// - Continuously, as the Kafka TLA+ spec's StrongIsr in its Leader Completeness form: a broker that
+//   becomes leader at leader epoch e must hold, batch for batch, everything that leaders of epochs
+//   below e exposed under their HW (the committed prefix). Checked at each `kafka-leader`
+//   observation. A leader acting on a LeaderAndIsr that was overtaken (it was paused while the
+//   controller elected a later epoch) is only held to what was committed before its own epoch: what
+//   the later epoch committed is not its to have, and it cannot commit anything itself (its ISR
+//   write is fenced by the zkVersion, its followers follow the later epoch).
 // - At the end, through the reader: every write acknowledged with an offset is read back at that
 //   offset from the partition's final leader.
 
@@ -21,15 +25,27 @@ export interface DurabilityOptions {
 }
 
 export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions): Checker {
-  const committed = new Map<string, { shadow: ReplicaShadow; hw: number; by: string }>();
+  /** Per partition: every batch ever exposed under a leader's HW, and that HW. */
+  const committed = new Map<string, { shadow: ReplicaShadow; hw: number }>();
+  /** Per partition: the highest HW exposed at each leader epoch, and by which broker. */
+  const hwByEpoch = new Map<string, Map<number, { hw: number; broker: number }>>();
   const reported = new Set<string>();
   let world: World | null = null;
 
   const checkLeader = (w: World, tp: string, broker: number, epoch: number): void => {
     const c = committed.get(tp);
     if (c === undefined || !opts.promised) return;
+    // What leaders of earlier epochs committed: the highest HW any of them exposed.
+    let required = 0;
+    let by = '';
+    for (const [e, x] of hwByEpoch.get(tp) ?? []) {
+      if (e < epoch && x.hw > required) {
+        required = x.hw;
+        by = `broker ${x.broker} at epoch ${e}`;
+      }
+    }
     const s = shadows.of(tp, broker);
-    for (let i = 0; i < c.shadow.base.length; i++) {
+    for (let i = 0; i < c.shadow.base.length && c.shadow.last[i]! < required; i++) {
       const base = c.shadow.base[i]!;
       const j = s.indexOf(base);
       if (j >= 0 && s.last[j] === c.shadow.last[i] && s.crc[j] === c.shadow.crc[i]) continue;
@@ -37,7 +53,7 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
       if (reported.has(key)) return;
       reported.add(key);
       const what = j < 0 ? `lacks the committed batch at offsets ${base}..${c.shadow.last[i]}` : `holds a different batch at offset ${base} than the committed one`;
-      w.reportViolation('kafka-durability', `StrongIsr: broker ${broker} became leader of ${tp} at epoch ${epoch} but ${what} (committed up to HW ${c.hw}, exposed by ${c.by}; its LEO ${s.leo})`);
+      w.reportViolation('kafka-durability', `StrongIsr: broker ${broker} became leader of ${tp} at epoch ${epoch} but ${what} (committed up to HW ${required} before epoch ${epoch}, exposed by ${by}; its LEO ${s.leo})`);
       return;
     }
   };
@@ -51,14 +67,21 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
       shadows.attach(w);
       w.onObserve('kafka-hw', (_p: ProcessId, d: Json) => {
         const o = d as { tp: string; broker: number; hw: number; leaderEpoch: number };
+        let byEpoch = hwByEpoch.get(o.tp);
+        if (byEpoch === undefined) hwByEpoch.set(o.tp, (byEpoch = new Map()));
+        const at = byEpoch.get(o.leaderEpoch);
+        if (at === undefined) byEpoch.set(o.leaderEpoch, { hw: o.hw, broker: o.broker });
+        else if (o.hw > at.hw) {
+          at.hw = o.hw;
+          at.broker = o.broker;
+        }
         let c = committed.get(o.tp);
-        if (c === undefined) committed.set(o.tp, (c = { shadow: new ReplicaShadow(), hw: 0, by: '' }));
+        if (c === undefined) committed.set(o.tp, (c = { shadow: new ReplicaShadow(), hw: 0 }));
         if (o.hw <= c.hw) return;
         const s = shadows.of(o.tp, o.broker);
         let i = s.lowerBound(c.hw);
         for (; i < s.base.length && s.last[i]! < o.hw; i++) c.shadow.append(s.base[i]!, s.last[i]!, s.crc[i]!);
         c.hw = o.hw;
-        c.by = `broker ${o.broker} at epoch ${o.leaderEpoch}`;
       });
       w.onObserve('kafka-leader', (_p: ProcessId, d: Json) => {
         const o = d as { tp: string; broker: number; leaderEpoch: number };
