@@ -38,7 +38,8 @@ export class BrokerZk {
 
   private onZkEvent(client: ZkClient, e: ZkSessionEvent): void {
     const b = this.b;
-    if (client !== b.zk || b.isStopped) return;
+    // A stopping broker is about to close this session: it neither registers again nor starts a new one.
+    if (client !== b.zk || b.isStopped || b.shutdownRole.stopping) return;
     b.guard(() => {
       if (e.state === 'SyncConnected') {
         if (!this.registered && !this.registering) this.register();

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScenarioConfig } from '../../sim/core/run.ts';
+import { resolveScenarioConfig, runScenario, scheduleFor } from '../../sim/core/run.ts';
+import { defineScenario } from '../../sim/core/scenario.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
 import { World } from '../../sim/core/world.ts';
+import type { NemesisOptions } from '../../sim/env/nemesis.ts';
 import type { Broker } from '../../sim/kafka/broker.ts';
 import { liveBrokers } from '../../sim/kafka/cluster.ts';
 import type { ErrorCode } from '../../sim/kafka/messages.ts';
+import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
 import rolling from '../../scenarios/kafka/kafka-rolling-restart.ts';
 
 // Controlled shutdown (KafkaServer.controlledShutdown, KafkaController.doControlledShutdown) on the
@@ -237,4 +240,28 @@ describe('controlled shutdown', () => {
     // The first attempt went to the crashed controller and failed; success came on a later attempt.
     expect(done[0]!.ms - 35_000).toBeGreaterThan(5_000);
   });
+});
+
+/** kafka-random-faults with SIGTERMs among its crashes, partitions, isolations and pauses. */
+const randomWithShutdown = defineScenario({
+  ...randomFaults,
+  name: 'kafka-random-faults-with-shutdown',
+  nemesis: (cfg): NemesisOptions | null => {
+    const base = typeof randomFaults.nemesis === 'function' ? randomFaults.nemesis(cfg) : randomFaults.nemesis;
+    if (base === null || base === undefined) return null;
+    return { ...base, kinds: ['shutdown', 'crash', 'partition', 'isolate', 'pause'] };
+  },
+});
+
+describe('controlled shutdown under random faults', () => {
+  it('random SIGTERMs among crashes, partitions and pauses: no checker fires, every partition leads and takes writes after heal', () => {
+    for (const seed of [14, 22]) {
+      const cfg = resolveScenarioConfig(randomWithShutdown, {});
+      const sigterms = scheduleFor(randomWithShutdown, cfg, seed, 60_000).filter((f) => f.action.kind === 'shutdown').length;
+      expect(sigterms).toBeGreaterThan(1);
+      const r = runScenario(randomWithShutdown, { seed, overrides: {} });
+      expect({ seed, violations: r.violations.map((v) => v.checker) }).toEqual({ seed, violations: [] });
+      expect(r.expectMet).toBe(true);
+    }
+  }, 60_000);
 });
