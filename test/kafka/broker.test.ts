@@ -3,7 +3,7 @@ import { resolveScenarioConfig } from '../../sim/core/run.ts';
 import { World } from '../../sim/core/world.ts';
 import type { Broker } from '../../sim/kafka/broker.ts';
 import { liveBrokers } from '../../sim/kafka/cluster.ts';
-import type { LeaderAndIsr } from '../../sim/kafka/messages.ts';
+import type { LeaderAndIsr, StopReplica } from '../../sim/kafka/messages.ts';
 import failover from '../../scenarios/kafka/kafka-leader-failover.ts';
 
 // Broker behaviour on a running cluster (the failover scenario's, before its fault): registration,
@@ -52,5 +52,24 @@ describe('broker', () => {
     expect(part.isLeader).toBe(false); // KIP-380: addressed to an older registration of this broker
     follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch + 5));
     expect(part.isLeader).toBe(true);
+  });
+
+  it('StopReplica (deletePartitions=false) stops fetching the partitions named and keeps their logs; a stale controller epoch is refused', () => {
+    const w = cluster(15_000);
+    const follower = liveBrokers(w).find((b) => b.controller === null && b.partitions.get('events-0')?.isLeader === false) as Broker;
+    const part = follower.partitions.get('events-0')!;
+    const leaderPid = w.pid(`broker-${part.leader}`);
+    const fetching = (): boolean => follower.followerSide.fetcherFor(leaderPid)?.partitions.has('events-0') === true;
+    const stop = (controllerEpoch: number): StopReplica => ({
+      type: 'StopReplica', correlationId: 1, brokerEpoch: follower.brokerEpoch, controllerId: 9, controllerEpoch, deletePartitions: false, partitions: ['events-0'],
+    });
+    expect(fetching()).toBe(true);
+    const from = w.pid('zk-1');
+    follower.onMessage(from, stop(follower.controllerEpoch - 1));
+    expect(fetching()).toBe(true);
+    const leo = part.log.logEndOffset;
+    follower.onMessage(from, stop(follower.controllerEpoch));
+    expect(fetching()).toBe(false);
+    expect(follower.partitions.get('events-0')!.log.logEndOffset).toBe(leo);
   });
 });
