@@ -105,8 +105,15 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     world.runUntil(endUs, stop);
   }
 
+  // A run stopped at its first violation never reached the end of the quiesce phase: liveness
+  // verdicts about "after heal" would be judged on a run that was cut short, so they are unknown.
+  const cutShort = stop?.() ?? false;
   const statuses = new Map<string, CheckStatus>();
   for (const c of world.checkers) {
+    if (cutShort && c.kind === 'liveness') {
+      statuses.set(c.name, 'unknown');
+      continue;
+    }
     const s = c.finish?.(world, { healUs, endUs });
     statuses.set(c.name, s === undefined ? 'pass' : s);
   }
