@@ -23,12 +23,14 @@ import { kafkaConfigArb, overridesOf, schedulesFor, swarmSchedulesFor } from './
 // A failure prints the run seed, the configuration, the checker and the fault script shrunk to a
 // minimum, with the dsim command that replays it.
 //
-// Runs: DSIM_PROPERTY_RUNS (default 8) cases per property with fast-check seeds fixed below; e.g.
+// Runs: DSIM_PROPERTY_RUNS (default 16) cases per property with fast-check seeds fixed below; e.g.
 // `DSIM_PROPERTY_RUNS=200 npx vitest run test/kafka/property.test.ts` for a longer local search.
 // Each case is one 85 s simulated run (0.5 to 2 s of wall time).
 
-const RUNS = Number(process.env['DSIM_PROPERTY_RUNS'] ?? 8);
-const TIMEOUT_MS = 60_000 + RUNS * 10_000;
+const RUNS = Number(process.env['DSIM_PROPERTY_RUNS'] ?? 16);
+// A failure goes straight to shrinkFaults (fastCheckShrink off: each fast-check shrink step is a
+// full run, and it would also shrink the run seed into a different run), within 60 runs.
+const TIMEOUT_MS = 120_000 + RUNS * 5_000;
 
 describe('what a configuration promises', () => {
   const cfg = (o: Record<string, string>) => resolveScenarioConfig(kafkaProperty, o);
@@ -52,18 +54,36 @@ describe('what a configuration promises', () => {
   }, 30_000);
 });
 
+describe('the configuration grid', () => {
+  it('draws brokers 3..5, RF 1..3, min.insync.replicas 1..RF, and every acks and unclean value', () => {
+    const seen = new Set<string>();
+    fc.assert(fc.property(kafkaConfigArb(), (c) => {
+      expect(c.brokers).toBeGreaterThanOrEqual(3);
+      expect(c.brokers).toBeLessThanOrEqual(5);
+      expect(c.replicationFactor).toBeGreaterThanOrEqual(1);
+      expect(c.replicationFactor).toBeLessThanOrEqual(Math.min(3, c.brokers));
+      expect(c.minInsyncReplicas).toBeGreaterThanOrEqual(1);
+      expect(c.minInsyncReplicas).toBeLessThanOrEqual(c.replicationFactor);
+      seen.add(`brokers=${c.brokers}`).add(`rf=${c.replicationFactor}`).add(`acks=${c.acks}`).add(`unclean=${String(c.unclean)}`);
+      // Every drawn configuration is one kafka-property accepts.
+      resolveScenarioConfig(kafkaProperty, overridesOf(c));
+    }), { seed: 1, numRuns: 200 });
+    expect([...seen].sort()).toEqual(['acks=0', 'acks=1', 'acks=all', 'brokers=3', 'brokers=4', 'brokers=5', 'rf=1', 'rf=2', 'rf=3', 'unclean=false', 'unclean=true']);
+  });
+});
+
 describe('Kafka keeps every promise of its configuration under crashes, partitions and pauses', () => {
   it('over brokers 3-5, RF 1-3, acks 0/1/all, min.insync.replicas 1..RF and unclean on/off, under swarm fault schedules', () => {
     assertScenario(kafkaProperty, {
       configs: kafkaConfigArb().map(overridesOf),
       schedules: (o) => swarmSchedulesFor(o, 12),
-      numRuns: RUNS, seed: 4, shrinkMaxRuns: 60,
+      numRuns: RUNS, seed: 4, fastCheckShrink: false, shrinkMaxRuns: 60,
     });
   }, TIMEOUT_MS);
 
   it('with acks=all and unclean election off no acknowledged write is lost, for any RF and min.insync.replicas', () => {
     const durable = kafkaConfigArb().map((c) => overridesOf({ ...c, acks: 'all', unclean: false }));
-    assertScenario(kafkaProperty, { configs: durable, schedules: (o) => schedulesFor(o, 8), numRuns: RUNS, seed: 5, shrinkMaxRuns: 60 });
+    assertScenario(kafkaProperty, { configs: durable, schedules: (o) => schedulesFor(o, 8), numRuns: RUNS, seed: 5, fastCheckShrink: false, shrinkMaxRuns: 60 });
   }, TIMEOUT_MS);
 });
 
