@@ -134,6 +134,14 @@ describe('kafka-rolling-restart', () => {
     for (const b of liveBrokers(r.world)) for (const p of b.partitions.values()) if (p.isLeader) expect([...p.isr].sort()).toEqual([1, 2, 3]);
   });
 
+  it('holds at 0.10.2 too: a follower made to follow again while its fetch is in flight ignores the stale answer', () => {
+    // The controller's removal of the stopping follower bumps the leader epoch; the other follower
+    // truncates to its HW (no leader epochs before 0.11) while a fetch for its old LEO is in flight.
+    const r = run(rollingRestart, { 'kafka.inter.broker.protocol.version': '0.10.2' });
+    expect(fired(r)).toEqual([]);
+    expect(r.expectMet).toBe(true);
+  });
+
   it('with controlled shutdown, partitions are leaderless and sends retried far less than with controlled.shutdown.enable=false', () => {
     const on = rollingRestartCosts({});
     const off = rollingRestartCosts({ 'kafka.controlled.shutdown.enable': 'false' });
