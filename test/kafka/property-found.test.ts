@@ -35,3 +35,37 @@ describe('known bug: a session expired while its client was paused mid-handshake
     }, 30_000);
   }
 });
+
+// KNOWN BUG (in sim/core/transport.ts, not in Kafka): found by the configuration grid
+// (checkScenario(kafka-property) with swarm schedules, fast-check seed 21, at its 38th run): run seed
+// 2786677421, brokers 4, RF 3, acks=all, min.insync.replicas=3, unclean election on; shrunk from 5
+// to 3 faults in 81 runs. broker-1 restarts while cut off from broker-3. broker-3's stream to
+// broker-1 still holds data for broker-1's dead incarnation, waiting for a retransmission (RTO
+// backoff) after the heal; every reply broker-3 later sends to the new broker-1 (the
+// OffsetsForLeaderEpoch answers for events-2 and events-4, where broker-3 leads) queues behind it,
+// on that connection, until the retransmission meets a reset at 64.6 s and drops them all. broker-1
+// never catches up within the bound, the ISR stays [3,4] < min.insync.replicas=3, and no write to
+// those partitions is acknowledged: kafka-liveness. With TCP the new incarnation's requests come
+// on a new connection and the replies go back on it, whatever the old connection still holds.
+// Fix (owner of sim/core/transport.ts): when a stream message from `from` is delivered and the
+// reverse channel (to -> from) is bound to an older incarnation of `from`, break that channel
+// (its held data was for the dead incarnation) so replies bind to the live one. Verified on a
+// scratch copy: the run below then passes. When it is fixed, this test fails: flip it.
+
+const STALE_REVERSE_CONNECTION = [
+  'at 13.54s partition broker-1 | broker-3 for 12.63s',
+  'at 13.54s restart broker-1',
+  'at 32.51s partition broker-3 | broker-1 for 6.46s',
+].join('\n');
+
+describe('known bug: replies to a restarted peer queue behind data held for its dead incarnation', () => {
+  it('broker-1 cannot catch up on events-2 and events-4 after heal and kafka-liveness fires', () => {
+    const overrides = {
+      'cluster.brokers': '4', 'topic.replication.factor': '3', 'kafka.acks': 'all',
+      'kafka.min.insync.replicas': '3', 'kafka.unclean.leader.election.enable': 'true',
+    };
+    const r = runScenario(kafkaProperty, { seed: 2786677421, overrides, faults: parseScript(STALE_REVERSE_CONNECTION) });
+    expect(r.violations.map((v) => v.checker)).toEqual(['kafka-liveness']);
+    expect(r.violations[0]!.message).toBe('within 40000 ms of heal: no acknowledged write to events-2,events-4');
+  }, 30_000);
+});
