@@ -9,8 +9,10 @@ import { firstUnexpectedViolation, shrinkFaults } from './shrink.ts';
 
 // Property testing of scenarios with fast-check: arbitraries for fault schedules and swarm settings,
 // and checkScenario, whose property is "no checker fires unexpectedly" over generated (seed, fault
-// schedule) pairs. fast-check's own shrinking runs first (fewer faults, smaller values, smaller
-// seeds); shrinkFaults then reduces the counterexample's schedule to the final minimal one.
+// schedule) pairs, or (seed, configuration, fault schedule) triples when configurations are
+// generated too (each judged by its own configuration's expectation). fast-check's own shrinking
+// runs first unless turned off (fewer faults, smaller values, smaller seeds); shrinkFaults then
+// reduces the counterexample's schedule to the final minimal one.
 // Everything is deterministic given fast-check's seed (default PROPERTY_SEED_DEFAULT): no run ever
 // takes fast-check's time-based default seed.
 
@@ -264,7 +266,7 @@ export type CheckScenarioResult =
     seed: number;
     /** Its configuration: the fixed overrides with the generated ones (if any) merged over them. */
     overrides: Overrides;
-    /** Its fault schedule, as fast-check shrank it. */
+    /** Its fault schedule, as fast-check shrank it (as generated, with fastCheckShrink off). */
     faults: Fault[];
     checker: string;
     /** The checker's violation in the minimal schedule's run. */
