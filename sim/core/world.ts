@@ -11,6 +11,7 @@ import { ProcessContext } from './process.ts';
 import { Rng } from './rng.ts';
 import { Scheduler } from './scheduler.ts';
 import { diffJson, traceReplacer, type TraceSink } from './trace.ts';
+import { diffView } from './view-diff.ts';
 import type { HostId, Json, Message, ProcessId } from './types.ts';
 
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
@@ -92,6 +93,8 @@ export class World {
   /** @internal (sim/core): events held for a paused process, replayed in order on resume. */
   readonly backlog: Backlogged[][] = [];
   private readonly lastViewText: string[] = [];
+  /** JSON.parse(lastViewText[p]) when the last traced view was large (a patch base), else undefined. */
+  private readonly lastViewTree: (Json | undefined)[] = [];
   /** Process names already JSON-quoted, for hand-built trace lines. */
   readonly quoted: string[] = [];
   private readonly stalledOnDisk: Set<number>[] = [];
@@ -169,6 +172,7 @@ export class World {
     this.wanted.push(opts.autostart !== false);
     this.backlog.push([]);
     this.lastViewText.push('');
+    this.lastViewTree.push(undefined);
     this.quoted.push(JSON.stringify(name));
     this.procByName.set(name, pid);
     if (opts.autostart !== false) this.scheduler.at(this.nowUs, K_START, pid, 0, null);
@@ -297,18 +301,26 @@ export class World {
    * Records the process's inspect() view after a handler when its JSON text changed. Views are plain
    * JSON by contract (docs/inspect-views.md), so the native serializer is used and an unchanged view
    * costs one stringify and one string compare. Small views are written whole (cheaper than a
-   * diff); large ones as a patch against the previous view.
+   * diff); large ones as a patch against the previous view. The previous view is kept parsed, and
+   * diffView walks it against the fresh inspect() object: the patch is the one
+   * diffJson(JSON.parse(prevText), JSON.parse(text)) gives, without parsing either text.
    */
   private traceState(pid: ProcessId, a: Actor): void {
-    const text = JSON.stringify(a.inspect());
+    const view = a.inspect();
+    const text = JSON.stringify(view);
     const prevText = this.lastViewText[pid]!;
     if (text === prevText) return;
     this.lastViewText[pid] = text;
     if (prevText === '' || text.length <= FULL_VIEW_CHARS_MAX) {
+      this.lastViewTree[pid] = undefined;
       this.raw(`"type":"state","p":${this.quoted[pid]},"view":${text}}`);
       return;
     }
-    const patch = diffJson(JSON.parse(prevText) as Json, JSON.parse(text) as Json);
+    const prevTree = this.lastViewTree[pid] ?? (JSON.parse(prevText) as Json);
+    const d = diffView(prevTree, view);
+    const next = d !== null ? d.tree : (JSON.parse(text) as Json);
+    const patch = d !== null ? d.ops : diffJson(prevTree, next);
+    this.lastViewTree[pid] = next;
     if (patch.length > 0) this.raw(`"type":"state","p":${this.quoted[pid]},"patch":${JSON.stringify(patch)}}`);
   }
 
