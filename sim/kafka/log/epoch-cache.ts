@@ -51,6 +51,15 @@ export class LeaderEpochFileCache {
     else this.epochs = parsed.slice();
   }
 
+  /** [epoch, startOffset] pairs for inspect(), deep-frozen and rebuilt only after a change. */
+  private frozenView: readonly (readonly [number, number])[] | null = null;
+
+  /** The entries as [epoch, startOffset] pairs (inspect views): one frozen array until the cache changes. */
+  view(): readonly (readonly [number, number])[] {
+    this.frozenView ??= Object.freeze(this.epochs.map((e) => Object.freeze([e.epoch, e.startOffset] as const)));
+    return this.frozenView;
+  }
+
   /** The entries, oldest first (a copy). */
   entries(): EpochEntry[] {
     return this.epochs.slice();
@@ -147,6 +156,7 @@ export class LeaderEpochFileCache {
   }
 
   private flush(): void {
+    this.frozenView = null;
     this.writer.write(formatEpochCheckpoint(this.epochs));
   }
 

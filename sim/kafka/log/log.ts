@@ -96,6 +96,7 @@ export interface StoredBatch {
 
 const EMPTY = new Uint8Array(0);
 const RECENT_BATCHES = 8;
+const NO_EPOCHS: Json = Object.freeze([]);
 
 export class Log {
   readonly tp: TopicPartition;
@@ -214,6 +215,7 @@ export class Log {
 
   private rebuildRecent(): void {
     this.recent = [];
+    this.recentVersion++;
     const seg = this.active;
     const n = seg.offsetIndex.entries;
     const from = n === 0 ? 0 : seg.offsetIndex.entry(n - 1).position;
@@ -238,6 +240,7 @@ export class Log {
       sizeInBytes: size,
     });
     if (this.recent.length > RECENT_BATCHES) this.recent.shift();
+    this.recentVersion++;
   }
 
   // ---------------------------------------------------------------- accessors
@@ -574,6 +577,7 @@ export class Log {
     this.recoveryPoint = Math.min(this.recoveryPoint, this.nextOffset);
     this.updateHighWatermark(Math.min(this.hw, this.nextOffset));
     this.recent = this.recent.filter((b) => b.lastOffset < this.nextOffset);
+    this.recentVersion++;
     this.dropFlushWaitersBeyond(this.nextOffset);
   }
 
@@ -660,17 +664,35 @@ export class Log {
     return out;
   }
 
+  /**
+   * The epochs and log summary are deep-frozen and rebuilt only when they change, so a traced run
+   * (world.traceState after every handler) finds them unchanged by identity instead of comparing
+   * every batch of every partition (sim/core/view-diff.ts).
+   */
   inspect(): { [key: string]: Json } {
-    const recent = this.recent;
     return {
       leo: this.nextOffset,
       hw: this.hw,
       logStartOffset: this.logStartOffset,
       recoveryPoint: this.recoveryPoint,
       segments: this.segments.length,
-      epochs: this.epochCache === null ? [] : this.epochCache.entries().map((e) => [e.epoch, e.startOffset]),
-      log: { from: recent.length > 0 ? recent[0]!.baseOffset : this.nextOffset, batches: recent.map((b) => [b.baseOffset, b.leaderEpoch, b.records]) },
+      epochs: this.epochCache === null ? NO_EPOCHS : this.epochCache.view(),
+      log: this.logSummary(),
     };
+  }
+
+  /** Bumped by every change of `recent`: the log summary is rebuilt only when it moved. */
+  private recentVersion = 0;
+  private summary: { readonly version: number; readonly from: number; readonly view: Json } | null = null;
+
+  private logSummary(): Json {
+    const recent = this.recent;
+    const from = recent.length > 0 ? recent[0]!.baseOffset : this.nextOffset;
+    const s = this.summary;
+    if (s !== null && s.version === this.recentVersion && s.from === from) return s.view;
+    const view = Object.freeze({ from, batches: Object.freeze(recent.map((b) => Object.freeze([b.baseOffset, b.leaderEpoch, b.records]))) });
+    this.summary = { version: this.recentVersion, from, view };
+    return view;
   }
 }
 
