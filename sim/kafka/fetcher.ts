@@ -37,6 +37,8 @@ interface FetchState {
   leaderEpoch: number;
   /** Backed off until this time (ms) after an error. */
   delayedUntilMs: number;
+  /** The fetch offset this state was last fetched at (-1: never; a new state after addPartition). */
+  requestedOffset: number;
 }
 
 function followerView(p: Partition): FollowerLogView {
@@ -56,13 +58,11 @@ export class ReplicaFetcher {
   private gen = 0;
   /** Waiting for a flush of appended data before the next fetch. */
   private awaitingFlush = false;
-  /** The in-flight Fetch's partitions: the fetch state each was sent for and its fetch offset. */
-  private readonly requested = new Map<string, { readonly state: FetchState; readonly offset: number }>();
 
   constructor(private readonly host: FetcherHost, readonly leaderId: number, readonly leaderPid: ProcessId, private readonly nowMs: () => number) {}
 
   addPartition(part: Partition, leaderEpoch: number, truncating: boolean): void {
-    this.partitions.set(part.key, { part, truncating, leaderEpoch, delayedUntilMs: 0 });
+    this.partitions.set(part.key, { part, truncating, leaderEpoch, delayedUntilMs: 0, requestedOffset: -1 });
     this.maybeSend();
   }
 
@@ -138,8 +138,7 @@ export class ReplicaFetcher {
       maxBytes: st.replicaFetchMaxBytes,
       partitions: fetching.map((s) => ({ tp: s.part.key, fetchOffset: s.part.log.logEndOffset, currentLeaderEpoch: f.kip320 ? s.leaderEpoch : null })),
     };
-    this.requested.clear();
-    for (const s of fetching) this.requested.set(s.part.key, { state: s, offset: s.part.log.logEndOffset });
+    for (const s of fetching) s.requestedOffset = s.part.log.logEndOffset;
     this.inflight = correlationId;
     this.host.send(this.leaderPid, msg, REQUEST_HEADER_BYTES + fetching.length * PARTITION_OVERHEAD_BYTES);
     this.arm(st.replicaSocketTimeoutMs);
@@ -190,8 +189,7 @@ export class ReplicaFetcher {
       // still the one the request was built from, at the same fetch offset. A LeaderAndIsr that made
       // this broker follow again (and truncate to its HW before leader epochs) while the request was
       // in flight leaves the answer for an older offset: appending it would leave a gap in the log.
-      const req = this.requested.get(r.tp);
-      if (req === undefined || req.state !== s || req.offset !== s.part.log.logEndOffset) continue;
+      if (s.requestedOffset !== s.part.log.logEndOffset) continue;
       const outcome = this.processPartition(s, r);
       if (outcome === 'error') error = true;
       else if (outcome !== null && outcome > flushOffset) {
