@@ -20,7 +20,8 @@ export default defineScenario({
   description: 'A rolling restart of 3 brokers with controlled shutdown: leadership moves off each broker before it stops; nothing acknowledged is lost.',
   teaches: 'Controlled shutdown (controlled.shutdown.enable): the ControlledShutdown request, the controller\'s shuttingDownBrokerIds and its controlled-shutdown election (first ISR member not shutting down), StopReplica and the ISR removal of the stopping follower, the clean-shutdown marker that lets the restart skip log recovery. '
     + 'With --set kafka.controlled.shutdown.enable=false the broker stops serving at once and its leaders move only when its ZooKeeper session closes at the end of its shutdown: '
-    + 'partitions have no serving leader meanwhile, and the producer\'s requests to the stopped broker fail (NETWORK_EXCEPTION, NOT_LEADER_FOR_PARTITION) and are retried; with controlled shutdown leadership has moved before the broker stops.',
+    + 'its partitions have no serving leader meanwhile, and the producer\'s requests to it fail (the connection is refused: NETWORK_EXCEPTION), so it refreshes metadata and retries after retry.backoff.ms. '
+    + 'With controlled shutdown leadership has moved before the broker stops (seed 1: 1 partition-ms without a serving leader and 1 retried send, against 162 and 6 without).',
   systems: ['zookeeper', 'kafka'],
   schema,
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2 },
