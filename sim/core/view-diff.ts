@@ -244,3 +244,40 @@ export function diffView(prev: Json, next: unknown): ViewDiff | null {
     throw e;
   }
 }
+
+/**
+ * Whether JSON.stringify(tree) is certainly longer than `limit` characters, from a lower bound on
+ * its length (every number counted as one character, strings without their escapes), computed
+ * only until it passes the limit. False means "not certain": the caller stringifies to know.
+ * `tree` must be parsed JSON (as diffView returns), so nothing in it is omitted.
+ */
+export function jsonTextLongerThan(tree: Json, limit: number): boolean {
+  return lowerBound(tree, limit, 0) > limit;
+}
+
+function lowerBound(v: Json, limit: number, acc: number): number {
+  if (v === null) return acc + 4;
+  switch (typeof v) {
+    case 'string':
+      return acc + v.length + 2;
+    case 'number':
+      return acc + 1;
+    case 'boolean':
+      return acc + 4;
+    default:
+      break;
+  }
+  if (Array.isArray(v)) {
+    acc += v.length > 0 ? v.length + 1 : 2; // brackets and commas
+    for (let i = 0; i < v.length && acc <= limit; i++) acc = lowerBound(v[i] as Json, limit, acc);
+    return acc;
+  }
+  const o = v as { readonly [key: string]: Json };
+  const keys = Object.keys(o);
+  acc += keys.length > 0 ? keys.length + 1 : 2; // braces and commas
+  for (let i = 0; i < keys.length && acc <= limit; i++) {
+    const k = keys[i]!;
+    acc = lowerBound(o[k]!, limit, acc + k.length + 3); // quotes and colon
+  }
+  return acc;
+}

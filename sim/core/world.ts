@@ -11,7 +11,7 @@ import { ProcessContext } from './process.ts';
 import { Rng } from './rng.ts';
 import { Scheduler } from './scheduler.ts';
 import { diffJson, traceReplacer, type TraceSink } from './trace.ts';
-import { diffView } from './view-diff.ts';
+import { diffView, jsonTextLongerThan, type ViewDiff } from './view-diff.ts';
 import type { HostId, Json, Message, ProcessId } from './types.ts';
 
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
@@ -25,6 +25,8 @@ export type { Envelope } from './transport.ts';
 
 /** State views up to this many characters are traced whole instead of as a patch. */
 const FULL_VIEW_CHARS_MAX = 512;
+/** lastViewText of a process whose last traced view was large and kept only as a tree (never a JSON text). */
+const LARGE_VIEW = '\u0000large';
 
 export interface HostOptions {
   rack?: string;
@@ -299,14 +301,30 @@ export class World {
 
   /**
    * Records the process's inspect() view after a handler when its JSON text changed. Views are plain
-   * JSON by contract (docs/inspect-views.md), so the native serializer is used and an unchanged view
-   * costs one stringify and one string compare. Small views are written whole (cheaper than a
-   * diff); large ones as a patch against the previous view. The previous view is kept parsed, and
-   * diffView walks it against the fresh inspect() object: the patch is the one
-   * diffJson(JSON.parse(prevText), JSON.parse(text)) gives, without parsing either text.
+   * JSON by contract (docs/inspect-views.md). Small views are written whole (cheaper than a diff);
+   * large ones as a patch against the previous view, the one diffJson(JSON.parse(prevText),
+   * JSON.parse(text)) gives. The previous large view is kept as a parsed tree and diffView walks it
+   * against the fresh inspect() object, so a large view that stays large costs neither a stringify
+   * nor a parse (docs/performance.md); anything else takes the text path.
    */
   private traceState(pid: ProcessId, a: Actor): void {
     const view = a.inspect();
+    const prevTree = this.lastViewText[pid] !== '' ? this.lastViewTree[pid] : undefined;
+    let d: ViewDiff | null = null;
+    if (prevTree !== undefined) {
+      // The last view was large: diff against its tree, and skip the stringify when the new one
+      // is certainly large too (the common case: a broker view of a few kilobytes).
+      d = diffView(prevTree, view);
+      if (d !== null) {
+        if (d.tree === prevTree) return; // the same JSON text as last time
+        if (jsonTextLongerThan(d.tree, FULL_VIEW_CHARS_MAX)) {
+          this.lastViewText[pid] = LARGE_VIEW;
+          this.lastViewTree[pid] = d.tree;
+          if (d.ops.length > 0) this.raw(`"type":"state","p":${this.quoted[pid]},"patch":${JSON.stringify(d.ops)}}`);
+          return;
+        }
+      }
+    }
     const text = JSON.stringify(view);
     const prevText = this.lastViewText[pid]!;
     if (text === prevText) return;
@@ -316,10 +334,10 @@ export class World {
       this.raw(`"type":"state","p":${this.quoted[pid]},"view":${text}}`);
       return;
     }
-    const prevTree = this.lastViewTree[pid] ?? (JSON.parse(prevText) as Json);
-    const d = diffView(prevTree, view);
+    const base = prevTree ?? (JSON.parse(prevText) as Json);
+    d ??= prevTree === undefined ? diffView(base, view) : null;
     const next = d !== null ? d.tree : (JSON.parse(text) as Json);
-    const patch = d !== null ? d.ops : diffJson(prevTree, next);
+    const patch = d !== null ? d.ops : diffJson(base, next);
     this.lastViewTree[pid] = next;
     if (patch.length > 0) this.raw(`"type":"state","p":${this.quoted[pid]},"patch":${JSON.stringify(patch)}}`);
   }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffJson } from '../../sim/core/trace.ts';
 import type { Json } from '../../sim/core/types.ts';
-import { diffView } from '../../sim/core/view-diff.ts';
+import { diffView, jsonTextLongerThan } from '../../sim/core/view-diff.ts';
 
 // diffView must return exactly diffJson(prev, JSON.parse(JSON.stringify(next))) and that parsed tree
 // (key order included), or null for values JSON.stringify treats specially: traced runs write its
@@ -118,5 +118,19 @@ describe('diffView', () => {
     expect(diffView(parse({}), { n: 1n })).toBeNull();
     expect(diffView(parse({}), JSON.parse('{"__proto__": 1}'))).toBeNull();
     expect(diffView(parse({}), undefined)).toBeNull();
+  });
+});
+
+describe('jsonTextLongerThan', () => {
+  it('is true only when the JSON text is longer than the limit, and for views well above it', () => {
+    fc.assert(fc.property(value, fc.integer({ min: 0, max: 200 }), (v, limit) => {
+      if (v === undefined || typeof v === 'function') return;
+      const tree = parse(v);
+      const len = JSON.stringify(tree).length;
+      if (jsonTextLongerThan(tree, limit)) expect(len).toBeGreaterThan(limit);
+    }), { numRuns: 3000 });
+    const view = parse({ partitions: Object.fromEntries([0, 1, 2, 3].map((i) => [`events-${i}`, { leader: 1, leaderEpoch: 2, isr: [1, 2], leo: 100, hw: 99 }])) });
+    expect(jsonTextLongerThan(view, 200)).toBe(true);
+    expect(jsonTextLongerThan(view, JSON.stringify(view).length)).toBe(false);
   });
 });
