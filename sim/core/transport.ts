@@ -14,7 +14,8 @@ import type { World } from './world.ts';
 // heal, unless a side closes the connection or the TCP user timeout expires. A crashed process's
 // peers see the connection close (FIN) when the close can reach them; data for a restarted process
 // on an old connection is reset. A connection opened before the receiver's first start binds to
-// the incarnation that first answers.
+// the incarnation that first answers. Data from a restarted process arrives on its new connection,
+// and the answers go back on it, not behind what the old connection still holds.
 //
 // Datagrams can be lost, duplicated and reordered, and are dropped by partitions.
 
@@ -223,6 +224,12 @@ export class Transport {
         }
         return;
       }
+      // Data from a new incarnation of `from` (or over a connection it reopened) came on a new
+      // connection, and the receiver answers on that one. Its side of the old connection, bound to
+      // the dead incarnation, may still hold data waiting for a retransmission; replies must not
+      // queue behind data that can only meet a reset.
+      const back = this.channels.get(to * 65536 + from);
+      if (back !== undefined && back.dstInc !== 0 && back.dstInc !== this.w.incarnation[from]) this.breakChannel(to, from);
     }
     if (!env.datagram) {
       // Earlier data of this stream reached the host and waits for the process: queue behind it.

@@ -189,7 +189,13 @@ export class ClientServer implements WatchSink {
       return;
     }
     const e = c.queue.find((x) => x.waiting && x.xid === txn.cxid);
-    if (e === undefined) return;
+    if (e === undefined) {
+      // A closeSession this connection did not ask for (the leader expired the session): as
+      // FinalRequestProcessor does for a request with no local connection, close the session's
+      // connection, so the client reconnects and learns that its session is gone.
+      if (txn.body.t === 'closeSession') this.refuse(c.pid, `session 0x${c.sessionId.toString(16)} of ${this.host.ctx.nameOf(c.pid)} closed by the leader: closing its connection`);
+      return;
+    }
     e.waiting = false;
     e.zxid = txn.zxid;
     e.err = r.err;

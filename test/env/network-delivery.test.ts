@@ -249,6 +249,23 @@ describe('peer death and restarts', () => {
     expect(a.of('disconnect').map((e) => e.peer)).toEqual(['b']);
   });
 
+  it('answers to a restarted peer go on its new connection, not behind data the old one holds for the dead incarnation', () => {
+    const world = testWorld({ network: constantNetwork(100) });
+    const a = addProbe(world, 'a', 'host-a');
+    const b = addProbe(world, 'b', 'host-b', { message: (ctx, from, m) => { if ((m as Data).n === 7) ctx.send(from, data(100), 100); } });
+    // b's data for a waits behind a long partition (its retransmission timeout backs off); a restarts meanwhile.
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s partition host-a | host-b for 40s', 'test')));
+    sendSeries(world, b, a, 1, 2 * SEC, 0, false, 1);
+    world.schedule(10 * SEC, () => world.restart(a.pid));
+    world.runUntil(41 * SEC);
+    // The new a asks; b answers at once on the new connection.
+    sendSeries(world, a, b, 1, 41 * SEC + 1 * MS, 0, false, 7);
+    world.runUntil(42 * SEC);
+    expect(a.received()).toEqual([100]);
+    world.runUntil(300 * SEC);
+    expect(a.received()).toEqual([100]);
+  });
+
   it('a message on an old connection to a process restarted after a power loss is reset, and the sender told', () => {
     const world = testWorld({ network: constantNetwork(100) });
     const [a, b] = pair(world);
