@@ -225,6 +225,22 @@ describe('controlled shutdown', () => {
     expect(phases(seen, b.id)).toEqual(['controlled', 'controlled-done', 'stopping', 'exit']);
   });
 
+  it('an unanswered request fails after request.timeout.ms and the broker retries (a paused controller)', () => {
+    const { world, seen } = cluster();
+    const c = liveBrokers(world).find((x) => x.controller !== null)!;
+    const { b } = nonController(world);
+    world.pause(world.pid(`broker-${c.id}`));
+    world.shutdown(world.pid(`broker-${b.id}`));
+    world.runUntil(100_000 * MS);
+    // Attempt 1 waits request.timeout.ms (30 s) on the paused controller, whose session expires
+    // meanwhile (18 s); after controlled.shutdown.retry.backoff.ms (5 s), attempt 2 reaches the new one.
+    const done = seen.filter((s) => s.kind === 'kafka-shutdown' && s.d['broker'] === b.id && s.d['phase'] === 'controlled-done');
+    expect(done).toHaveLength(1);
+    expect(done[0]!.d['attempts']).toBe(2);
+    expect(done[0]!.ms - 35_000).toBeGreaterThanOrEqual(35_000);
+    expect(done[0]!.ms - 35_000).toBeLessThan(36_000);
+  });
+
   it('when the controller crashes during the controlled shutdown, the broker retries against the new controller', () => {
     // A 6 s session (the pre-2.5 default) lets the new controller be elected within the retries.
     const { world, seen } = cluster({ 'kafka.zookeeper.session.timeout.ms': '6000' });
