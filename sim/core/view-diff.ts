@@ -173,9 +173,10 @@ class Walker {
     for (const k of keys) {
       if (k === '__proto__') throw NOT_PLAIN;
       const raw = src[k];
-      if (isScalar(raw) && raw === prev[k]) {
+      const old = prev[k];
+      if (isScalar(raw) && raw === old) {
         kept.push(k);
-        values.push(raw);
+        values.push(old); // not raw: -0 === 0, and the tree holds what JSON.parse would
         continue;
       }
       if (typeof raw !== 'object' && primitive(raw) === OMITTED) continue;

@@ -58,7 +58,7 @@ describe('diffView', () => {
       if (a === undefined || typeof a === 'function') return;
       if (b === undefined || typeof b === 'function') return;
       check(parse(a), b);
-    }), { numRuns: 2000 });
+    }), { numRuns: 10000 });
   });
 
   it('equals diffJson when the new view is a small edit of the old one', () => {
