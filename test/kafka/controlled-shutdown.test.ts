@@ -118,6 +118,25 @@ describe('controlled shutdown', () => {
     expect(unclean - t0).toBeLessThan(16_000);
   });
 
+  it('reports partitions whose ISR is the stopping broker alone (replication factor 3), retries, then shuts down uncleanly', () => {
+    const { world, seen } = cluster();
+    const c = liveBrokers(world).find((x) => x.controller !== null)!;
+    for (const x of liveBrokers(world)) if (x !== c) world.crash(world.pid(`broker-${x.id}`));
+    world.runUntil(60_000 * MS);
+    const all = [...c.partitions.values()];
+    expect(all).toHaveLength(6);
+    for (const p of all) {
+      expect(p.isLeader).toBe(true);
+      expect(p.isr).toEqual([c.id]);
+    }
+    world.shutdown(world.pid(`broker-${c.id}`));
+    world.runUntil(80_000 * MS);
+    const cs = seen.filter((s) => s.kind === 'kafka-controlled-shutdown');
+    expect(cs).toHaveLength(3);
+    for (const s of cs) expect(s.d['remaining']).toEqual(all.map((p) => p.key).sort());
+    expect(phases(seen, c.id)).toEqual(['controlled', 'unclean', 'stopping', 'exit']);
+  });
+
   it('a restart after a clean shutdown finds the clean-shutdown marker and skips recovery; after a crash it does not', () => {
     const { world, seen } = cluster();
     const { b } = nonController(world);
