@@ -108,6 +108,22 @@ export class ProcessContext implements Context {
 class ScopedDisk implements DiskView {
   constructor(private readonly world: World, private readonly pid: ProcessId, private readonly inc: number, private readonly root: string) {}
 
+  /**
+   * root + path, one string per path: the disk's Map then hashes a string whose hash it already
+   * knows, instead of a fresh concatenation on every call (segment appends and reads are hot).
+   */
+  private readonly fullPaths = new Map<string, string>();
+
+  private full(path: string): string {
+    let f = this.fullPaths.get(path);
+    if (f === undefined) {
+      if (this.fullPaths.size >= 4096) this.fullPaths.clear();
+      f = this.root + path;
+      this.fullPaths.set(path, f);
+    }
+    return f;
+  }
+
   private get disk() {
     return this.world.disks[this.world.procHost[this.pid]!]!;
   }
@@ -118,46 +134,46 @@ class ScopedDisk implements DiskView {
   }
 
   exists(path: string): boolean {
-    return this.disk.exists(this.root + path);
+    return this.disk.exists(this.full(path));
   }
   size(path: string): number {
-    return this.disk.size(this.root + path);
+    return this.disk.size(this.full(path));
   }
   list(prefix = ''): string[] {
     return this.disk.list(this.root + prefix).map((p) => p.slice(this.root.length));
   }
   create(path: string): DiskError | null {
-    return this.disk.create(this.root + path);
+    return this.disk.create(this.full(path));
   }
   append(path: string, data: Uint8Array): DiskError | null {
-    return this.afterWrite(this.disk.append(this.root + path, data));
+    return this.afterWrite(this.disk.append(this.full(path), data));
   }
   write(path: string, offset: number, data: Uint8Array): DiskError | null {
-    return this.afterWrite(this.disk.write(this.root + path, offset, data));
+    return this.afterWrite(this.disk.write(this.full(path), offset, data));
   }
   read(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
-    return this.disk.read(this.root + path, offset, length);
+    return this.disk.read(this.full(path), offset, length);
   }
   readView(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
-    return this.disk.readView(this.root + path, offset, length);
+    return this.disk.readView(this.full(path), offset, length);
   }
   readAll(path: string): Uint8Array | 'ENOENT' {
-    return this.disk.readAll(this.root + path);
+    return this.disk.readAll(this.full(path));
   }
   truncate(path: string, size: number): DiskError | null {
-    return this.disk.truncate(this.root + path, size);
+    return this.disk.truncate(this.full(path), size);
   }
   rename(from: string, to: string): DiskError | null {
     return this.disk.rename(this.root + from, this.root + to);
   }
   delete(path: string): DiskError | null {
-    return this.disk.delete(this.root + path);
+    return this.disk.delete(this.full(path));
   }
   fsync(path: string, tag: unknown): void {
-    this.disk.fsync(this.root + path, (err) => this.world.diskDone(this.pid, this.inc, tag, err));
+    this.disk.fsync(this.full(path), (err) => this.world.diskDone(this.pid, this.inc, tag, err));
   }
   readAsync(path: string, offset: number, length: number, tag: unknown): void {
-    this.disk.readAsync(this.root + path, offset, length, (data) => {
+    this.disk.readAsync(this.full(path), offset, length, (data) => {
       if (data === 'ENOENT') this.world.diskDone(this.pid, this.inc, tag, 'ENOENT');
       else this.world.diskDone(this.pid, this.inc, tag, null, data);
     });

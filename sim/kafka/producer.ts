@@ -183,7 +183,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     const value = `${this.ctx.name}-${i}`;
     const key = this.opts.keys > 0 ? `k${i % this.opts.keys}` : null;
     const p = this.partitioner.partition(this.opts.topic, key === null ? null : utf8(key), this.meta);
-    const opId = this.ctx.invoke('send', `${this.opts.topic}-${p}`, value);
+    const opId = this.ctx.invoke('send', this.tpName(p), value);
     const size = value.length + (key?.length ?? 0) + 10;
     let q = this.queues.get(p);
     if (q === undefined) this.queues.set(p, (q = []));
@@ -249,10 +249,10 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
       b.inflight = true;
       b.attempts++;
       bytes += PARTITION_OVERHEAD_BYTES + b.encoded.length;
-      return { tp: `${this.opts.topic}-${b.partition}`, records: b.encoded };
+      return { tp: this.tpName(b.partition), records: b.encoded };
     });
     const msg: Produce = { type: 'Produce', correlationId: id, acks: this.s.acks, timeoutMs: this.s.requestTimeoutMs, partitions };
-    this.ctx.send(this.ctx.lookup(brokerName(broker)), msg, bytes);
+    this.ctx.send(this.brokerPid(broker), msg, bytes);
     if (this.s.acks === 0) {
       for (const b of batches) this.completeBatch(b, 'ok', null, -1);
       return;
@@ -270,7 +270,8 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     this.ctx.cancelTimer(f.timer);
     this.inflightPerBroker.set(f.broker, (this.inflightPerBroker.get(f.broker) ?? 1) - 1);
     for (const b of f.batches) {
-      const r = msg.partitions.find((x) => x.tp === `${this.opts.topic}-${b.partition}`);
+      const tp = this.tpName(b.partition);
+      const r = msg.partitions.find((x) => x.tp === tp);
       if (r === undefined) this.handleError(b, 'NETWORK_EXCEPTION', null);
       else if (r.error === 'NONE') this.completeBatch(b, 'ok', null, r.baseOffset);
       else this.handleError(b, r.error, r.errorMessage);
@@ -307,6 +308,21 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
         else this.unknown++;
       }
     });
+  }
+
+  /** "<topic>-<p>", built once per partition (produce requests, responses and the history name it per record). */
+  private readonly tpNames: string[] = [];
+
+  private tpName(p: number): string {
+    return (this.tpNames[p] ??= `${this.opts.topic}-${p}`);
+  }
+
+  private readonly brokerPids = new Map<number, ProcessId>();
+
+  private brokerPid(broker: number): ProcessId {
+    let pid = this.brokerPids.get(broker);
+    if (pid === undefined) this.brokerPids.set(broker, (pid = this.ctx.lookup(brokerName(broker))));
+    return pid;
   }
 
   inspect(): Json {

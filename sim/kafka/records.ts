@@ -236,16 +236,28 @@ export function batchSize(input: BatchInput): number {
 
 /** Encodes a v2 batch with its CRC. */
 export function encodeBatch(input: BatchInput): Uint8Array {
-  if (input.records.length === 0) throw new Error('a record batch needs at least one record');
-  const size = batchSize(input);
-  const b = new Uint8Array(size);
+  const recs = input.records;
+  const count = recs.length;
+  if (count === 0) throw new Error('a record batch needs at least one record');
+  // Each record's body size is needed twice (the batch size, then the record's length prefix):
+  // computed once here.
+  const bodies = new Array<number>(count);
+  let size = RECORD_BATCH_OVERHEAD;
   let maxTs = input.baseTimestampMs;
-  let p = OFF_RECORDS;
-  input.records.forEach((r, i) => {
+  for (let i = 0; i < count; i++) {
+    const r = recs[i]!;
     const ts = r.timestampMs ?? input.baseTimestampMs;
     if (ts > maxTs) maxTs = ts;
-    const tsDelta = ts - input.baseTimestampMs;
-    p = writeVarint(b, p, recordBodySize(r, i, tsDelta));
+    const body = recordBodySize(r, i, ts - input.baseTimestampMs);
+    bodies[i] = body;
+    size += varintSize(body) + body;
+  }
+  const b = new Uint8Array(size);
+  let p = OFF_RECORDS;
+  for (let i = 0; i < count; i++) {
+    const r = recs[i]!;
+    const tsDelta = (r.timestampMs ?? input.baseTimestampMs) - input.baseTimestampMs;
+    p = writeVarint(b, p, bodies[i]!);
     b[p++] = 0; // record attributes: unused
     p = writeVarint(b, p, tsDelta);
     p = writeVarint(b, p, i);
@@ -257,20 +269,20 @@ export function encodeBatch(input: BatchInput): Uint8Array {
       p = writeBytesField(b, p, textEncoder.encode(h.key));
       p = writeBytesField(b, p, h.value);
     }
-  });
+  }
   if (p !== size) throw new Error(`record batch size mismatch: wrote ${p}, expected ${size}`);
   writeInt64(b, OFF_BASE_OFFSET, input.baseOffset ?? 0);
   writeInt32(b, OFF_LENGTH, size - LOG_OVERHEAD);
   writeInt32(b, OFF_LEADER_EPOCH, input.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH);
   b[OFF_MAGIC] = MAGIC_V2;
   writeInt16(b, OFF_ATTRIBUTES, input.isTransactional === true ? 0x10 : 0);
-  writeInt32(b, OFF_LAST_OFFSET_DELTA, input.records.length - 1);
+  writeInt32(b, OFF_LAST_OFFSET_DELTA, count - 1);
   writeInt64(b, OFF_BASE_TIMESTAMP, input.baseTimestampMs);
   writeInt64(b, OFF_MAX_TIMESTAMP, maxTs);
   writeInt64(b, OFF_PRODUCER_ID, input.producerId ?? NO_PRODUCER_ID);
   writeInt16(b, OFF_PRODUCER_EPOCH, input.producerEpoch ?? NO_PRODUCER_EPOCH);
   writeInt32(b, OFF_BASE_SEQUENCE, input.baseSequence ?? NO_SEQUENCE);
-  writeInt32(b, OFF_RECORDS_COUNT, input.records.length);
+  writeInt32(b, OFF_RECORDS_COUNT, count);
   writeInt32(b, OFF_CRC, crc32c(b, OFF_ATTRIBUTES, size));
   return b;
 }
