@@ -9,7 +9,7 @@ import { partitionStateJson, statePath, type Partition } from './partition.ts';
 import { ProducePurgatory, type DelayedProduce, type ProduceStatus } from './produce-purgatory.ts';
 import { readUint32, OFF_CRC } from './records.ts';
 import {
-  canJoinIsr, checkCurrentLeaderEpoch, leaderHighWatermarkCandidate, newFollowerState,
+  canJoinIsr, checkCurrentLeaderEpoch, leaderHighWatermarkCandidate, NEVER_MS, newFollowerState,
   nextLeaderHighWatermark, notEnoughReplicasBeforeAppend, outOfSyncReplicas, resetFollowerOnLeadership,
 } from './replica-rules.ts';
 
@@ -193,7 +193,10 @@ export class LeaderSide {
       if (out.length === 0) continue;
       const isr = part.isr.filter((r) => !out.includes(r));
       if (this.b.ctx.tracing) {
-        const lag = out.map((r) => `broker ${r} last caught up ${((now - (part.followers.get(r)?.lastCaughtUpTimeMs ?? 0)) / 1000).toFixed(1)} s ago`).join('; ');
+        const lag = out.map((r) => {
+          const t = part.followers.get(r)?.lastCaughtUpTimeMs ?? NEVER_MS;
+          return t === NEVER_MS ? `broker ${r} never caught up with this leader` : `broker ${r} last caught up ${((now - t) / 1000).toFixed(1)} s ago`;
+        }).join('; ');
         this.b.ctx.annotate(`Shrinking ISR for partition ${part.key} from ${part.isr.join(',')} to ${isr.join(',')}: ${lag}, replica.lag.time.max.ms=${this.b.settings.replicaLagTimeMaxMs}`);
       }
       this.writeIsr(part, isr);

@@ -1,7 +1,7 @@
 import type { Json } from '../core/types.ts';
 import type { TopicPartition } from './log/files.ts';
 import type { Log } from './log/log.ts';
-import type { FollowerState } from './replica-rules.ts';
+import { NEVER_MS, type FollowerState } from './replica-rules.ts';
 
 // A partition as one broker holds it (kafka.cluster.Partition): the state the controller last gave
 // it (leader, leader epoch, ISR, the partition znode's zkVersion), its local log, and when it leads,
@@ -48,7 +48,7 @@ export class Partition {
     };
     if (this.isLeader) {
       const followers: { [id: string]: Json } = {};
-      for (const [id, s] of [...this.followers].sort((a, b) => a[0] - b[0])) followers[String(id)] = { leo: s.leo, lastCaughtUpMs: s.lastCaughtUpTimeMs };
+      for (const [id, s] of [...this.followers].sort((a, b) => a[0] - b[0])) followers[String(id)] = { leo: s.leo, lastCaughtUpMs: s.lastCaughtUpTimeMs === NEVER_MS ? null : s.lastCaughtUpTimeMs };
       view['followers'] = followers;
     }
     return view;

@@ -21,18 +21,25 @@ export interface FollowerState {
   leoUpdateTimeMs: number;
 }
 
+/**
+ * "Never", for the times above. Kafka initialises them to 0L of a wall clock, which is 1970: long
+ * before any fetch. Simulated time starts at 0, so 0 here would mean "at the start of the run" and
+ * a follower that never fetched would count as caught up for the first replica.lag.time.max.ms.
+ */
+export const NEVER_MS = Number.MIN_SAFE_INTEGER;
+
 export function newFollowerState(): FollowerState {
-  return { leo: -1, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: 0, leoUpdateTimeMs: 0 };
+  return { leo: -1, lastCaughtUpTimeMs: NEVER_MS, lastFetchLeaderLogEndOffset: -1, lastFetchTimeMs: NEVER_MS, leoUpdateTimeMs: 0 };
 }
 
 /**
  * Partition.makeLeader: a new leader resets its followers' fetch state. Followers in the ISR count as
- * caught up now; the others as never (lastCaughtUpTimeMs 0).
+ * caught up now; the others as never (Kafka's 0L, NEVER_MS here).
  */
 export function resetFollowerOnLeadership(s: FollowerState, inIsr: boolean, leaderLeo: number, nowMs: number): void {
   s.lastFetchLeaderLogEndOffset = leaderLeo;
   s.lastFetchTimeMs = nowMs;
-  s.lastCaughtUpTimeMs = inIsr ? nowMs : 0;
+  s.lastCaughtUpTimeMs = inIsr ? nowMs : NEVER_MS;
   s.leo = -1;
   s.leoUpdateTimeMs = nowMs;
 }

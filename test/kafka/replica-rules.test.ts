@@ -171,6 +171,16 @@ describe('high watermark rules', () => {
     expect(nextLeaderHighWatermark(90, 95)).toBe(95);
   });
 
+  it('a follower outside the ISR that never fetched from this leader is never caught up, even early in the run', () => {
+    // Kafka's 0L of a wall clock is 1970; simulated time starts at 0, so "never" must not read as "at 0".
+    const fresh = new Map<number, FollowerState>([[2, newFollowerState()], [3, newFollowerState()]]);
+    resetFollowerOnLeadership(fresh.get(2)!, false, 100, 5_000);
+    resetFollowerOnLeadership(fresh.get(3)!, true, 100, 5_000);
+    updateFollowerFetchState(fresh.get(3)!, 100, 100, 5_010);
+    expect(leaderHighWatermarkCandidate(features('2.8'), 1, 100, [1, 2, 3], [1, 3], fresh, 5_020, 30_000)).toBe(100);
+    expect(leaderHighWatermarkCandidate(features('2.8'), 1, 100, [1, 2, 3], [1, 3], new Map([[3, fresh.get(3)!], [2, newFollowerState()]]), 5_020, 30_000)).toBe(100);
+  });
+
   it('a follower\'s HW is the fetch response HW bounded by its own LEO', () => {
     expect(followerHighWatermark(10, 15)).toBe(10);
     expect(followerHighWatermark(20, 15)).toBe(15);
