@@ -1,14 +1,19 @@
 import type { Json } from '../../core/types.ts';
+import { LOG_OVERHEAD, OFF_LEADER_EPOCH, batchBaseOffset, checkBatch, readInt32 } from '../records.ts';
 import type { LogConfig } from '../config.ts';
-import {
-  LOG_OVERHEAD, OFF_LAST_OFFSET_DELTA, OFF_LEADER_EPOCH, OFF_MAX_TIMESTAMP, OFF_RECORDS_COUNT,
-  batchBaseOffset, checkBatch, readInt32, readInt64, readRecords, setBatchBaseOffset, setBatchLeaderEpoch, fromUtf8,
-} from '../records.ts';
 import type { Features } from '../version.ts';
 import { LeaderEpochFileCache, type EpochEndOffset } from './epoch-cache.ts';
-import { LEADER_EPOCH_CHECKPOINT, offsetFromFileName, tpKey, type TopicPartition } from './files.ts';
+import { LEADER_EPOCH_CHECKPOINT, tpKey, type TopicPartition } from './files.ts';
 import { check, KafkaStorageError, type LogIO } from './io.ts';
+import { analyzeAndValidate } from './log-append.ts';
+import { floorSegmentIndex, loadSegmentFiles } from './log-load.ts';
+import { segmentConfig, type AppendError, type FetchData, type LogAppendInfo, type LogOptions, type ReadError, type RecoveryReport, type StoredBatch } from './log-types.ts';
+import { RecentBatches } from './log-recent.ts';
+import { forEachStoredBatch, storedBatches, storedRecords } from './log-views.ts';
 import { LogSegment, type SegmentConfig } from './segment.ts';
+
+export type { AppendError, AppendErrorCode, FetchData, LogAppendInfo, LogOptions, ReadError, RecoveryReport, StoredBatch } from './log-types.ts';
+export { isAppendError, isReadError, segmentConfig } from './log-types.ts';
 
 // A partition's log (kafka.log.Log, 2.x): segments, log end offset (LEO), log start offset,
 // recovery point, high watermark and the leader-epoch cache.
@@ -26,76 +31,12 @@ import { LogSegment, type SegmentConfig } from './segment.ts';
 //   segments deleted, the indexes rebuilt and the epoch cache refilled from the batches.
 // - Offsets are contiguous (no compaction): after a truncation the LEO is the next offset of the
 //   remaining data, which is the target offset whenever it lies on a batch boundary.
-
-export interface LogAppendInfo {
-  readonly firstOffset: number;
-  readonly lastOffset: number;
-  readonly maxTimestampMs: number;
-  readonly offsetOfMaxTimestamp: number;
-  readonly validBytes: number;
-  readonly batches: number;
-  readonly records: number;
-  /** The offset a flush was started up to because log.flush.interval.messages was reached, else null. */
-  readonly flushOffset: number | null;
-}
-
-export type AppendErrorCode = 'CORRUPT_MESSAGE' | 'RECORD_BATCH_TOO_LARGE' | 'UNEXPECTED_APPEND_OFFSET' | 'INVALID_RECORD';
-
-export interface AppendError {
-  readonly error: AppendErrorCode;
-  readonly message: string;
-}
-
-export interface FetchData {
-  /** Whole batches starting with the one holding fetchOffset (may start below it). */
-  readonly records: Uint8Array;
-  readonly fetchOffset: number;
-  readonly highWatermark: number;
-  readonly logEndOffset: number;
-  readonly logStartOffset: number;
-}
-
-export interface ReadError {
-  readonly error: 'OFFSET_OUT_OF_RANGE';
-  readonly message: string;
-}
-
-export interface RecoveryReport {
-  /** Base offsets of the segments rescanned because they may hold unflushed data. */
-  readonly recovered: number[];
-  /** Base offsets of segments whose indexes were missing or corrupt and were rebuilt. */
-  readonly rebuiltIndexes: number[];
-  /** Base offsets of segments deleted because an earlier one was truncated. */
-  readonly deleted: number[];
-  readonly truncatedBytes: number;
-  readonly messages: string[];
-  readonly hadCleanShutdown: boolean;
-}
-
-export interface LogOptions {
-  readonly io: LogIO;
-  /** The partition directory: `<data dir>/<topic>-<partition>`. */
-  readonly dir: string;
-  readonly tp: TopicPartition;
-  readonly config: LogConfig;
-  readonly features: Features;
-  readonly recoveryPoint: number;
-  readonly hadCleanShutdown: boolean;
-  /** Called when an asynchronous disk operation (fsync, checkpoint) fails. */
-  readonly onStorageError: (e: KafkaStorageError) => void;
-}
-
-/** Header fields of a stored batch, for checkers, the visualizer and tests. */
-export interface StoredBatch {
-  readonly baseOffset: number;
-  readonly lastOffset: number;
-  readonly leaderEpoch: number;
-  readonly records: number;
-  readonly sizeInBytes: number;
-}
+//
+// Split by role: log-types.ts (what it takes and returns), log-load.ts (finding and recovering the
+// segment files), log-append.ts (validating an append), log-recent.ts (the last batches shown by
+// inspect()), log-views.ts (whole-log reads for checkers and tests).
 
 const EMPTY = new Uint8Array(0);
-const RECENT_BATCHES = 8;
 const NO_EPOCHS: Json = Object.freeze([]);
 
 export class Log {
@@ -117,7 +58,7 @@ export class Log {
   /** Incremented by every truncation: a flush started before one does not advance the recovery point. */
   private truncations = 0;
   private flushWaiters: { offset: number; cb: (ok: boolean) => void }[] = [];
-  private recent: StoredBatch[] = [];
+  private readonly recent = new RecentBatches();
 
   private constructor(opts: LogOptions) {
     this.io = opts.io;
@@ -150,56 +91,8 @@ export class Log {
   // ---------------------------------------------------------------- loading and recovery
 
   private loadSegments(hadCleanShutdown: boolean): RecoveryReport {
-    const disk = this.io.disk;
-    const recovered: number[] = [];
-    const rebuiltIndexes: number[] = [];
-    const deleted: number[] = [];
-    const messages: string[] = [];
-    let truncatedBytes = 0;
-    const prefix = `${this.dir}/`;
-    const names = disk.list(prefix).map((p) => p.slice(prefix.length)).filter((n) => !n.includes('/'));
-    const logBases = new Set<number>();
-    for (const n of names) if (n.endsWith('.log')) logBases.add(offsetFromFileName(n)!);
-    // Orphaned index files (no .log) are deleted; stray checkpoint temp files too.
-    for (const n of names) {
-      const base = offsetFromFileName(n);
-      if (base !== null && !n.endsWith('.log') && !logBases.has(base)) {
-        messages.push(`Found an orphaned index file ${prefix}${n}, with no corresponding log file.`);
-        check(disk.delete(prefix + n), `delete ${prefix}${n}`);
-      }
-    }
-    for (const base of [...logBases].sort((a, b) => a - b)) {
-      const { segment, indexes, why } = LogSegment.open(this.io, this.dir, base, this.segCfg);
-      if (indexes === 'rebuild') {
-        messages.push(why!);
-        rebuiltIndexes.push(base);
-        const r = segment.recover(null);
-        truncatedBytes += r.truncatedBytes;
-        if (r.reason !== null) messages.push(r.reason);
-      }
-      this.segments.push(segment);
-    }
-
-    if (!hadCleanShutdown) {
-      // Log.recoverLog: rescan every segment that may hold offsets at or beyond the recovery point.
-      const from = this.floorIndex(this.recoveryPoint);
-      for (let i = Math.max(0, from); i < this.segments.length; i++) {
-        const seg = this.segments[i]!;
-        recovered.push(seg.baseOffset);
-        const r = seg.recover(this.epochCache);
-        if (r.truncatedBytes > 0) {
-          truncatedBytes += r.truncatedBytes;
-          messages.push(r.reason ?? 'invalid bytes at the end of the segment');
-          messages.push(`Corruption found in segment ${seg.baseOffset}, truncating to offset ${seg.nextOffset}`);
-          // Everything after an invalid batch is gone: delete the later segments.
-          for (const later of this.segments.splice(i + 1)) {
-            deleted.push(later.baseOffset);
-            later.deleteFiles();
-          }
-          break;
-        }
-      }
-    }
+    const loaded = loadSegmentFiles(this.io, this.dir, this.segCfg, this.epochCache, this.recoveryPoint, hadCleanShutdown);
+    this.segments = loaded.segments;
     if (this.segments.length === 0) this.segments.push(LogSegment.create(this.io, this.dir, this.logStartOffset, this.segCfg));
 
     this.nextOffset = this.active.nextOffset;
@@ -210,12 +103,11 @@ export class Log {
     this.epochCache?.truncateFromStart(this.logStartOffset);
     this.hw = Math.min(this.hw, this.nextOffset);
     this.rebuildRecent();
-    return { recovered, rebuiltIndexes, deleted, truncatedBytes, messages, hadCleanShutdown };
+    return { ...loaded.report, hadCleanShutdown };
   }
 
   private rebuildRecent(): void {
-    this.recent = [];
-    this.recentVersion++;
+    this.recent.clear();
     const seg = this.active;
     const n = seg.offsetIndex.entries;
     const from = n === 0 ? 0 : seg.offsetIndex.entry(n - 1).position;
@@ -225,22 +117,9 @@ export class Log {
     while (p < data.length) {
       const r = checkBatch(data, p, data.length);
       if (typeof r !== 'number') break;
-      this.noteBatch(data, p, r);
+      this.recent.note(data, p, r);
       p += r;
     }
-  }
-
-  private noteBatch(b: Uint8Array, p: number, size: number): void {
-    const base = batchBaseOffset(b, p);
-    this.recent.push({
-      baseOffset: base,
-      lastOffset: base + readInt32(b, p + OFF_LAST_OFFSET_DELTA),
-      leaderEpoch: readInt32(b, p + OFF_LEADER_EPOCH),
-      records: readInt32(b, p + OFF_RECORDS_COUNT),
-      sizeInBytes: size,
-    });
-    if (this.recent.length > RECENT_BATCHES) this.recent.shift();
-    this.recentVersion++;
   }
 
   // ---------------------------------------------------------------- accessors
@@ -292,17 +171,7 @@ export class Log {
 
   /** Index of the segment holding `offset` (the last with baseOffset <= offset), or -1. */
   private floorIndex(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return floorSegmentIndex(this.segments, offset);
   }
 
   // ---------------------------------------------------------------- high watermark
@@ -335,56 +204,13 @@ export class Log {
     if (input.length === 0) {
       return { firstOffset: -1, lastOffset: -1, maxTimestampMs: -1, offsetOfMaxTimestamp: -1, validBytes: 0, batches: 0, records: 0, flushOffset: null };
     }
-    // analyzeAndValidateRecords: every batch whole and valid (length, magic, CRC), offsets monotonic.
     const records = assignOffsets ? input.slice() : input;
-    let p = 0;
-    let batches = 0;
-    let count = 0;
-    let offset = this.nextOffset;
-    let firstOffset = -1;
-    let lastOffset = -1;
-    let maxTs = -1;
-    let offsetOfMaxTs = -1;
-    while (p < records.length) {
-      const r = checkBatch(records, p, records.length);
-      if (r === 'end') return { error: 'CORRUPT_MESSAGE', message: `Record batch at byte ${p} is truncated in append to partition ${this.name}.` };
-      if (typeof r === 'object') return { error: 'CORRUPT_MESSAGE', message: `${r.corrupt} in topic partition ${this.name}.` };
-      if (r > this.config.segmentBytes) {
-        return { error: 'RECORD_BATCH_TOO_LARGE', message: `Message batch size is ${r} bytes in append to partition ${this.name}, which exceeds the maximum configured segment size of ${this.config.segmentBytes}.` };
-      }
-      const n = readInt32(records, p + OFF_RECORDS_COUNT);
-      const delta = readInt32(records, p + OFF_LAST_OFFSET_DELTA);
-      if (n <= 0 || delta !== n - 1) return { error: 'INVALID_RECORD', message: `Batch at byte ${p} has ${n} records but last offset delta ${delta} in partition ${this.name}.` };
-      if (assignOffsets) {
-        setBatchBaseOffset(records, p, offset);
-        setBatchLeaderEpoch(records, p, this.features.recordBatchV2 ? leaderEpoch : -1);
-        offset += n;
-      }
-      const base = batchBaseOffset(records, p);
-      const last = base + delta;
-      if (batches === 0) firstOffset = base;
-      else if (base <= lastOffset) {
-        return { error: 'INVALID_RECORD', message: `Out of order offsets found in append to ${this.name}: ${base} after ${lastOffset}` };
-      }
-      lastOffset = last;
-      const ts = readInt64(records, p + OFF_MAX_TIMESTAMP);
-      if (ts > maxTs) {
-        maxTs = ts;
-        offsetOfMaxTs = last;
-      }
-      batches++;
-      count += n;
-      p += r;
-    }
-    if (!assignOffsets && firstOffset < this.nextOffset) {
-      return {
-        error: 'UNEXPECTED_APPEND_OFFSET',
-        message: `Unexpected offset in append to ${this.name}. First offset ${firstOffset} is less than the next offset ${this.nextOffset}. Last offset in append: ${lastOffset}. Log start offset = ${this.logStartOffset}`,
-      };
-    }
-    if (records.length > this.config.segmentBytes) {
-      return { error: 'RECORD_BATCH_TOO_LARGE', message: `Message batch size is ${records.length} bytes in append to partition ${this.name}, which exceeds the maximum configured segment size of ${this.config.segmentBytes}.` };
-    }
+    const v = analyzeAndValidate(records, {
+      name: this.name, segmentBytes: this.config.segmentBytes, nextOffset: this.nextOffset, logStartOffset: this.logStartOffset,
+      assignOffsets, leaderEpoch: this.features.recordBatchV2 ? leaderEpoch : -1,
+    });
+    if ('error' in v) return v;
+    const { firstOffset, lastOffset, maxTs, offsetOfMaxTs, batches, count } = v;
     // The epoch cache learns the epoch the leader stamped on each batch.
     if (this.epochCache !== null) {
       for (let q = 0; q < records.length; q += LOG_OVERHEAD + readInt32(records, q + 8)) {
@@ -396,7 +222,7 @@ export class Log {
     segment.append(lastOffset, maxTs, offsetOfMaxTs, records);
     for (let q = 0; q < records.length;) {
       const size = LOG_OVERHEAD + readInt32(records, q + 8);
-      this.noteBatch(records, q, size);
+      this.recent.note(records, q, size);
       q += size;
     }
     this.nextOffset = lastOffset + 1;
@@ -576,8 +402,7 @@ export class Log {
     this.nextOffset = this.active.nextOffset;
     this.recoveryPoint = Math.min(this.recoveryPoint, this.nextOffset);
     this.updateHighWatermark(Math.min(this.hw, this.nextOffset));
-    this.recent = this.recent.filter((b) => b.lastOffset < this.nextOffset);
-    this.recentVersion++;
+    this.recent.truncateTo(this.nextOffset);
     this.dropFlushWaitersBeyond(this.nextOffset);
   }
 
@@ -631,43 +456,22 @@ export class Log {
 
   /** Every stored batch, in offset order (reads all segments: for checkers and tests, not hot paths). */
   batches(): StoredBatch[] {
-    const out: StoredBatch[] = [];
-    this.forEachBatch((b, p, size) => {
-      const base = batchBaseOffset(b, p);
-      out.push({ baseOffset: base, lastOffset: base + readInt32(b, p + OFF_LAST_OFFSET_DELTA), leaderEpoch: readInt32(b, p + OFF_LEADER_EPOCH), records: readInt32(b, p + OFF_RECORDS_COUNT), sizeInBytes: size });
-    });
-    return out;
+    return storedBatches(this.io, this.segments);
   }
 
-  /** Calls fn for every valid batch of every segment with the segment's bytes and the batch position. */
+  /** Calls fn for every valid batch of every segment with the segment's bytes (read-only) and the batch position. */
   forEachBatch(fn: (bytes: Uint8Array, pos: number, size: number) => void): void {
-    for (const seg of this.segments) {
-      const data = this.io.disk.read(seg.logPath, 0, seg.size);
-      if (data === 'ENOENT') continue;
-      let p = 0;
-      while (p < data.length) {
-        const r = checkBatch(data, p, data.length);
-        if (typeof r !== 'number') break;
-        fn(data, p, r);
-        p += r;
-      }
-    }
+    forEachStoredBatch(this.io, this.segments, fn);
   }
 
   /** (offset, leader epoch, value as text) of every record: what a reader from the beginning would see. */
   records(): { offset: number; epoch: number; value: string | null }[] {
-    const out: { offset: number; epoch: number; value: string | null }[] = [];
-    this.forEachBatch((b, p) => {
-      const epoch = readInt32(b, p + OFF_LEADER_EPOCH);
-      for (const r of readRecords(b, p)) out.push({ offset: r.offset, epoch, value: fromUtf8(r.value) });
-    });
-    return out;
+    return storedRecords(this.io, this.segments);
   }
 
   /**
    * The epochs and log summary are deep-frozen and rebuilt only when they change, so a traced run
-   * (world.traceState after every handler) finds them unchanged by identity instead of comparing
-   * every batch of every partition (sim/core/view-diff.ts).
+   * finds them unchanged by identity (log-recent.ts, sim/core/view-diff.ts).
    */
   inspect(): { [key: string]: Json } {
     return {
@@ -677,33 +481,7 @@ export class Log {
       recoveryPoint: this.recoveryPoint,
       segments: this.segments.length,
       epochs: this.epochCache === null ? NO_EPOCHS : this.epochCache.view(),
-      log: this.logSummary(),
+      log: this.recent.view(this.nextOffset),
     };
   }
-
-  /** Bumped by every change of `recent`: the log summary is rebuilt only when it moved. */
-  private recentVersion = 0;
-  private summary: { readonly version: number; readonly from: number; readonly view: Json } | null = null;
-
-  private logSummary(): Json {
-    const recent = this.recent;
-    const from = recent.length > 0 ? recent[0]!.baseOffset : this.nextOffset;
-    const s = this.summary;
-    if (s !== null && s.version === this.recentVersion && s.from === from) return s.view;
-    const view = Object.freeze({ from, batches: Object.freeze(recent.map((b) => Object.freeze([b.baseOffset, b.leaderEpoch, b.records]))) });
-    this.summary = { version: this.recentVersion, from, view };
-    return view;
-  }
-}
-
-export function segmentConfig(c: LogConfig): SegmentConfig {
-  return { segmentBytes: c.segmentBytes, segmentMs: c.segmentMs, indexIntervalBytes: c.indexIntervalBytes, maxIndexSizeBytes: c.maxIndexSizeBytes };
-}
-
-export function isAppendError(r: LogAppendInfo | AppendError): r is AppendError {
-  return (r as AppendError).error !== undefined;
-}
-
-export function isReadError(r: FetchData | ReadError): r is ReadError {
-  return (r as ReadError).error !== undefined;
 }
