@@ -93,6 +93,18 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
       if (!opts.promised || opts.read === null) return;
       const finals = opts.read(w);
       const byTp = new Map(finals.map((f) => [f.tp, f]));
+      // Offset -> record per partition, built on first use (a scan per acknowledged write was quadratic).
+      const recordsByOffset = new Map<string, Map<number, (typeof finals)[number]['records'][number]>>();
+      const recordAt = (f: (typeof finals)[number], offset: number): (typeof finals)[number]['records'][number] | undefined => {
+        let m = recordsByOffset.get(f.tp);
+        if (m === undefined) {
+          m = new Map();
+          // The first record at an offset wins, as Array.find would return it.
+          for (const x of f.records) if (!m.has(x.offset)) m.set(x.offset, x);
+          recordsByOffset.set(f.tp, m);
+        }
+        return m.get(offset);
+      };
       let unknown = false;
       let lost = 0;
       let first = '';
@@ -105,7 +117,7 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
           unknown = true;
           continue;
         }
-        const r = f.records.find((x) => x.offset === offset);
+        const r = recordAt(f, offset);
         if (r !== undefined && r.value === op.input) continue;
         lost++;
         if (first === '') first = `${String(op.input)} acknowledged at ${op.key} offset ${offset} is ${r === undefined ? `missing (HW ${f.hw} at broker ${f.leader})` : `replaced by ${String(r.value)}`}`;
