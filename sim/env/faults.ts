@@ -24,6 +24,12 @@ import type { World } from '../core/world.ts';
 //   at 5s shutdown broker-1 for 30s        # orderly stop (SIGTERM), started again after 30 s
 //
 // Names are process or host names; network faults act on hosts (a process name means its host).
+// A system can also define named targets resolved when the fault applies, written `name(arg)`:
+// Kafka defines `leader(events-0)` (the broker leading that partition now) and `controller()`:
+//
+//   at 20s crash leader(events-0) for 30s
+//
+// If the target names nothing at that moment (no leader), the fault is skipped and the trace says so.
 
 export type FaultAction =
   | { readonly kind: 'crash'; readonly target: string }
@@ -179,14 +185,77 @@ export function parseScript(text: string, source = 'fault script'): Fault[] {
   return out.sort((a, b) => a.atMs - b.atMs);
 }
 
+// ------------------------------------------------------------------ named targets
+
+/** A target resolved when its fault applies: a process (or host) name, or null for "nobody now". */
+export interface FaultTarget {
+  /** How it reads in a script, e.g. "leader(<topic>-<partition>)". */
+  readonly usage: string;
+  resolve(arg: string): string | null;
+}
+
+const DYNAMIC = /^([a-z][a-z0-9-]*)\(([^()]*)\)$/;
+const targetsOf = new WeakMap<World, Map<string, FaultTarget>>();
+
+/** Defines `name(arg)` for this world's fault scripts (a system's cluster builder calls it). */
+export function defineFaultTarget(world: World, name: string, target: FaultTarget): void {
+  let m = targetsOf.get(world);
+  if (m === undefined) targetsOf.set(world, (m = new Map()));
+  m.set(name, target);
+}
+
+function isDynamic(name: string): boolean {
+  return DYNAMIC.test(name);
+}
+
+/** The process or host a name means now: itself, or what its named target resolves to (null: nobody). */
+function resolveName(world: World, name: string, where: string): string | null {
+  const m = DYNAMIC.exec(name);
+  return m === null ? name : targetOf(world, name, where).resolve(m[2]!.trim());
+}
+
+/** The definition of a `name(arg)` target; a one-line UsageError if this world has none. */
+function targetOf(world: World, name: string, where: string): FaultTarget {
+  const known = targetsOf.get(world);
+  const t = known?.get(DYNAMIC.exec(name)![1]!);
+  if (t !== undefined) return t;
+  const list = known === undefined || known.size === 0 ? 'this cluster defines none' : `known: ${[...known.values()].map((x) => x.usage).join(', ')}`;
+  throw new UsageError(`${where}: unknown target '${name}' (${list})`);
+}
+
+/** The action with every named target resolved, or the first name that resolves to nobody. */
+function resolveAction(world: World, a: FaultAction, where: string): FaultAction | { readonly nobody: string } {
+  let nobody: string | null = null;
+  const r = (n: string): string => {
+    const x = resolveName(world, n, where);
+    if (x === null && nobody === null) nobody = n;
+    return x ?? n;
+  };
+  let out: FaultAction;
+  switch (a.kind) {
+    case 'partition': out = { kind: 'partition', groups: a.groups.map((g) => g.map(r)) }; break;
+    case 'cut': out = { kind: 'cut', from: a.from.map(r), to: a.to.map(r) }; break;
+    case 'heal': out = a; break;
+    case 'clog': out = { kind: 'clog', a: r(a.a), b: r(a.b) }; break;
+    default: out = { ...a, target: r(a.target) }; break;
+  }
+  return nobody !== null ? { nobody } : out;
+}
+
 // ------------------------------------------------------------------ applying faults to a world
 
 /** Checks that every name in the script is a process or host of this world. */
 export function validateScript(world: World, faults: readonly Fault[]): void {
-  for (const f of faults) for (const n of namesIn(f.action)) resolveHost(world, n, `fault '${formatFault(f)}'`);
+  for (const f of faults) {
+    for (const n of namesIn(f.action)) {
+      // A named target must be defined; what it names is only known when the fault applies.
+      if (isDynamic(n)) targetOf(world, n, `fault '${formatFault(f)}'`);
+      else resolveHost(world, n, `fault '${formatFault(f)}'`);
+    }
+  }
   for (const f of faults) {
     const a = f.action;
-    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'shutdown' || a.kind === 'pause') && !world.hasProcess(a.target)) {
+    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'shutdown' || a.kind === 'pause') && !isDynamic(a.target) && !world.hasProcess(a.target)) {
       throw new UsageError(`fault '${formatFault(f)}': '${a.target}' is not a process`);
     }
   }
@@ -267,8 +336,14 @@ function layer(layers: Layers, target: object, apply: () => void, normal: () => 
 
 /** Applies one fault now and schedules its undo. */
 export function applyFault(world: World, f: Fault): void {
-  const a = f.action;
   const desc = formatFault(f);
+  const resolved = namesIn(f.action).some(isDynamic) ? resolveAction(world, f.action, `fault '${desc}'`) : f.action;
+  if ('nobody' in resolved) {
+    if (world.tracing) world.line({ type: 'fault', kind: f.action.kind, desc: `${desc}: skipped, ${resolved.nobody} names nobody now` });
+    return;
+  }
+  const a = resolved;
+  if (a !== f.action && world.tracing) world.annotate(-1, `${desc}: ${namesIn(f.action).filter(isDynamic).map((n) => `${n} is ${resolveName(world, n, desc) ?? 'nobody'}`).join(', ')}`);
   const undoAt = f.durationMs !== undefined ? world.nowUs + f.durationMs * MS : -1;
   const later = (fn: () => void): void => {
     if (undoAt >= 0) world.schedule(undoAt, fn);

@@ -1,5 +1,6 @@
 import type { Config } from '../core/config.ts';
 import type { World } from '../core/world.ts';
+import { defineFaultTarget } from '../env/faults.ts';
 import { addEnsemble } from '../zookeeper/ensemble.ts';
 import { Broker, type TopicSpec } from './broker.ts';
 import { brokerSettings, logConfigFor } from './config.ts';
@@ -46,7 +47,41 @@ export function addKafkaCluster(world: World, cfg: Config, opts: ClusterOptions)
     }), { system: 'kafka', role: 'producer' });
     producers.push(name);
   }
+  defineKafkaFaultTargets(world);
   return { zk, brokers, producers, topic: opts.topic };
+}
+
+/**
+ * Fault-script targets resolved when the fault applies: `leader(<topic>-<partition>)`, the live
+ * broker that leads the partition (the highest leader epoch if a deposed one still thinks it
+ * leads), and `controller()`, the live broker acting as controller (the highest controller epoch).
+ */
+export function defineKafkaFaultTargets(world: World): void {
+  defineFaultTarget(world, 'leader', {
+    usage: 'leader(<topic>-<partition>)',
+    resolve: (tp) => {
+      let best: Broker | null = null;
+      let bestEpoch = -1;
+      for (const b of liveBrokers(world)) {
+        const p = b.partitions.get(tp);
+        if (p !== undefined && p.isLeader && p.leaderEpoch > bestEpoch) {
+          best = b;
+          bestEpoch = p.leaderEpoch;
+        }
+      }
+      return best === null ? null : brokerName(best.id);
+    },
+  });
+  defineFaultTarget(world, 'controller', {
+    usage: 'controller()',
+    resolve: () => {
+      let best: Broker | null = null;
+      for (const b of liveBrokers(world)) {
+        if (b.controller !== null && (best === null || b.controller.epoch > best.controller!.epoch)) best = b;
+      }
+      return best === null ? null : brokerName(best.id);
+    },
+  });
 }
 
 /** The topic spec from the scenario keys (kafka.topic.config overrides apply to it). */

@@ -4,6 +4,7 @@ import { UsageError } from '../../sim/core/invariant.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import type { World } from '../../sim/core/world.ts';
 import {
+  defineFaultTarget,
   FAULT_KINDS, formatDuration, formatScript, healEverything, parseDuration, parseFault, parseScript,
   scheduleFaults, validateScript, type Fault, type FaultAction,
 } from '../../sim/env/faults.ts';
@@ -250,6 +251,32 @@ describe('scheduled faults apply at their time and undo after their duration', (
     world.runUntil(3 * SEC);
     expect(p2.of('shutdown').map((e) => e.t)).toEqual([3 * SEC]);
     expect(world.isUp(p2.pid)).toBe(false);
+  });
+
+  it('a named target resolves when its fault applies; one that names nobody then is skipped', () => {
+    const world = testWorld();
+    const p1 = addProbe(world, 'p1', 'h1');
+    const p2 = addProbe(world, 'p2', 'h2');
+    let chosen: string | null = 'p1';
+    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: (arg) => (arg === 'q' ? chosen : null) });
+    const script = parseScript('at 1s crash busiest(q) for 1s\nat 3s crash busiest(q)\nat 5s crash busiest(other)');
+    validateScript(world, script);
+    scheduleFaults(world, script);
+    world.schedule(2500 * MS, () => { chosen = 'p2'; });
+    world.runUntil(1 * SEC);
+    expect([world.isUp(p1.pid), world.isUp(p2.pid)]).toEqual([false, true]);
+    world.runUntil(2 * SEC);
+    expect(world.isUp(p1.pid)).toBe(true);
+    world.runUntil(6 * SEC);
+    expect([world.isUp(p1.pid), world.isUp(p2.pid)]).toEqual([true, false]);
+  });
+
+  it('an undefined named target is a one-line UsageError listing the defined ones', () => {
+    const world = testWorld();
+    addProbe(world, 'p1', 'h1');
+    expect(() => validateScript(world, parseScript('at 1s crash leader(t-0)'))).toThrow("fault 'at 1s crash leader(t-0)': unknown target 'leader(t-0)' (this cluster defines none)");
+    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: () => null });
+    expect(() => validateScript(world, parseScript('at 1s isolate leader(t-0)'))).toThrow(/unknown target 'leader\(t-0\)' \(known: busiest\(<queue>\)\)/);
   });
 
   it('pause: no handler runs during the pause; what arrived meanwhile runs at resume', () => {

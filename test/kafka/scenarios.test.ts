@@ -40,6 +40,20 @@ describe('kafka-leader-failover', () => {
   it('is deterministic: same seed, same trace hash', () => {
     expect(run(failover).traceHash).toBe(run(failover).traceHash);
   });
+
+  it('its crash targets whichever broker leads events-0 at 20 s, at every seed; controller() targets the controller', () => {
+    for (const seed of [2, 3]) {
+      const events: string[] = [];
+      const r = runScenario(failover, { seed, trace: { write: (l: string) => { if (l.includes('"crash"') || l.includes('leader(events-0) is')) events.push(l); } } });
+      expect(fired(r)).toEqual([]);
+      const named = /leader\(events-0\) is (broker-\d)/.exec(events.join('\n'))![1];
+      expect(events.some((l) => l.includes(`"type":"crash","p":"${named}"`))).toBe(true);
+    }
+    const c = runScenario(failover, { seed: 1, faults: parseScript('at 20s crash controller()') });
+    expect(fired(c)).toEqual([]);
+    const epochs = liveBrokers(c.world).map((b) => b.controller?.epoch ?? 0);
+    expect(Math.max(...epochs)).toBe(2);
+  });
 });
 
 describe('kafka-hw-truncation follows inter.broker.protocol.version', () => {
