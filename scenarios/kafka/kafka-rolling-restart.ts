@@ -11,9 +11,7 @@ import { buildKafka, schema, summaryFor } from './lib/common.ts';
 // (flush, checkpoints, clean-shutdown marker), the ZooKeeper session closed. It restarts without log
 // recovery, registers, follows the leaders and rejoins the ISRs. When the controller itself is
 // restarted, it handles its own request, resigns, and another broker becomes controller.
-// The restarts begin at 35 s, once the cluster has run longer than replica.lag.time.max.ms (30 s):
-// before that, replica-rules.ts counts a follower reset to lastCaughtUpTimeMs = 0 as recently caught
-// up (Kafka's clock is wall time, where 0 is never recent), which pins the HW until it returns.
+// The restarts are 25 s apart, so each broker has rejoined every ISR before the next one stops.
 
 export default defineScenario({
   name: 'kafka-rolling-restart',
