@@ -66,7 +66,7 @@ export class ProcessContext implements Context {
   }
 
   setTimer(delayUs: number, tag: unknown): TimerId {
-    invariant(delayUs >= 0 && Number.isFinite(delayUs), `${this.name}: timer delay must be finite and >= 0, got ${delayUs}`);
+    invariant(delayUs >= 0 && Number.isFinite(delayUs), () => `${this.name}: timer delay must be finite and >= 0, got ${delayUs}`);
     return this.world.setTimer(this.pid, delayUs, tag);
   }
 

@@ -92,7 +92,7 @@ export class Transport {
   }
 
   send(from: ProcessId, to: ProcessId, msg: Message, bytes: number, datagram: boolean): void {
-    invariant(to >= 0 && to < this.w.procNames.length, `send to unknown process id ${to}`);
+    invariant(to >= 0 && to < this.w.procNames.length, () => `send to unknown process id ${to}`);
     const now = this.w.scheduler.nowUs;
     const srcHost = this.w.procHost[from]!;
     const dstHost = this.w.procHost[to]!;

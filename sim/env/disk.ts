@@ -518,7 +518,7 @@ export class Disk {
     const m = fl.path === '' ? undefined : this.media.get(fl.path);
     if (m !== undefined) for (const w of fl.ops) m.writeAt(w.offset, w.data);
     this.dirty -= fl.bytes;
-    invariant(this.dirty >= 0, `disk dirty bytes went negative (${this.dirty})`);
+    invariant(this.dirty >= 0, () => `disk dirty bytes went negative (${this.dirty})`);
     if (fl.path !== '') this.resolveWaitersFor(fl.path);
     this.afterDirtyChange();
     this.pump();
