@@ -1,5 +1,6 @@
 import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
 import type { World } from '../../../sim/core/world.ts';
+import type { TopicSpec } from '../../../sim/kafka/broker.ts';
 import { addKafkaCluster, topicFromConfig, type Cluster } from '../../../sim/kafka/cluster.ts';
 import { kafkaSchema } from '../../../sim/kafka/config.ts';
 import { kafkaCheckers } from '../../../sim/kafka/checkers/index.ts';
@@ -27,10 +28,17 @@ export const schema: ConfigSchema = { ...zkSchema, ...kafkaSchema, ...workloadSc
 export interface BuildOptions {
   /** Fixed replicas per partition (so a fault script can name the leader). */
   readonly replicaAssignment?: readonly (readonly number[])[];
+  /** Which of the Kafka checkers to attach (default: all). */
+  readonly keepChecker?: (name: string) => boolean;
+}
+
+/** The scenario topic as the `topic.*` and `kafka.topic.config` keys describe it. */
+export function topicOf(cfg: Config): TopicSpec {
+  return topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
 }
 
 export function buildKafka(world: World, cfg: Config, endMs: number, opts: BuildOptions = {}): Cluster {
-  const base = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
+  const base = topicOf(cfg);
   const topic = opts.replicaAssignment === undefined ? base : { ...base, replicaAssignment: opts.replicaAssignment };
   const cluster = addKafkaCluster(world, cfg, {
     brokers: cfg.int('cluster.brokers'),
@@ -41,11 +49,12 @@ export function buildKafka(world: World, cfg: Config, endMs: number, opts: Build
     produceStartMs: cfg.int('workload.startMs'),
     produceStopMs: endMs,
   });
-  for (const c of kafkaCheckers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) world.addChecker(c);
+  for (const c of kafkaCheckers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) {
+    if (opts.keepChecker === undefined || opts.keepChecker(c.name)) world.addChecker(c);
+  }
   return cluster;
 }
 
 export function summaryFor(world: World): string {
-  const topic = topicFromConfig(world.config, TOPIC, world.config.int('topic.partitions'), world.config.int('topic.replication.factor'));
-  return describeTopic(world, topic);
+  return describeTopic(world, topicOf(world.config));
 }

@@ -1,10 +1,8 @@
-import type { Checker } from '../../../sim/check/checker.ts';
 import type { Config } from '../../../sim/core/config.ts';
 import type { World } from '../../../sim/core/world.ts';
-import { addKafkaCluster, topicFromConfig, uncleanEnabled, type Cluster } from '../../../sim/kafka/cluster.ts';
+import { uncleanEnabled, type Cluster } from '../../../sim/kafka/cluster.ts';
 import { producerSettings } from '../../../sim/kafka/config.ts';
-import { kafkaCheckers } from '../../../sim/kafka/checkers/index.ts';
-import { TOPIC } from './common.ts';
+import { buildKafka, topicOf } from './common.ts';
 
 // What a Kafka configuration promises, as Kafka documents it and as the checkers encode it, for a
 // fault model of process crashes (kill -9: the page cache survives), restarts, pauses, network
@@ -37,8 +35,7 @@ export const DURABILITY_PROMISED: readonly string[] = ['kafka-durability', 'kafk
 
 /** Whether the topic's configuration promises that acknowledged writes survive process crashes. */
 export function durabilityPromised(cfg: Config): boolean {
-  const topic = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
-  return producerSettings(cfg).acks === -1 && !uncleanEnabled(cfg, topic);
+  return producerSettings(cfg).acks === -1 && !uncleanEnabled(cfg, topicOf(cfg));
 }
 
 /** The names of the checkers the configuration promises (duplicates and order decide for themselves). */
@@ -51,18 +48,6 @@ export function promisedCheckers(cfg: Config): string[] {
  * violation is one in which Kafka kept every promise it makes for that configuration.
  */
 export function buildPromised(world: World, cfg: Config, endMs: number): Cluster {
-  const topic = topicFromConfig(cfg, TOPIC, cfg.int('topic.partitions'), cfg.int('topic.replication.factor'));
-  const cluster = addKafkaCluster(world, cfg, {
-    brokers: cfg.int('cluster.brokers'),
-    topic,
-    producers: cfg.int('workload.producers'),
-    produceIntervalMs: cfg.int('workload.intervalMs'),
-    keys: cfg.int('workload.keys'),
-    produceStartMs: cfg.int('workload.startMs'),
-    produceStopMs: endMs,
-  });
   const promised = new Set(promisedCheckers(cfg));
-  const all: Checker[] = kafkaCheckers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') });
-  for (const c of all) if (promised.has(c.name)) world.addChecker(c);
-  return cluster;
+  return buildKafka(world, cfg, endMs, { keepChecker: (name) => promised.has(name) });
 }
