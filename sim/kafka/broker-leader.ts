@@ -297,9 +297,8 @@ export class LeaderSide {
     }
     if (msg.acks === 0) return;
     const p: DelayedProduce = { id: this.b.nextId(), from, correlationId: msg.correlationId, done, waiting, timer: -1 };
-    const finish = (): void => this.purgatory.add(p, msg.timeoutMs);
     // With log.flush.interval.messages reached, the request thread blocks in the fsync: answer after it.
-    if (flushPart !== null) flushPart.log.awaitFlush(flushOffset, () => this.b.guard(finish));
-    else finish();
+    if (flushPart !== null) flushPart.log.awaitFlush(flushOffset, () => this.b.guard(() => this.purgatory.add(p, msg.timeoutMs)));
+    else this.purgatory.add(p, msg.timeoutMs);
   }
 }
