@@ -56,7 +56,7 @@ interface InFlight {
   timer: number;
 }
 
-type ProducerTimer = { readonly k: 'produce' } | { readonly k: 'drain'; readonly gen: number } | { readonly k: 'request-timeout'; readonly id: number } | { readonly k: 'metadata-timeout'; readonly id: number };
+type ProducerTimer = { readonly k: 'produce' } | { readonly k: 'drain'; readonly gen: number } | { readonly k: 'request-timeout'; readonly id: number } | { readonly k: 'metadata-timeout'; readonly id: number } | { readonly k: 'metadata-backoff' };
 
 const RETRIABLE: ReadonlySet<ErrorCode> = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'UNKNOWN_TOPIC_OR_PARTITION', 'KAFKA_STORAGE_ERROR']);
 const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set(['NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
@@ -72,6 +72,10 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   private readonly inflight = new Map<number, InFlight>();
   private readonly inflightPerBroker = new Map<number, number>();
   private metadataId = 0;
+  /** When the last metadata request ended (answered, timed out, or its connection lost). */
+  private lastMetadataMs = Number.MIN_SAFE_INTEGER;
+  /** A refresh waits for retry.backoff.ms after the last one (a metadata-backoff timer is set). */
+  private metadataWaiting = false;
   private nextCorrelation = 1;
   private drainGen = 0;
   private drainAtMs = Infinity;
@@ -96,8 +100,20 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
 
   // ---------------------------------------------------------------- metadata
 
+  /**
+   * Metadata.requestUpdate + NetworkClient's metadata updater: one request at a time, and never
+   * sooner than retry.backoff.ms after the previous one ended (Metadata.timeToNextUpdate), so a
+   * partition without a leader does not turn into a request storm.
+   */
   private refreshMetadata(): void {
-    if (this.metadataId !== 0) return;
+    if (this.metadataId !== 0 || this.metadataWaiting) return;
+    const waitMs = this.lastMetadataMs + this.s.retryBackoffMs - this.nowMs();
+    if (waitMs > 0) {
+      this.metadataWaiting = true;
+      // Rounded up to whole microseconds: a timer shorter than the clock's grain would fire at once.
+      this.ctx.setTimer(Math.max(1, Math.ceil(waitMs * MS)), { k: 'metadata-backoff' });
+      return;
+    }
     const id = this.nextCorrelation++;
     this.metadataId = id;
     const to = this.opts.bootstrap[this.ctx.rng.int(0, this.opts.bootstrap.length - 1)]!;
@@ -108,13 +124,14 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   private onMetadata(msg: MetadataResponse): void {
     if (msg.correlationId !== this.metadataId) return;
     this.metadataId = 0;
+    this.lastMetadataMs = this.nowMs();
     const parts = msg.topics[this.opts.topic] ?? [];
     if (parts.length > 0) {
       this.numPartitions = parts.length;
       this.leaders = parts.map((p) => (msg.brokers.includes(p.leader) ? p.leader : -1));
       this.available = parts.filter((p) => p.leader >= 0).map((p) => p.partition);
     }
-    if (this.numPartitions === 0 || this.leaders.includes(-1)) this.ctx.setTimer(this.s.retryBackoffMs * MS, { k: 'metadata-timeout', id: -1 });
+    if (this.numPartitions === 0 || this.leaders.includes(-1)) this.refreshMetadata();
     this.drain();
   }
 
@@ -145,10 +162,15 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
         return;
       }
       case 'metadata-timeout':
-        if (tag.id === -1 || tag.id === this.metadataId) {
-          if (tag.id !== -1) this.metadataId = 0;
+        if (tag.id === this.metadataId) {
+          this.metadataId = 0;
+          this.lastMetadataMs = this.nowMs();
           this.refreshMetadata();
         }
+        return;
+      case 'metadata-backoff':
+        this.metadataWaiting = false;
+        this.refreshMetadata();
         return;
     }
   }
@@ -158,6 +180,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     const id = Number(name.slice('broker-'.length));
     if (this.metadataId !== 0) {
       this.metadataId = 0;
+      this.lastMetadataMs = this.nowMs();
       this.refreshMetadata();
     }
     this.failBroker(id, 'NETWORK_EXCEPTION');

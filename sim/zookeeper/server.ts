@@ -226,6 +226,13 @@ export class ClientServer implements WatchSink {
         this.setWatches(c, e.op.relativeZxid, e.op.data, e.op.exist, e.op.child);
       } else if (e.op.kind === 'getData' || e.op.kind === 'exists' || e.op.kind === 'getChildren') {
         this.read(c, e.xid, e.op);
+      } else if (e.err === 'SESSIONMOVED') {
+        // A connection-level error (FinalRequestProcessor, ZOOKEEPER-710): the session now belongs to
+        // another server (a stale connect request revalidated it there). Answering would leave the
+        // client retrying here forever; closing the connection makes it reconnect, and the server it
+        // reaches revalidates the session and owns it.
+        this.refuse(c.pid, `session 0x${c.sessionId.toString(16)} moved to another server: closing the connection`);
+        return;
       } else {
         this.reply(c, e.xid, e.op.kind === 'sync' ? this.host.tree.lastZxid : e.zxid, e.err, e.result);
         if (e.op.kind === 'closeSession') {

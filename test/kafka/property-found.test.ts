@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/core/run.ts';
 import { parseScript } from '../../sim/env/faults.ts';
 import kafkaProperty from '../../scenarios/kafka/kafka-property.ts';
+import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
 
 // Counterexamples the Kafka property tests found where the configuration promises safety, saved
 // as they were shrunk, replayed here as regression tests.
@@ -63,4 +64,28 @@ describe('fixed: replies to a restarted peer no longer queue behind data held fo
     const r = runScenario(kafkaProperty, { seed: 2786677421, overrides, faults: parseScript(STALE_REVERSE_CONNECTION) });
     expect(r.violations.map((v) => `${v.checker}: ${v.message}`)).toEqual([]);
   }, 30_000);
+});
+
+// FIXED, found by `dsim sweep kafka-random-faults --seeds 1..200 --set cluster.brokers=4 --set
+// kafka.inter.broker.protocol.version=2.4` (seed 110): two bugs at once.
+// (1) sim/zookeeper/server.ts: a connect request that timed out at the client still reached a slow
+// server, which revalidated the session and so moved it there; every write the controller then sent
+// through the server it was really connected to failed with SESSIONMOVED, forever (no ISR expansion,
+// no election for events-0: kafka-liveness). ZooKeeper treats SESSIONMOVED as a connection error and
+// closes the connection (FinalRequestProcessor, ZOOKEEPER-710); so does dsim now, and the client's
+// reconnect moves the session back.
+// (2) sim/kafka/producer.ts: with a partition without a leader, every metadata answer triggered the
+// next request at once (about 250,000 Metadata requests in the run). The producer now waits
+// retry.backoff.ms after a metadata request ends before the next (Metadata.timeToNextUpdate).
+
+describe('fixed: a session moved by a stale connect request, and a metadata request storm', () => {
+  it('the controller reconnects and elects; the producer asks for metadata at most once per retry.backoff.ms', () => {
+    let metadataRequests = 0;
+    const trace = { write: (l: string): void => { if (l.includes('"msg":{"type":"Metadata"')) metadataRequests++; } };
+    const overrides = { 'cluster.brokers': '4', 'kafka.inter.broker.protocol.version': '2.4' };
+    const r = runScenario(randomFaults, { seed: 110, overrides, trace });
+    expect(r.violations.map((v) => `${v.checker}: ${v.message}`)).toEqual([]);
+    // 120 s of simulated time, retry.backoff.ms = 100: at most 1,200 refreshes plus the disconnects'.
+    expect(metadataRequests).toBeLessThan(1500);
+  }, 60_000);
 });
