@@ -7,6 +7,11 @@
 const INITIAL_CAPACITY = 1024;
 /** Handles pack (generation, slot): slot in the low 24 bits' worth of range. */
 const SLOT_RANGE = 1 << 24;
+/**
+ * Events allowed at one instant before the run is declared a livelock: a handler that keeps
+ * scheduling itself with no delay would otherwise spin forever. Real bursts are far smaller.
+ */
+export const SAME_INSTANT_MAX = 1_000_000;
 
 export type EventHandle = number;
 
@@ -16,6 +21,8 @@ export class Scheduler {
   nowUs = 0;
   /** Events executed so far (cancelled ones are not counted). */
   executed = 0;
+  /** Events run at the current instant so far (the livelock guard). */
+  private sameInstant = 0;
 
   private kind = new Int32Array(INITIAL_CAPACITY);
   private target = new Int32Array(INITIAL_CAPACITY);
@@ -110,7 +117,12 @@ export class Scheduler {
       const aux = this.aux[top]!;
       const payload = this.payload[top];
       this.releaseSlot(top);
-      this.nowUs = t;
+      if (t !== this.nowUs) {
+        this.nowUs = t;
+        this.sameInstant = 0;
+      } else if (++this.sameInstant > SAME_INSTANT_MAX) {
+        throw new Error(`livelock: more than ${SAME_INSTANT_MAX} events at t=${t} us without simulated time advancing (an actor keeps scheduling work with no delay)`);
+      }
       this.executed++;
       this.live--;
       n++;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scheduler, type EventHandle } from '../../sim/core/scheduler.ts';
+import { SAME_INSTANT_MAX, Scheduler, type EventHandle } from '../../sim/core/scheduler.ts';
 
 // The event queue orders by (time, insertion seq): equal times run in the order they were
 // scheduled. Cancelled events never run, and a handle that outlived its event never cancels the
@@ -300,5 +300,24 @@ describe('scheduler: property', () => {
       for (const e of ref) refRan.push(e[2]);
       expect(ran.map((r) => r.target)).toEqual(refRan);
     }), { seed: 20240601, numRuns: 200 });
+  });
+});
+
+describe('livelock guard', () => {
+  it('a handler that keeps scheduling itself at the same instant stops the run with a one-line error', () => {
+    const s: Scheduler = new Scheduler(() => { s.at(s.nowUs, 0, 0, 0, null); });
+    s.at(5, 0, 0, 0, null);
+    expect(() => s.run(Infinity, Infinity)).toThrow(`livelock: more than ${SAME_INSTANT_MAX} events at t=5 us without simulated time advancing`);
+  });
+
+  it('bursts at one instant below the bound, and the same number spread over time, run', () => {
+    let left = SAME_INSTANT_MAX;
+    const s: Scheduler = new Scheduler(() => { if (--left > 0) s.at(s.nowUs, 0, 0, 0, null); });
+    s.at(5, 0, 0, 0, null);
+    expect(s.run(Infinity, Infinity)).toBe(SAME_INSTANT_MAX);
+    let spread = 3 * SAME_INSTANT_MAX;
+    const s2: Scheduler = new Scheduler(() => { if (--spread > 0) s2.at(s2.nowUs + (spread % 2), 0, 0, 0, null); });
+    s2.at(0, 0, 0, 0, null);
+    expect(s2.run(Infinity, Infinity)).toBe(3 * SAME_INSTANT_MAX);
   });
 });
