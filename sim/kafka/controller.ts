@@ -6,6 +6,7 @@ import { assignReplicasToBrokers } from './assignment.ts';
 import type { BrokerSettings } from './config.ts';
 import { leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
 import { ControllerChannel, RESEND_MS, type PartitionInfo } from './controller-channel.ts';
+import { IsrChangeNotifications, type Step } from './controller-isr.ts';
 import type { ControllerToBroker, ErrorCode } from './messages.ts';
 import { parsePartitionState, partitionStateJson, statePath } from './partition.ts';
 import type { TopicSpec } from './broker.ts';
@@ -54,7 +55,6 @@ export interface ControllerHost {
   nowMs(): number;
 }
 
-type Step = (done: () => void) => void;
 
 const RETRY_MS = 1000;
 const WRITE_ATTEMPTS_MAX = 5;
@@ -72,8 +72,19 @@ export class Controller {
   /** Replies owed to ControlledShutdown requests still queued or running (NOT_CONTROLLER on resignation). */
   private readonly shutdownReplies = new Set<ShutdownReply>();
 
+  private readonly isrNotifications: IsrChangeNotifications;
+
   constructor(private readonly host: ControllerHost, readonly epoch: number, private epochZkVersion: number) {
     this.channel = new ControllerChannel(host, epoch, this.live);
+    const self = this;
+    this.isrNotifications = new IsrChangeNotifications({
+      get zk() { return self.zk; },
+      get dead() { return self.dead; },
+      enqueue: (step) => this.enqueue(step),
+      partition: (key) => this.parts.get(key),
+      readState: (p, cb) => this.readState(p, cb),
+      sendUpdateMetadata: (ps) => this.channel.sendUpdateMetadata(ps),
+    });
   }
 
   /** A broker answered a LeaderAndIsr, UpdateMetadata or StopReplica request. */
@@ -146,7 +157,7 @@ export class Controller {
         const dead = new Set<number>();
         for (const p of this.parts.values()) for (const r of p.replicas) if (!live.has(r)) dead.add(r);
         this.reconcile([...dead].sort((a, b) => a - b), [...live].sort((a, b) => a - b), () => {
-          this.watchIsrChanges();
+          this.isrNotifications.watch();
           done();
         });
       });
@@ -544,51 +555,6 @@ export class Controller {
     this.host.annotate(`controlled shutdown of broker-${id}: moved leadership of ${moved.size} partitions, ${remaining.length} remaining${remaining.length > 0 ? ` [${remaining.join(',')}]` : ''}; removed from ${shrunk.size} ISRs`);
     this.host.observe('kafka-controlled-shutdown', { broker: id, moved: [...moved].sort(), remaining, isrRemovals: [...shrunk].sort() });
     reply('NONE', remaining);
-  }
-
-  // ---------------------------------------------------------------- ISR change notifications
-
-  private watchIsrChanges(): void {
-    this.zk.getChildren('/isr_change_notification', { watch: () => this.enqueue((d) => this.onIsrChange(d)) }, (err, children) => {
-      if (this.dead || err !== null || children === null || children.length === 0) return;
-      this.enqueue((d) => this.processIsrChanges(children, d));
-    });
-  }
-
-  private onIsrChange(done: () => void): void {
-    this.zk.getChildren('/isr_change_notification', { watch: () => this.enqueue((d) => this.onIsrChange(d)) }, (err, children) => {
-      if (this.dead) return;
-      if (err !== null || children === null) return done();
-      this.processIsrChanges(children, done);
-    });
-  }
-
-  private processIsrChanges(children: readonly string[], done: () => void): void {
-    if (children.length === 0) return done();
-    const tps = new Set<string>();
-    let left = children.length;
-    for (const c of children) {
-      const path = `/isr_change_notification/${c}`;
-      this.zk.getData(path, {}, (err, data) => {
-        if (this.dead) return;
-        if (err === null && data !== null) {
-          const o = JSON.parse(data) as { partitions: { topic: string; partition: number }[] };
-          for (const p of o.partitions) tps.add(`${p.topic}-${p.partition}`);
-        }
-        this.zk.delete(path, -1, () => {});
-        if (--left === 0) {
-          const ps = [...tps].map((k) => this.parts.get(k)).filter((p): p is PartitionInfo => p !== undefined);
-          let n = ps.length;
-          if (n === 0) return done();
-          for (const p of ps) this.readState(p, () => {
-            if (--n === 0) {
-              this.channel.sendUpdateMetadata(ps);
-              done();
-            }
-          });
-        }
-      });
-    }
   }
 
   // ---------------------------------------------------------------- requests to brokers
