@@ -73,10 +73,20 @@ export class History {
     return this.entries;
   }
 
-  /** Pairs invokes with completions; ops never completed are reported as info (unknown). */
-  operations(): Operation[] {
-    return pairOperations(this.entries);
+  /**
+   * Pairs invokes with completions; ops never completed are reported as info (unknown). Several
+   * checkers read it at the end of a run: the pairing is kept until the history grows.
+   */
+  operations(): readonly Operation[] {
+    if (this.paired === null || this.pairedEntries !== this.entries.length) {
+      this.paired = pairOperations(this.entries);
+      this.pairedEntries = this.entries.length;
+    }
+    return this.paired;
   }
+
+  private paired: readonly Operation[] | null = null;
+  private pairedEntries = 0;
 }
 
 export function pairOperations(entries: readonly HistoryEntry[]): Operation[] {

@@ -34,6 +34,8 @@ export interface ProducerOptions {
 interface Rec {
   readonly value: string;
   readonly key: string | null;
+  /** The key's UTF-8 bytes (computed once for the partitioner and reused in the batch). */
+  readonly keyBytes: Uint8Array | null;
   readonly opId: number;
 }
 
@@ -67,8 +69,15 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   private n = 0;
   private numPartitions = 0;
   private leaders: number[] = [];
-  private available: number[] = [];
-  private readonly queues = new Map<number, Batch[]>();
+  /** What the partitioner sees: replaced (not mutated) on each metadata answer. */
+  private meta: TopicMetadataView = { numPartitions: 0, availablePartitions: [] };
+  /** Batches per partition, oldest first (index: partition). */
+  private readonly queues: Batch[][] = [];
+  /** Partitions in the order their queue was created: the order drain visits them. */
+  private readonly queueOrder: number[] = [];
+  /** drain's scratch: the ready batch per leader broker (index: broker id), reused across calls. */
+  private readonly ready: Batch[][] = [];
+  private readonly readyBrokers: number[] = [];
   private readonly inflight = new Map<number, InFlight>();
   private readonly inflightPerBroker = new Map<number, number>();
   private metadataId = 0;
@@ -92,10 +101,6 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
 
   private nowMs(): number {
     return this.ctx.nowUs() / MS;
-  }
-
-  private get meta(): TopicMetadataView {
-    return { numPartitions: this.numPartitions, availablePartitions: this.available };
   }
 
   // ---------------------------------------------------------------- metadata
@@ -129,7 +134,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     if (parts.length > 0) {
       this.numPartitions = parts.length;
       this.leaders = parts.map((p) => (msg.brokers.includes(p.leader) ? p.leader : -1));
-      this.available = parts.filter((p) => p.leader >= 0).map((p) => p.partition);
+      this.meta = { numPartitions: this.numPartitions, availablePartitions: parts.filter((p) => p.leader >= 0).map((p) => p.partition) };
     }
     if (this.numPartitions === 0 || this.leaders.includes(-1)) this.refreshMetadata();
     this.drain();
@@ -205,29 +210,36 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     const i = this.n++;
     const value = `${this.ctx.name}-${i}`;
     const key = this.opts.keys > 0 ? `k${i % this.opts.keys}` : null;
-    const p = this.partitioner.partition(this.opts.topic, key === null ? null : utf8(key), this.meta);
+    const keyBytes = key === null ? null : utf8(key);
+    const p = this.partitioner.partition(this.opts.topic, keyBytes, this.meta);
     const opId = this.ctx.invoke('send', this.tpName(p), value);
     const size = value.length + (key?.length ?? 0) + 10;
-    let q = this.queues.get(p);
-    if (q === undefined) this.queues.set(p, (q = []));
+    const rec: Rec = { value, key, keyBytes, opId };
+    let q = this.queues[p];
+    if (q === undefined) {
+      this.queues[p] = q = [];
+      this.queueOrder.push(p);
+    }
     const last = q[q.length - 1];
     if (last !== undefined && !last.inflight && last.attempts === 0 && last.bytes + size <= this.s.batchSize) {
-      last.records.push({ value, key, opId });
+      last.records.push(rec);
       last.bytes += size;
     } else {
       if (last !== undefined) this.partitioner.onNewBatch(this.opts.topic, this.meta, p);
-      q.push({ partition: p, records: [{ value, key, opId }], bytes: RECORD_BATCH_OVERHEAD + size, createdMs: this.nowMs(), attempts: 0, retryAtMs: 0, ambiguous: false, inflight: false, encoded: null });
+      q.push({ partition: p, records: [rec], bytes: RECORD_BATCH_OVERHEAD + size, createdMs: this.nowMs(), attempts: 0, retryAtMs: 0, ambiguous: false, inflight: false, encoded: null });
     }
     this.drain();
   }
 
   private drain(): void {
     const now = this.nowMs();
-    const byBroker = new Map<number, Batch[]>();
+    const brokers = this.readyBrokers;
     let nextMs = Infinity;
-    for (const [p, q] of this.queues) {
+    for (let i = 0; i < this.queueOrder.length; i++) {
+      const p = this.queueOrder[i]!;
+      const q = this.queues[p]!;
       this.expire(q, now);
-      const b = q.find((x) => !x.inflight);
+      const b = firstNotInFlight(q);
       if (b === undefined) continue;
       const readyAt = Math.max(b.retryAtMs, b.bytes >= this.s.batchSize ? 0 : b.createdMs + this.s.lingerMs);
       if (readyAt > now) {
@@ -239,14 +251,21 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
         this.refreshMetadata();
         continue;
       }
-      let l = byBroker.get(leader);
-      if (l === undefined) byBroker.set(leader, (l = []));
+      let l = this.ready[leader];
+      if (l === undefined) this.ready[leader] = l = [];
+      if (l.length === 0) brokers.push(leader);
       l.push(b);
     }
-    for (const [broker, batches] of byBroker) {
+    // Brokers in the order their first ready partition was found (as a Map keyed on insertion would give).
+    for (let i = 0; i < brokers.length; i++) {
+      const broker = brokers[i]!;
+      const l = this.ready[broker]!;
+      const batches = l.slice();
+      l.length = 0;
       if ((this.inflightPerBroker.get(broker) ?? 0) >= this.s.maxInFlightRequestsPerConnection) continue;
       this.send(broker, batches);
     }
+    brokers.length = 0;
     if (nextMs < this.drainAtMs) {
       this.drainAtMs = nextMs;
       this.ctx.setTimer(Math.max(0, Math.ceil((nextMs - now) * MS)), { k: 'drain', gen: ++this.drainGen });
@@ -268,7 +287,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     const id = this.nextCorrelation++;
     let bytes = REQUEST_HEADER_BYTES;
     const partitions = batches.map((b) => {
-      b.encoded ??= encodeBatch({ baseTimestampMs: Math.floor(now), records: b.records.map((r) => ({ key: r.key === null ? null : utf8(r.key), value: utf8(r.value) })) });
+      b.encoded ??= encodeBatch({ baseTimestampMs: Math.floor(now), records: b.records.map((r) => ({ key: r.keyBytes, value: utf8(r.value) })) });
       b.inflight = true;
       b.attempts++;
       bytes += PARTITION_OVERHEAD_BYTES + b.encoded.length;
@@ -316,12 +335,13 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   }
 
   private completeBatch(b: Batch, type: 'ok' | 'fail' | 'info', error: string | null, baseOffset = -1): void {
-    const q = this.queues.get(b.partition);
+    const q = this.queues[b.partition];
     if (q !== undefined) {
       const i = q.indexOf(b);
       if (i >= 0) q.splice(i, 1);
     }
-    b.records.forEach((r, i) => {
+    for (let i = 0; i < b.records.length; i++) {
+      const r = b.records[i]!;
       if (type === 'ok') {
         this.ctx.complete(r.opId, 'ok', baseOffset < 0 ? -1 : baseOffset + i);
         this.acked++;
@@ -330,7 +350,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
         if (type === 'fail') this.failed++;
         else this.unknown++;
       }
-    });
+    }
   }
 
   /** "<topic>-<p>", built once per partition (produce requests, responses and the history name it per record). */
@@ -350,7 +370,12 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
 
   inspect(): Json {
     let queued = 0;
-    for (const q of this.queues.values()) for (const b of q) queued += b.records.length;
+    for (const q of this.queues) if (q !== undefined) for (const b of q) queued += b.records.length;
     return { role: 'producer', acked: this.acked, failed: this.failed, unknown: this.unknown, inFlight: this.inflight.size, queued };
   }
+}
+
+function firstNotInFlight(q: readonly Batch[]): Batch | undefined {
+  for (let i = 0; i < q.length; i++) if (!q[i]!.inflight) return q[i];
+  return undefined;
 }

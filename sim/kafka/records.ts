@@ -1,3 +1,4 @@
+import { allocBytes } from '../core/bytes.ts';
 import { crc32c } from './crc32c.ts';
 
 // Record batches as real bytes, in Kafka's v2 layout (magic 2, org.apache.kafka.common.record.
@@ -252,7 +253,7 @@ export function encodeBatch(input: BatchInput): Uint8Array {
     bodies[i] = body;
     size += varintSize(body) + body;
   }
-  const b = new Uint8Array(size);
+  const b = allocBytes(size);
   let p = OFF_RECORDS;
   for (let i = 0; i < count; i++) {
     const r = recs[i]!;

@@ -1,4 +1,5 @@
 import type { Json } from '../../core/types.ts';
+import { copyBytes } from '../../core/bytes.ts';
 import { LOG_OVERHEAD, OFF_LEADER_EPOCH, batchBaseOffset, checkBatch, readInt32 } from '../records.ts';
 import type { LogConfig } from '../config.ts';
 import type { Features } from '../version.ts';
@@ -204,7 +205,8 @@ export class Log {
     if (input.length === 0) {
       return { firstOffset: -1, lastOffset: -1, maxTimestampMs: -1, offsetOfMaxTimestamp: -1, validBytes: 0, batches: 0, records: 0, flushOffset: null };
     }
-    const records = assignOffsets ? input.slice() : input;
+    // The leader stamps offsets and its epoch into its own copy (the request's bytes are the producer's).
+    const records = assignOffsets ? copyBytes(input) : input;
     const v = analyzeAndValidate(records, {
       name: this.name, segmentBytes: this.config.segmentBytes, nextOffset: this.nextOffset, logStartOffset: this.logStartOffset,
       assignOffsets, leaderEpoch: this.features.recordBatchV2 ? leaderEpoch : -1,

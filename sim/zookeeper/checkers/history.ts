@@ -13,7 +13,6 @@
 // Durability: every write a client saw succeed carries its txn's zxid; that zxid must be declared
 // committed, and the history of the last leader must still run through it after every recovery.
 
-import { operationsOf } from './ops.ts';
 import type { Checker, CheckStatus, RunPhases } from '../../check/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../core/world.ts';
@@ -175,7 +174,7 @@ export function ackedWritesDurableChecker(): Checker {
       }
       let unknown = false;
       const chain = tip >= 0 ? rec.chainFrom(tip) : null;
-      for (const op of operationsOf(world)) {
+      for (const op of world.history.operations()) {
         if (op.status !== 'ok' || !WRITE_FS.has(op.f)) continue;
         const z = (op.output as { zxid?: number } | undefined)?.zxid;
         if (typeof z !== 'number') continue;

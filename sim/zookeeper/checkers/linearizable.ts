@@ -8,7 +8,6 @@
 // Paths touched by multi, by sequential creates or by ephemeral nodes (which a session expiry may
 // delete without any client op) are left out: the model cannot see those changes.
 
-import { operationsOf } from './ops.ts';
 import type { Checker, CheckStatus } from '../../check/checker.ts';
 import type { Operation } from '../../check/history.ts';
 import { checkLinearizable, type LinearizabilityBounds } from '../../check/linearizability.ts';
@@ -79,7 +78,7 @@ export function linearizableWritesChecker(bounds: Partial<LinearizabilityBounds>
     kind: 'safety',
     description: 'writes to each znode (create, setData with the versions returned, delete) are linearizable',
     finish(world: World): CheckStatus {
-      const all = operationsOf(world);
+      const all = world.history.operations();
       const excluded = unmodelledPaths(all);
       const ops = all.filter((op) => op.key !== null && WRITES.has(op.f) && !excluded(op.key));
       const result = checkLinearizable(ops, znodeModel, bounds);

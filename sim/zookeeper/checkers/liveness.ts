@@ -3,7 +3,6 @@
 // zk-election-time (for scenarios with a scripted leader crash): a leader is established within
 // `boundMs` after `afterMs`.
 
-import { operationsOf } from './ops.ts';
 import type { Checker, RunPhases } from '../../check/checker.ts';
 import type { ProcessId } from '../../core/types.ts';
 import type { World } from '../../core/world.ts';
@@ -51,7 +50,7 @@ export function livenessChecker(opts: LivenessOptions): Checker {
           world.reportViolation(name, `${p.name} is ${p.peer.state.toLowerCase()}${p.peer.serving ? '' : ' and not serving'} at the end, not following ${leader.name}`);
         }
       }
-      const ok = operationsOf(world).some((op) => op.status === 'ok' && WRITES.has(op.f) && op.completeUs >= run.healUs && op.completeUs <= deadline);
+      const ok = world.history.operations().some((op) => op.status === 'ok' && WRITES.has(op.f) && op.completeUs >= run.healUs && op.completeUs <= deadline);
       if (!ok) world.reportViolation(name, `no client write committed within ${opts.boundMs / 1000} s after heal`);
     },
   };

@@ -6,7 +6,6 @@
 //   - a read of a znode never returns an older modification (mzxid) of the same node (same czxid)
 //     than one the session already saw or wrote.
 
-import { operationsOf } from './ops.ts';
 import type { Checker } from '../../check/checker.ts';
 import type { Operation } from '../../check/history.ts';
 import type { World } from '../../core/world.ts';
@@ -27,7 +26,7 @@ export function sessionOrderChecker(): Checker {
     description: "each session's replies carry non-decreasing zxids and its reads never go back to older data of a znode",
     finish(world: World) {
       const bySession = new Map<number, Operation[]>();
-      for (const op of operationsOf(world)) {
+      for (const op of world.history.operations()) {
         if (op.status !== 'ok') continue;
         const s = (op.output as Out | undefined)?.session;
         if (typeof s !== 'number' || s === 0) continue;
