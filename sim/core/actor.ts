@@ -49,6 +49,11 @@ export interface DiskView {
    * must never write to it. Optional (an in-memory test disk may only have read).
    */
   readView?(path: string, offset: number, length: number): Uint8Array | 'ENOENT';
+  /**
+   * Bits flipped in this host's page cache so far (disk corruption faults). Code that remembers
+   * where things lie in a file can tell that bytes changed under it. Optional, like readView.
+   */
+  readonly cacheFlips?: number;
   readAll(path: string): Uint8Array | 'ENOENT';
   truncate(path: string, size: number): DiskError | null;
   rename(from: string, to: string): DiskError | null;

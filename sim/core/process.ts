@@ -157,6 +157,9 @@ class ScopedDisk implements DiskView {
   readView(path: string, offset: number, length: number): Uint8Array | 'ENOENT' {
     return this.disk.readView(this.full(path), offset, length);
   }
+  get cacheFlips(): number {
+    return this.disk.cacheFlips;
+  }
   readAll(path: string): Uint8Array | 'ENOENT' {
     return this.disk.readAll(this.full(path));
   }

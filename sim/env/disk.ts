@@ -160,6 +160,8 @@ export class Disk {
   private nextSeq = 1;
   private dirty = 0;
   private usedBytes = 0;
+  /** Bits flipped in the page cache so far (see DiskView.cacheFlips). */
+  cacheFlips = 0;
   private inFlight: InFlight | null = null;
   private wakeAtUs = Infinity;
   private waiters: FsyncWaiter[] = [];
@@ -444,7 +446,10 @@ export class Disk {
     const offset = rng.int(0, m.len - 1);
     const bit = 1 << rng.int(0, 7);
     m.flip(offset, bit);
-    if (offset < f.cache.len && !this.dirtyAt(p, f, offset)) f.cache.flip(offset, bit);
+    if (offset < f.cache.len && !this.dirtyAt(p, f, offset)) {
+      f.cache.flip(offset, bit);
+      this.cacheFlips++;
+    }
     this.host.traceDisk('corrupt', p, 1, `bit flipped at offset ${offset}`);
     return { path: p, offset };
   }

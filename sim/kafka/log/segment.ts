@@ -126,6 +126,27 @@ export class LogSegment {
     return data;
   }
 
+  /**
+   * Where the last append's first batch starts and its base offset (-1: unknown). Followers fetch
+   * from the end of the log, so a read usually starts at or after that batch: walking from there
+   * finds the same batch as walking from the offset index entry (up to index.interval.bytes before
+   * it), without visiting the batches between. Forgotten whenever the file shrinks.
+   */
+  private tailPos = -1;
+  private tailBaseOffset = 0;
+  /** The disk's cacheFlips when tailPos was noted: a bit flipped since may have changed the headers a scan reads. */
+  private tailFlips = 0;
+
+  /**
+   * Where a scan for `offset` may start: the index entry, or the last append when that is closer and
+   * no bit has flipped in the page cache since (a flipped header between the two would change what a
+   * scan from the index entry finds, as it would in Kafka).
+   */
+  private scanStart(offset: number, indexPosition: number): number {
+    if (this.tailPos <= indexPosition || this.tailBaseOffset > offset) return indexPosition;
+    return (this.io.disk.cacheFlips ?? 0) === this.tailFlips ? this.tailPos : indexPosition;
+  }
+
   /** The chunk the last walk read (an immutable view: callers may hand out views of it). */
   private walkChunk: Uint8Array = EMPTY;
   private walkChunkStart = 0;
@@ -198,6 +219,9 @@ export class LogSegment {
     }
     check(this.io.disk.write(this.logPath, physicalPosition, records), `append ${this.logPath}`);
     this.size += records.length;
+    this.tailPos = physicalPosition;
+    this.tailBaseOffset = batchBaseOffset(records, 0);
+    this.tailFlips = this.io.disk.cacheFlips ?? 0;
     if (largestTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = largestTimestamp;
       this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
@@ -216,7 +240,7 @@ export class LogSegment {
     const mapping = this.offsetIndex.lookup(offset);
     let found: BatchPosition | null = null;
     const hint = this.cfg.indexIntervalBytes + 2 * RECORD_BATCH_OVERHEAD;
-    this.walk(Math.max(mapping.position, startingPosition), limit, (pos, size, buf, at) => {
+    this.walk(Math.max(this.scanStart(offset, mapping.position), startingPosition), limit, (pos, size, buf, at) => {
       const base = batchBaseOffset(buf, at);
       const lastOffset = base + i32(buf, at + OFF_LAST_OFFSET_DELTA);
       if (lastOffset >= offset) {
@@ -240,7 +264,7 @@ export class LogSegment {
     let total = 0;
     let budget = maxSize;
     const hint = this.cfg.indexIntervalBytes + maxSize + 2 * RECORD_BATCH_OVERHEAD;
-    this.walk(mapping.position, this.size, (pos, size, buf, at) => {
+    this.walk(this.scanStart(startOffset, mapping.position), this.size, (pos, size, buf, at) => {
       if (startPos < 0) {
         if (batchBaseOffset(buf, at) + i32(buf, at + OFF_LAST_OFFSET_DELTA) < startOffset) return true;
         startPos = pos;
@@ -306,6 +330,7 @@ export class LogSegment {
           this.timeIndex.reset();
           check(this.io.disk.truncate(this.logPath, 0), `truncate ${this.logPath}`);
           this.size = 0;
+          this.tailPos = -1;
           this.nextOffset = this.baseOffset;
           this.maxTimestampSoFar = -1;
           this.rollingBasedTimestamp = null;
@@ -323,6 +348,7 @@ export class LogSegment {
     const truncated = data.length - validBytes;
     if (truncated > 0) check(this.io.disk.truncate(this.logPath, validBytes), `truncate ${this.logPath}`);
     this.size = validBytes;
+    this.tailPos = -1;
     this.nextOffset = next;
     this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     return { truncatedBytes: truncated, reason: truncated > 0 ? reason : null };
@@ -338,6 +364,7 @@ export class LogSegment {
       removed = this.size - mapping.position;
       check(this.io.disk.truncate(this.logPath, mapping.position), `truncate ${this.logPath}`);
       this.size = mapping.position;
+      this.tailPos = -1;
     }
     if (this.size === 0) {
       this.createdMs = this.io.nowMs();
