@@ -41,7 +41,8 @@ export interface Operation {
 export class History {
   private readonly entries: HistoryEntry[] = [];
   private nextOpId = 1;
-  private readonly open = new Map<number, HistoryEntry>();
+  /** Invokes not yet completed, by opId (ids are dense: an array, not a Map that rehashes as it shrinks). */
+  private readonly open: (HistoryEntry | undefined)[] = [];
 
   constructor(private readonly seqOf: () => number, private readonly nowUs: () => number) {}
 
@@ -49,14 +50,14 @@ export class History {
     const opId = this.nextOpId++;
     const e: HistoryEntry = { opId, type: 'invoke', process, f, key, value, timeUs: this.nowUs(), seq: this.seqOf() };
     this.entries.push(e);
-    this.open.set(opId, e);
+    this.open[opId] = e;
     return opId;
   }
 
   complete(opId: number, type: 'ok' | 'fail' | 'info', value: unknown, error?: string): void {
-    const inv = this.open.get(opId);
+    const inv = this.open[opId];
     if (inv === undefined) throw new Error(`history: completion of unknown or already completed op ${opId}`);
-    this.open.delete(opId);
+    this.open[opId] = undefined;
     const e: HistoryEntry = {
       opId, type, process: inv.process, f: inv.f, key: inv.key, value,
       timeUs: this.nowUs(), seq: this.seqOf(), ...(error !== undefined ? { error } : {}),
@@ -66,7 +67,7 @@ export class History {
 
   /** True while the operation has been invoked but not completed. */
   isOpen(opId: number): boolean {
-    return this.open.has(opId);
+    return this.open[opId] !== undefined;
   }
 
   all(): readonly HistoryEntry[] {

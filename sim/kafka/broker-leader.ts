@@ -32,7 +32,8 @@ const EMPTY = new Uint8Array(0);
 
 export class LeaderSide {
   readonly purgatory: ProducePurgatory;
-  private readonly fetchWaits = new Map<number, DelayedFetch>();
+  /** Parked fetches in arrival order (a few: one per follower fetcher; an array, not a Map). */
+  private readonly fetchWaits: DelayedFetch[] = [];
   private readonly isrChanges = new Set<string>();
   private lastIsrChangeMs = 0;
   private lastIsrPropagationMs = 0;
@@ -121,25 +122,27 @@ export class LeaderSide {
       const id = this.b.nextId();
       const w: DelayedFetch = { id, from, msg, timer: -1 };
       w.timer = this.b.setTimer(msg.maxWaitMs, { k: 'fetch-wait', id });
-      this.fetchWaits.set(id, w);
+      this.fetchWaits.push(w);
       return;
     }
     this.respondFetch(from, msg);
   }
 
   completeFetchWait(id: number): void {
-    const w = this.fetchWaits.get(id);
-    if (w === undefined) return;
-    this.fetchWaits.delete(id);
+    const i = this.fetchWaits.findIndex((x) => x.id === id);
+    if (i < 0) return;
+    const w = this.fetchWaits[i]!;
+    this.fetchWaits.splice(i, 1);
     this.respondFetch(w.from, w.msg);
   }
 
   /** New data was appended to a partition this broker leads: parked fetches for it complete. */
   private wakeFetches(part: Partition): void {
-    if (this.fetchWaits.size === 0) return;
-    for (const w of [...this.fetchWaits.values()]) {
-      if (!w.msg.partitions.some((p) => p.tp === part.key)) continue;
-      this.fetchWaits.delete(w.id);
+    if (this.fetchWaits.length === 0) return;
+    const key = part.key;
+    for (const w of this.fetchWaits.slice()) {
+      if (!fetchesPartition(w.msg, key)) continue;
+      this.fetchWaits.splice(this.fetchWaits.indexOf(w), 1);
       this.b.ctx.cancelTimer(w.timer);
       this.respondFetch(w.from, w.msg);
     }
@@ -301,4 +304,9 @@ export class LeaderSide {
     if (flushPart !== null) flushPart.log.awaitFlush(flushOffset, () => this.b.guard(() => this.purgatory.add(p, msg.timeoutMs)));
     else this.purgatory.add(p, msg.timeoutMs);
   }
+}
+
+function fetchesPartition(msg: Fetch, tp: string): boolean {
+  for (let i = 0; i < msg.partitions.length; i++) if (msg.partitions[i]!.tp === tp) return true;
+  return false;
 }

@@ -29,7 +29,8 @@ export interface DelayedProduce {
 
 export class ProducePurgatory {
   private readonly byId = new Map<number, DelayedProduce>();
-  private readonly byTp = new Map<string, Set<DelayedProduce>>();
+  /** Parked requests per partition, in the order they were parked (small: arrays, not Sets). */
+  private readonly byTp = new Map<string, DelayedProduce[]>();
 
   constructor(
     private readonly ctx: Context,
@@ -44,9 +45,9 @@ export class ProducePurgatory {
     if (p.waiting.length === 0) return this.respond(p);
     this.byId.set(p.id, p);
     for (const w of p.waiting) {
-      let set = this.byTp.get(w.part.key);
-      if (set === undefined) this.byTp.set(w.part.key, (set = new Set()));
-      set.add(p);
+      let list = this.byTp.get(w.part.key);
+      if (list === undefined) this.byTp.set(w.part.key, (list = []));
+      if (!list.includes(p)) list.push(p);
     }
     p.timer = this.armTimeout(p.id, timeoutMs);
     this.tryComplete(p);
@@ -54,9 +55,10 @@ export class ProducePurgatory {
 
   /** The partition's HW, ISR or leadership changed: complete what can be completed. */
   checkPartition(part: Partition): void {
-    const set = this.byTp.get(part.key);
-    if (set === undefined || set.size === 0) return;
-    for (const p of [...set]) this.tryComplete(p);
+    const list = this.byTp.get(part.key);
+    if (list === undefined || list.length === 0) return;
+    // finish() removes from the list while we walk it: walk a copy.
+    for (const p of list.slice()) this.tryComplete(p);
   }
 
   expire(id: number): void {
@@ -94,7 +96,11 @@ export class ProducePurgatory {
   private finish(p: DelayedProduce): void {
     if (!this.byId.delete(p.id)) return;
     this.ctx.cancelTimer(p.timer);
-    for (const w of p.waiting) this.byTp.get(w.part.key)?.delete(p);
+    for (const w of p.waiting) {
+      const list = this.byTp.get(w.part.key);
+      const i = list === undefined ? -1 : list.indexOf(p);
+      if (i >= 0) list!.splice(i, 1);
+    }
     this.respond(p);
   }
 

@@ -457,5 +457,16 @@ export function utf8(s: string): Uint8Array {
 }
 
 export function fromUtf8(b: Uint8Array | null): string | null {
-  return b === null ? null : textDecoder.decode(b);
+  if (b === null) return null;
+  // Short ASCII (the ids workloads send) by hand, as utf8() encodes it: TextDecoder.decode is a
+  // runtime call per string. Same string either way.
+  const n = b.length;
+  if (n > 64) return textDecoder.decode(b);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return textDecoder.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
 }

@@ -100,3 +100,16 @@ describe('record batch v2 encoding', () => {
     }
   });
 });
+
+describe('UTF-8 values', () => {
+  it('fromUtf8 decodes what utf8 encodes, as TextDecoder does: short ASCII, non-ASCII, long and empty strings', () => {
+    const long = 'x'.repeat(65);
+    for (const s of ['p1-42', '', 'k0', 'naïve-ü', '日本-1', long, `${long}é`, '\u0000\u007f']) {
+      expect(fromUtf8(utf8(s))).toBe(s);
+      expect(fromUtf8(utf8(s))).toBe(new TextDecoder().decode(new TextEncoder().encode(s)));
+    }
+    // Invalid UTF-8 decodes with replacement characters, as TextDecoder does.
+    expect(fromUtf8(Uint8Array.from([0x61, 0xff, 0x62]))).toBe('a\ufffdb');
+    expect(fromUtf8(null)).toBeNull();
+  });
+});
