@@ -40,7 +40,11 @@ export function historyVerdict(ops: readonly Operation[], finals: readonly Final
   }
   const lost: string[] = [];
   const unreadable = new Set<string>();
-  const acked = new Map<string, { seq: number; value: string; offset: number }[]>(); // producer|tp -> acked writes
+  // Acked writes per (producer, partition): looked up through nested maps, visited in the order each
+  // pair first appeared.
+  type Acked = { seq: number; value: string; offset: number }[];
+  const acked = new Map<string, Map<string, Acked>>();
+  const groups: { tp: string; writes: Acked }[] = [];
   for (const op of ops) {
     if (op.f !== 'send' || op.status !== 'ok' || op.key === null) continue;
     if ((op.output as number) < 0) continue;
@@ -55,17 +59,21 @@ export function historyVerdict(ops: readonly Operation[], finals: readonly Final
       lost.push(`${value} (acknowledged at ${op.key} offset ${String(op.output)})`);
       continue;
     }
-    const k = `${op.process}|${op.key}`;
-    let l = acked.get(k);
-    if (l === undefined) acked.set(k, (l = []));
+    let byTpOfProducer = acked.get(op.process);
+    if (byTpOfProducer === undefined) acked.set(op.process, (byTpOfProducer = new Map()));
+    let l = byTpOfProducer.get(op.key);
+    if (l === undefined) {
+      byTpOfProducer.set(op.key, (l = []));
+      groups.push({ tp: op.key, writes: l });
+    }
     l.push({ seq: seqOf(value), value, offset: at });
   }
   const reordered: string[] = [];
-  for (const [k, l] of acked) {
+  for (const { tp, writes: l } of groups) {
     l.sort((a, b) => a.seq - b.seq);
     for (let i = 1; i < l.length; i++) {
       if (l[i]!.offset < l[i - 1]!.offset) {
-        reordered.push(`${l[i - 1]!.value} read after ${l[i]!.value} in ${k.split('|')[1]}`);
+        reordered.push(`${l[i - 1]!.value} read after ${l[i]!.value} in ${tp}`);
         break;
       }
     }
