@@ -9,8 +9,10 @@ import { defaultWorkers } from './cmd-sweep.ts';
 import { runSweep, seedList } from './sweep-engine.ts';
 
 // `dsim bench [--json] [--quick]`: the performance figures of DESIGN.md "Performance budget".
-// Timed here, never in tests. Each scenario runs once untimed first so the JIT has warmed up, then
-// the best of the repeats counts, untraced and traced alike.
+// Timed here, never in tests. Figures are steady-state, as a sweep worker runs after its first few
+// seeds: each scenario first runs untimed until the JIT has settled (WARMUP_RUNS_MIN runs and
+// WARMUP_MS_MIN of running, at most WARMUP_RUNS_MAX runs), then the best of the timed repeats
+// counts, untraced and traced alike. `--quick` skips the warm-up and times one run of each.
 
 export interface BenchJson {
   bareEventsPerSec: number;
@@ -47,8 +49,25 @@ function timed<T>(fn: () => T): { value: T; seconds: number } {
   return { value, seconds: Math.max(1e-9, (performance.now() - t0) / 1000) };
 }
 
-function benchScenario(d: Discovered, repeats: number): BenchJson['scenarios'][number] {
-  runScenario(d.scenario, { seed: 1 }); // warm-up, untimed
+/** Warm-up before timing: V8 needs several runs of a scenario before its hot code is fully optimized. */
+const WARMUP_RUNS_MIN = 3;
+const WARMUP_RUNS_MAX = 20;
+const WARMUP_MS_MIN = 1500;
+const UNTRACED_REPEATS = 10;
+const TRACED_REPEATS = 3;
+
+function warmUp(run: () => void): void {
+  const t0 = performance.now();
+  for (let i = 0; i < WARMUP_RUNS_MAX; i++) {
+    run();
+    if (i + 1 >= WARMUP_RUNS_MIN && performance.now() - t0 >= WARMUP_MS_MIN) return;
+  }
+}
+
+function benchScenario(d: Discovered, quick: boolean): BenchJson['scenarios'][number] {
+  const repeats = quick ? 1 : UNTRACED_REPEATS;
+  const tracedRepeats = quick ? 1 : TRACED_REPEATS;
+  if (!quick) warmUp(() => runScenario(d.scenario, { seed: 1 }));
   let best = Infinity;
   let events = 0;
   let simulatedMs = 0;
@@ -58,11 +77,11 @@ function benchScenario(d: Discovered, repeats: number): BenchJson['scenarios'][n
     simulatedMs = r.value.simulatedMs;
     best = Math.min(best, r.seconds);
   }
-  // Traced the same way: the trace paths warm up in an untimed run, then the best of the repeats.
-  if (repeats > 1) runScenario(d.scenario, { seed: 1, trace: new CountingSink() });
+  // Traced the same way: the trace paths warm up untimed, then the best of the repeats.
+  if (!quick) warmUp(() => runScenario(d.scenario, { seed: 1, trace: new CountingSink() }));
   let sink = new CountingSink();
   let traced = timed(() => runScenario(d.scenario, { seed: 1, trace: sink }));
-  for (let i = 1; i < repeats; i++) {
+  for (let i = 1; i < tracedRepeats; i++) {
     const s = new CountingSink();
     const r = timed(() => runScenario(d.scenario, { seed: 1, trace: s }));
     if (r.seconds < traced.seconds) {
@@ -99,7 +118,7 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
   const rows: BenchJson['scenarios'] = [];
   for (const d of benchScenarios) {
     note(`bench: ${d.name}...`);
-    rows.push(benchScenario(d, quick ? 1 : 3));
+    rows.push(benchScenario(d, quick));
   }
 
   let sweepSeedsPerSec = 0;
