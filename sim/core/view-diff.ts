@@ -114,6 +114,12 @@ function copy(v: unknown): Norm {
 class Walker {
   readonly ops: PatchOp[] = [];
   private readonly path: (string | number)[] = [];
+  /**
+   * Set by compare() as it returns: whether every child of the object or array it compared is
+   * adoptable (a normal scalar, or an object the walk adopted). Then the object itself is adoptable
+   * if it is frozen: adoptability comes out of the walk bottom-up instead of a second traversal.
+   */
+  private kidsAdoptable = false;
 
   private push(value?: Json): void {
     this.ops.push(value === undefined ? [this.path.slice()] : [this.path.slice(), value]);
@@ -127,7 +133,7 @@ class Walker {
     // The owned tree only shares objects with views through adopted frozen subtrees: same object, same JSON.
     if (next === prev && typeof next === 'object' && next !== null) return prev;
     const c = this.compare(prev, next);
-    return typeof next === 'object' && next !== null && adoptable(next) ? next as Json : c;
+    return typeof next === 'object' && next !== null && this.kidsAdoptable && Object.isFrozen(next) ? next as Json : c;
   }
 
   private compare(prev: Json, next: unknown): Json {
@@ -141,9 +147,11 @@ class Walker {
       if (!Array.isArray(prev) || prev.length !== next.length) {
         const c = copy(next) as Json;
         this.push(c);
+        this.kidsAdoptable = c === next; // copy() adopts next as a whole when it can
         return c;
       }
       let out: Json[] | null = null;
+      let kids = true;
       for (let i = 0; i < next.length; i++) {
         const p = prev[i] as Json;
         const x: unknown = next[i];
@@ -154,15 +162,18 @@ class Walker {
         this.path.push(i);
         const c = this.walk(p, next[i]);
         this.path.pop();
+        if (c !== x) kids = false;
         if (out === null && c !== p) out = prev.slice(0, i);
         if (out !== null) out.push(c);
       }
+      this.kidsAdoptable = kids;
       return out ?? prev;
     }
     checkPlainObject(next);
     if (!isObj(prev)) {
       const c = copy(next) as Json;
       this.push(c);
+      this.kidsAdoptable = c === next;
       return c;
     }
     const src = next as Record<string, unknown>;
@@ -170,8 +181,11 @@ class Walker {
     const kept: string[] = [];
     const values: Json[] = [];
     let same = true;
+    // As adoptable() requires: no "toJSON" key, nothing omitted, every child adoptable.
+    let kids = true;
     for (const k of keys) {
       if (k === '__proto__') throw NOT_PLAIN;
+      if (k === 'toJSON') kids = false;
       const raw = src[k];
       const old = prev[k];
       if (isScalar(raw) && raw === old) {
@@ -179,7 +193,10 @@ class Walker {
         values.push(old); // not raw: -0 === 0, and the tree holds what JSON.parse would
         continue;
       }
-      if (typeof raw !== 'object' && primitive(raw) === OMITTED) continue;
+      if (typeof raw !== 'object' && primitive(raw) === OMITTED) {
+        kids = false;
+        continue;
+      }
       kept.push(k);
       this.path.push(k);
       let c: Json;
@@ -193,8 +210,10 @@ class Walker {
         if (c !== p) same = false;
       }
       this.path.pop();
+      if (c !== raw) kids = false;
       values.push(c);
     }
+    this.kidsAdoptable = kids;
     // Deleted keys, in the previous view's key order; `in` on the parsed next object (inherited
     // names included), as diffJson does.
     const prevKeys = Object.keys(prev);

@@ -32,27 +32,78 @@ export class Partition {
     return this.isr.includes(id);
   }
 
-  inspect(): { [key: string]: Json } {
-    const l = this.log.inspect();
+  /**
+   * The partition's view, deep-frozen and memoized: while nothing shown changed, the same object is
+   * returned, so a traced run's state diff skips it by identity (sim/core/view-diff.ts). Most
+   * handlers change one or two of a broker's partitions.
+   */
+  inspect(): Json {
+    const log = this.log;
+    const epochs = log.epochsView();
+    const recent = log.recentView();
+    const m = this.memo;
+    if (m !== null && m.leader === this.leader && m.leaderEpoch === this.leaderEpoch && m.isr === this.isr && m.replicas === this.replicas
+      && m.isLeader === this.isLeader && m.leo === log.logEndOffset && m.hw === log.highWatermark && m.logStartOffset === log.logStartOffset
+      && m.epochs === epochs && m.recent === recent && (!this.isLeader || sameFollowers(m.followers, this.followers))) {
+      return m.view;
+    }
     const view: { [key: string]: Json } = {
       leader: this.leader,
       leaderEpoch: this.leaderEpoch,
-      isr: this.isr.slice(),
-      replicas: this.replicas.slice(),
+      isr: Object.freeze(this.isr.slice()),
+      replicas: Object.freeze(this.replicas.slice()),
       isLeader: this.isLeader,
-      leo: this.log.logEndOffset,
-      hw: this.log.highWatermark,
-      logStartOffset: this.log.logStartOffset,
-      epochs: l['epochs'] ?? [],
-      log: l['log'] ?? null,
+      leo: log.logEndOffset,
+      hw: log.highWatermark,
+      logStartOffset: log.logStartOffset,
+      epochs,
+      log: recent,
     };
+    const followers: number[] = [];
     if (this.isLeader) {
-      const followers: { [id: string]: Json } = {};
-      for (const [id, s] of [...this.followers].sort((a, b) => a[0] - b[0])) followers[String(id)] = { leo: s.leo, lastCaughtUpMs: s.lastCaughtUpTimeMs === NEVER_MS ? null : s.lastCaughtUpTimeMs };
-      view['followers'] = followers;
+      const shown: { [id: string]: Json } = {};
+      for (const [id, s] of [...this.followers].sort((a, b) => a[0] - b[0])) {
+        shown[String(id)] = Object.freeze({ leo: s.leo, lastCaughtUpMs: s.lastCaughtUpTimeMs === NEVER_MS ? null : s.lastCaughtUpTimeMs });
+        followers.push(id, s.leo, s.lastCaughtUpTimeMs);
+      }
+      view['followers'] = Object.freeze(shown);
     }
+    Object.freeze(view);
+    this.memo = {
+      view, leader: this.leader, leaderEpoch: this.leaderEpoch, isr: this.isr, replicas: this.replicas, isLeader: this.isLeader,
+      leo: log.logEndOffset, hw: log.highWatermark, logStartOffset: log.logStartOffset, epochs, recent, followers,
+    };
     return view;
   }
+
+  private memo: PartitionViewMemo | null = null;
+}
+
+/** What Partition.inspect's last view was built from. */
+interface PartitionViewMemo {
+  readonly view: Json;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly replicas: readonly number[];
+  readonly isLeader: boolean;
+  readonly leo: number;
+  readonly hw: number;
+  readonly logStartOffset: number;
+  readonly epochs: Json;
+  readonly recent: Json;
+  /** (id, leo, lastCaughtUpTimeMs) per follower, by id; empty when not leading. */
+  readonly followers: readonly number[];
+}
+
+/** Whether the followers' shown state is still what `shown` recorded (ids in ascending order). */
+function sameFollowers(shown: readonly number[], followers: ReadonlyMap<number, FollowerState>): boolean {
+  if (shown.length !== followers.size * 3) return false;
+  for (let i = 0; i < shown.length; i += 3) {
+    const s = followers.get(shown[i]!);
+    if (s === undefined || s.leo !== shown[i + 1] || s.lastCaughtUpTimeMs !== shown[i + 2]) return false;
+  }
+  return true;
 }
 
 /** The JSON of /brokers/topics/<t>/partitions/<p>/state. */

@@ -99,6 +99,24 @@ describe('diffView', () => {
     expect(third.ops.length).toBe(6);
   });
 
+  it('adopts a changed frozen parent whose children are adopted or plain, found by the walk itself', () => {
+    const log = deepFreeze({ from: 3, batches: [[3, 1, 1]] });
+    const part1 = Object.freeze({ leo: 4, hw: 3, log });
+    const first = diffView(parse({ p: { leo: 4, hw: 3, log: { from: 0, batches: [] } } }), { p: part1 })!;
+    expect((first.tree as { p: unknown }).p).toBe(part1);
+    // The partition changed (a new frozen object): compared field by field, then adopted as a whole.
+    const part2 = Object.freeze({ leo: 5, hw: 3, log });
+    const second = diffView(first.tree, { p: part2 })!;
+    expect(second.ops).toEqual([[['p', 'leo'], 5]]);
+    expect((second.tree as { p: unknown }).p).toBe(part2);
+    // A frozen parent with a mutable child, an omitted value or a toJSON key is not adopted.
+    for (const bad of [Object.freeze({ leo: 5, hw: 3, log: { from: 3, batches: [] } }), Object.freeze({ leo: 5, hw: 3, log, gone: undefined }), Object.freeze({ leo: 5, hw: 3, log, toJSON: 1 })]) {
+      const d = diffView(second.tree, { p: bad })!;
+      expect((d.tree as { p: unknown }).p).not.toBe(bad);
+      expect(d.ops).toEqual(diffJson(second.tree, parse({ p: bad })));
+    }
+  });
+
   it('does not adopt a frozen subtree JSON would rewrite, nor one holding a mutable part', () => {
     const withNaN = deepFreeze({ x: NaN });
     const d = diffView(parse({}), { a: withNaN })!;

@@ -34,6 +34,21 @@ describe('broker', () => {
     expect(view.partitions['events-0']!.leo).toBeGreaterThan(0);
   });
 
+  it('returns the same frozen partition view while nothing shown changes, and a new one when the LEO moves', () => {
+    const w = cluster(15_000);
+    const leader = liveBrokers(w).find((b) => b.partitions.get('events-0')?.isLeader === true)!;
+    const part = leader.partitions.get('events-0')!;
+    const v1 = part.inspect();
+    expect(Object.isFrozen(v1)).toBe(true);
+    expect(part.inspect()).toBe(v1);
+    w.runUntil(w.nowUs + 2_000_000); // the producer keeps writing
+    const v2 = part.inspect() as { leo: number; followers: { [id: string]: { leo: number } } };
+    expect(v2).not.toBe(v1);
+    expect(v2.leo).toBeGreaterThan((v1 as { leo: number }).leo);
+    expect(v2.leo).toBe(part.log.logEndOffset);
+    for (const [id, s] of part.followers) expect(v2.followers[String(id)]!.leo).toBe(s.leo);
+  });
+
   it('refuses a LeaderAndIsr with a stale controller epoch, leader epoch or broker epoch and applies a current one', () => {
     const w = cluster(15_000);
     const follower = liveBrokers(w).find((b) => b.controller === null && b.partitions.get('events-0')?.isLeader === false) as Broker;

@@ -482,8 +482,18 @@ export class Log {
       logStartOffset: this.logStartOffset,
       recoveryPoint: this.recoveryPoint,
       segments: this.segments.length,
-      epochs: this.epochCache === null ? NO_EPOCHS : this.epochCache.view(),
-      log: this.recent.view(this.nextOffset),
+      epochs: this.epochsView(),
+      log: this.recentView(),
     };
+  }
+
+  /** The epoch cache as [epoch, start offset] pairs: deep-frozen, the same object until it changes. */
+  epochsView(): Json {
+    return this.epochCache === null ? NO_EPOCHS : this.epochCache.view();
+  }
+
+  /** The last batches as {from, batches}: deep-frozen, the same object until it changes. */
+  recentView(): Json {
+    return this.recent.view(this.nextOffset);
   }
 }
