@@ -67,7 +67,6 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   private readonly s: ProducerSettings;
   private readonly partitioner: Partitioner;
   private n = 0;
-  private numPartitions = 0;
   private leaders: number[] = [];
   /** What the partitioner sees: replaced (not mutated) on each metadata answer. */
   private meta: TopicMetadataView = { numPartitions: 0, availablePartitions: [] };
@@ -132,11 +131,10 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     this.lastMetadataMs = this.nowMs();
     const parts = msg.topics[this.opts.topic] ?? [];
     if (parts.length > 0) {
-      this.numPartitions = parts.length;
       this.leaders = parts.map((p) => (msg.brokers.includes(p.leader) ? p.leader : -1));
-      this.meta = { numPartitions: this.numPartitions, availablePartitions: parts.filter((p) => p.leader >= 0).map((p) => p.partition) };
+      this.meta = { numPartitions: parts.length, availablePartitions: parts.filter((p) => p.leader >= 0).map((p) => p.partition) };
     }
-    if (this.numPartitions === 0 || this.leaders.includes(-1)) this.refreshMetadata();
+    if (this.meta.numPartitions === 0 || this.leaders.includes(-1)) this.refreshMetadata();
     this.drain();
   }
 
@@ -206,7 +204,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   // ---------------------------------------------------------------- accumulator
 
   private produceOne(): void {
-    if (this.numPartitions === 0) return; // no metadata yet: KafkaProducer.send would block here
+    if (this.meta.numPartitions === 0) return; // no metadata yet: KafkaProducer.send would block here
     const i = this.n++;
     const value = `${this.ctx.name}-${i}`;
     const key = this.opts.keys > 0 ? `k${i % this.opts.keys}` : null;
