@@ -9,6 +9,7 @@ import { NEVER_MS, type FollowerState } from './replica-rules.ts';
 
 export class Partition {
   readonly key: string;
+  /** Replaced, never changed in place (inspect() notices changes by identity); so is `isr`. */
   replicas: readonly number[] = [];
   leader = -1;
   leaderEpoch = -1;
