@@ -47,6 +47,14 @@ describe('broker', () => {
     expect(v2.leo).toBeGreaterThan((v1 as { leo: number }).leo);
     expect(v2.leo).toBe(part.log.logEndOffset);
     for (const [id, s] of part.followers) expect(v2.followers[String(id)]!.leo).toBe(s.leo);
+    // A change the log does not see: a follower's catch-up time, or a new ISR, gives a new view too.
+    const [fid, fs] = [...part.followers][0]!;
+    fs.lastCaughtUpTimeMs += 1;
+    const v3 = part.inspect() as { isr: number[]; followers: { [id: string]: { lastCaughtUpMs: number } } };
+    expect(v3).not.toBe(v2);
+    expect(v3.followers[String(fid)]!.lastCaughtUpMs).toBe(fs.lastCaughtUpTimeMs);
+    part.isr = [...part.isr];
+    expect(part.inspect()).not.toBe(v3);
   });
 
   it('refuses a LeaderAndIsr with a stale controller epoch, leader epoch or broker epoch and applies a current one', () => {
