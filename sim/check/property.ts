@@ -12,7 +12,8 @@ import { firstUnexpectedViolation, shrinkFaults } from './shrink.ts';
 // schedule) pairs, or (seed, configuration, fault schedule) triples when configurations are
 // generated too (each judged by its own configuration's expectation). fast-check's own shrinking
 // runs first unless turned off (fewer faults, smaller values, smaller seeds); shrinkFaults then
-// reduces the counterexample's schedule to the final minimal one.
+// reduces the counterexample's schedule to the final minimal one, and with generated configurations
+// shrinkOverrides drops the generated settings the failure does not need.
 // Everything is deterministic given fast-check's seed (default PROPERTY_SEED_DEFAULT): no run ever
 // takes fast-check's time-based default seed.
 
@@ -256,7 +257,12 @@ export interface CheckScenarioOptions {
   fastCheckShrink?: boolean;
   /** Budget for shrinkFaults (its default otherwise). */
   shrinkMaxRuns?: number;
+  /** Budget for shrinkOverrides (default CONFIG_SHRINK_RUNS_DEFAULT). */
+  configShrinkMaxRuns?: number;
 }
+
+/** Runs shrinkOverrides may spend by default: a few passes over a handful of generated settings. */
+export const CONFIG_SHRINK_RUNS_DEFAULT = 20;
 
 export type CheckScenarioResult =
   | { ok: true; runs: number }
@@ -266,6 +272,11 @@ export type CheckScenarioResult =
     seed: number;
     /** Its configuration: the fixed overrides with the generated ones (if any) merged over them. */
     overrides: Overrides;
+    /**
+     * The settings the failure needs: `overrides` without the generated ones that could go (the
+     * scenario's defaults apply instead) with the minimal schedule. The fixed overrides stay.
+     */
+    minimalOverrides: Overrides;
     /** Its fault schedule, as fast-check shrank it (as generated, with fastCheckShrink off). */
     faults: Fault[];
     checker: string;
@@ -280,6 +291,8 @@ export type CheckScenarioResult =
     runs: number;
     /** Scenario runs shrinkFaults spent (0 with shrink off). */
     shrinkRuns: number;
+    /** Scenario runs shrinkOverrides spent (0 with shrink off or without generated configurations). */
+    configShrinkRuns: number;
   };
 
 /**
@@ -334,7 +347,9 @@ export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {
     throw new InvariantError(`checkScenario ${scenario.name}: seed ${seed} failed under fast-check but passes on replay: the run is not deterministic`);
   }
   let minimalFaults = faults.slice();
+  let minimalOverrides = overrides;
   let shrinkRuns = 0;
+  let configShrinkRuns = 0;
   if (opts.shrink !== false) {
     const shrunk = shrinkFaults(scenario, {
       seed, overrides, faults,
@@ -343,12 +358,84 @@ export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {
     minimalFaults = shrunk.minimal;
     violation = shrunk.violation;
     shrinkRuns = shrunk.runs;
+    if (opts.configs !== undefined) {
+      const c = shrinkOverrides(scenario, {
+        seed, overrides, pinned: fixed, faults: minimalFaults, checker: violation.checker,
+        ...(opts.configShrinkMaxRuns !== undefined ? { maxRuns: opts.configShrinkMaxRuns } : {}),
+      });
+      minimalOverrides = c.minimal;
+      if (c.violation !== null) violation = c.violation;
+      configShrinkRuns = c.runs;
+    }
   }
   const script = formatScript(minimalFaults);
   return {
-    ok: false, seed, overrides, faults: faults.slice(), checker: violation.checker, violation, minimalFaults, script,
-    replay: replayCommand(scenario.name, seed, overrides, script), runs: details.numRuns, shrinkRuns,
+    ok: false, seed, overrides, minimalOverrides, faults: faults.slice(), checker: violation.checker, violation, minimalFaults, script,
+    replay: replayCommand(scenario.name, seed, minimalOverrides, script), runs: details.numRuns, shrinkRuns, configShrinkRuns,
   };
+}
+
+export interface ShrinkOverridesOptions {
+  readonly seed: number;
+  /** The failing configuration. */
+  readonly overrides: Overrides;
+  /** Settings to keep whatever happens (the caller's fixed ones). */
+  readonly pinned: Overrides;
+  readonly faults: readonly Fault[];
+  /** The checker that must still fire. */
+  readonly checker: string;
+  /** Default CONFIG_SHRINK_RUNS_DEFAULT. */
+  readonly maxRuns?: number;
+}
+
+export interface ShrinkOverridesResult {
+  readonly minimal: Overrides;
+  /** The violation of the last run that kept the failure with a setting dropped; null if none could go. */
+  readonly violation: Violation | null;
+  readonly runs: number;
+}
+
+/**
+ * Drops the settings a failure does not need. Each setting of `overrides` not in `pinned`, in key
+ * order, goes if the run at the same seed and fault schedule still fails with the same checker (the
+ * scenario's default applies in its place); passes repeat until none can go or the budget is spent.
+ * A candidate the scenario rejects (an impossible combination, say min.insync.replicas above the
+ * replication factor, or a fault naming a broker the smaller cluster lacks) does not fail. The
+ * result needs every setting it keeps, each on its own, within the budget.
+ */
+export function shrinkOverrides(scenario: Scenario, opts: ShrinkOverridesOptions): ShrinkOverridesResult {
+  const maxRuns = opts.maxRuns ?? CONFIG_SHRINK_RUNS_DEFAULT;
+  if (!(Number.isInteger(maxRuns) && maxRuns >= 0)) throw new UsageError(`shrinkOverrides: maxRuns must be a whole number, got ${maxRuns}`);
+  let current: Overrides = { ...opts.overrides };
+  let violation: Violation | null = null;
+  let runs = 0;
+  const failsWith = (candidate: Overrides): Violation | null => {
+    runs++;
+    try {
+      const cfg = resolveScenarioConfig(scenario, candidate);
+      const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
+      const v = firstUnexpectedViolation(runScenario(scenario, {
+        seed: opts.seed, overrides: candidate, faults: opts.faults, stopOnViolation: expected.violations.length === 0,
+      }));
+      return v !== null && v.checker === opts.checker ? v : null;
+    } catch (e) {
+      if (e instanceof UsageError) return null;
+      throw e;
+    }
+  };
+  for (let changed = true; changed && runs < maxRuns;) {
+    changed = false;
+    for (const key of Object.keys(current).sort()) {
+      if (key in opts.pinned || runs >= maxRuns) continue;
+      const { [key]: _dropped, ...candidate } = current;
+      const v = failsWith(candidate);
+      if (v === null) continue;
+      current = candidate;
+      violation = v;
+      changed = true;
+    }
+  }
+  return { minimal: current, violation, runs };
 }
 
 const describeOverrides = (o: Overrides): string => {
@@ -360,9 +447,11 @@ const describeOverrides = (o: Overrides): string => {
 export function assertScenario(scenario: Scenario, opts: CheckScenarioOptions = {}): void {
   const r = checkScenario(scenario, opts);
   if (r.ok) return;
+  const dropped = Object.keys(r.overrides).filter((k) => !(k in r.minimalOverrides)).sort();
   const lines = [
     `${scenario.name}: checker ${r.checker} fired for seed ${r.seed}${describeOverrides(r.overrides)} (found after ${r.runs} runs)`,
     `  ${r.violation.message} (at ${r.violation.timeMs} ms, event ${r.violation.seq})`,
+    ...(dropped.length > 0 ? [`minimal configuration${describeOverrides(r.minimalOverrides)}: it also fails with the defaults of ${dropped.join(', ')}`] : []),
     `minimal fault schedule (${r.minimalFaults.length} of ${r.faults.length} faults):`,
     r.script.trimEnd() === '' ? '  (none: it fails without faults)' : r.script.trimEnd(),
     'replay:',

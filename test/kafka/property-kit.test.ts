@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkScenario } from '../../sim/check/property.ts';
+import { checkScenario, shrinkOverrides } from '../../sim/check/property.ts';
+import { parseScript } from '../../sim/env/faults.ts';
 import { runScenario } from '../../sim/core/run.ts';
 import { SPLIT_CHECKER, plantedRandom } from '../fixtures/planted.ts';
 
@@ -12,16 +13,38 @@ const HARMLESS = 'pause,partition,isolate,clog,cut';
 const HARMFUL = 'crash,pause,partition,isolate,clog';
 
 describe('checkScenario over generated configurations', () => {
-  it('the counterexample carries the configuration it failed under, and its replay command sets it', () => {
+  it('the counterexample carries the configuration it failed under, shrunk to the settings the failure needs', () => {
     const configs = fc.constantFrom(HARMLESS, HARMFUL).map((kinds) => ({ 'planted.kinds': kinds }));
     const r = checkScenario(plantedRandom, { configs, overrides: { 'planted.silenceMs': '1000' }, numRuns: 60, seed: 0 });
     if (r.ok) throw new Error('expected a counterexample under the harmful kinds');
     expect(r.checker).toBe(SPLIT_CHECKER);
     // Only crash (absent from HARMLESS) takes coordinator a down; the fixed override is kept.
     expect(r.overrides).toEqual({ 'planted.silenceMs': '1000', 'planted.kinds': HARMFUL });
-    expect(r.replay).toContain(`--set planted.kinds=${HARMFUL} --set planted.silenceMs=1000`);
     expect(r.minimalFaults.some((f) => f.action.kind === 'crash')).toBe(true);
-    expect(runScenario(plantedRandom, { seed: r.seed, overrides: r.overrides, faults: r.minimalFaults }).violations[0]!.checker).toBe(SPLIT_CHECKER);
+    // planted.kinds only steers the random nemesis; the minimal schedule is explicit, so the setting
+    // goes. The fixed override stays, and the replay sets exactly what is left.
+    expect(r.minimalOverrides).toEqual({ 'planted.silenceMs': '1000' });
+    expect(r.configShrinkRuns).toBeGreaterThan(0);
+    expect(r.replay).toContain('--set planted.silenceMs=1000 --faults');
+    expect(r.replay).not.toContain('planted.kinds');
+    expect(runScenario(plantedRandom, { seed: r.seed, overrides: r.minimalOverrides, faults: r.minimalFaults }).violations[0]!.checker).toBe(SPLIT_CHECKER);
+  });
+
+  it('shrinkOverrides keeps a generated setting the failure needs and drops one it does not', () => {
+    // b is cut off for 600 ms while coordinator a is down: reported silent at a 300 ms timeout, not at
+    // the default 1000 ms. planted.kinds only steers the random nemesis, unused with a script.
+    const faults = parseScript('at 2s crash a for 10s\nat 3s partition host-b | host-a,host-c,host-d for 600ms\n', 'test');
+    const failing = { 'planted.silenceMs': '300', 'planted.kinds': HARMLESS };
+    expect(runScenario(plantedRandom, { seed: 1, overrides: failing, faults }).violations.map((v) => v.checker)).toContain(SPLIT_CHECKER);
+    expect(runScenario(plantedRandom, { seed: 1, overrides: {}, faults }).violations).toEqual([]);
+    const r = shrinkOverrides(plantedRandom, { seed: 1, overrides: failing, pinned: {}, faults, checker: SPLIT_CHECKER });
+    expect(r.minimal).toEqual({ 'planted.silenceMs': '300' });
+    expect(r.violation?.checker).toBe(SPLIT_CHECKER);
+    // Pinned settings stay even when the failure does not need them; a budget of 0 runs changes nothing.
+    expect(shrinkOverrides(plantedRandom, { seed: 1, overrides: failing, pinned: { 'planted.kinds': HARMLESS }, faults, checker: SPLIT_CHECKER }).minimal).toEqual(failing);
+    expect(shrinkOverrides(plantedRandom, { seed: 1, overrides: failing, pinned: {}, faults, checker: SPLIT_CHECKER, maxRuns: 0 })).toEqual({ minimal: failing, violation: null, runs: 0 });
+    // A candidate the scenario rejects counts as not failing (here every one: the script names no such process).
+    expect(shrinkOverrides(plantedRandom, { seed: 1, overrides: failing, pinned: {}, faults: parseScript('at 2s crash nobody\n', 'test'), checker: SPLIT_CHECKER }).minimal).toEqual(failing);
   });
 
   it('passes when every generated configuration is harmless', () => {
