@@ -67,6 +67,7 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
   private readonly s: ProducerSettings;
   private readonly partitioner: Partitioner;
   private n = 0;
+  /** Leader broker by partition id; -1 or a hole: unknown (not in the last metadata, or not a live broker). */
   private leaders: number[] = [];
   /** What the partitioner sees: replaced (not mutated) on each metadata answer. */
   private meta: TopicMetadataView = { numPartitions: 0, availablePartitions: [] };
@@ -131,8 +132,20 @@ export class Producer implements Actor<KafkaMessage, ProducerTimer> {
     this.lastMetadataMs = this.nowMs();
     const parts = msg.topics[this.opts.topic] ?? [];
     if (parts.length > 0) {
-      this.leaders = parts.map((p) => (msg.brokers.includes(p.leader) ? p.leader : -1));
-      this.meta = { numPartitions: parts.length, availablePartitions: parts.filter((p) => p.leader >= 0).map((p) => p.partition) };
+      // Cluster: a partition's leader is the broker node of that id, null when the response does not
+      // list it. A broker that just restarted can answer with only some partitions of a topic (its
+      // cache holds what UpdateMetadata requests brought so far): numPartitions is then the size of
+      // that list, as partitionsForTopic(topic).size() is to the DefaultPartitioner, and a partition
+      // missing from it has no known leader, so sending to it asks for a metadata refresh.
+      const leaders: number[] = [];
+      const available: number[] = [];
+      for (const p of parts) {
+        const known = p.leader >= 0 && msg.brokers.includes(p.leader);
+        leaders[p.partition] = known ? p.leader : -1;
+        if (known) available.push(p.partition);
+      }
+      this.leaders = leaders;
+      this.meta = { numPartitions: parts.length, availablePartitions: available };
     }
     if (this.meta.numPartitions === 0 || this.leaders.includes(-1)) this.refreshMetadata();
     this.drain();
