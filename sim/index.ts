@@ -20,4 +20,4 @@ export { checkLinearizable, registerModel, type Model } from './check/linearizab
 export { linearizableChecker } from './check/linearizable-checker.ts';
 export { progressAfterHealChecker } from './check/liveness.ts';
 export { shrinkFaults, type ShrinkResult } from './check/shrink.ts';
-export { assertScenario, checkScenario, faultScheduleArb, seedArb, swarmArb } from './check/property.ts';
+export { assertScenario, checkScenario, faultScheduleArb, seedArb, shrinkOverrides, swarmArb } from './check/property.ts';
