@@ -42,8 +42,16 @@ export class FollowerSide {
     this.fetchers.get(leader)?.onTimer(gen);
   }
 
-  /** Partition.makeFollower + ReplicaManager.makeFollowers: stop leading, truncate by IBP, fetch from the leader. */
-  makeFollower(part: Partition): void {
+  /**
+   * Partition.makeFollower + ReplicaManager.makeFollowers: stop leading, truncate by IBP, fetch from
+   * the leader. `previousLeader` is the leader the last applied LeaderAndIsr named (-1: none).
+   */
+  makeFollower(part: Partition, previousLeader: number): void {
+    if (this.b.settings.features.followerSkipsSameLeader && part.leader >= 0 && part.leader === previousLeader) {
+      // Before 2.1: the new state (epoch, ISR, zkVersion) is recorded, the fetcher and the log stay as they are.
+      if (this.b.ctx.tracing) this.b.ctx.annotate(`Skipped the become-follower state change for partition ${part.key} since the new leader ${part.leader} is the same as the old leader`);
+      return;
+    }
     const wasLeader = part.isLeader;
     part.isLeader = false;
     part.followers.clear();

@@ -111,6 +111,8 @@ export class ReplicaManager {
         continue;
       }
       const part = existing ?? this.createPartition({ topic: st.topic, partition: st.partition });
+      // Kafka's leaderReplicaIdOpt: the leader the last applied LeaderAndIsr named (none for a new partition object).
+      const previousLeader = part.leader;
       part.replicas = st.replicas.slice();
       part.leader = st.leader;
       part.leaderEpoch = st.leaderEpoch;
@@ -118,7 +120,7 @@ export class ReplicaManager {
       part.zkVersion = st.zkVersion;
       part.controllerEpoch = msg.controllerEpoch;
       if (st.leader === b.id) b.leaderSide.makeLeader(part);
-      else b.followerSide.makeFollower(part);
+      else b.followerSide.makeFollower(part, previousLeader);
     }
   }
 

@@ -162,6 +162,14 @@ export interface Features {
    */
   readonly isrJoinRequiresLeaderEpochStart: boolean;
   /**
+   * Before 2.1 (release, code not IBP): Partition.makeFollower returns false when the new leader is
+   * the one the replica already follows, and ReplicaManager.makeFollowers skips the become-follower
+   * steps for it: no fetcher restart, no truncation (a LeaderAndIsr that only changed the ISR, say).
+   * From 2.1 it skips only when the leader epoch is unchanged, and a LeaderAndIsr is applied only
+   * with a higher epoch, so every one goes through.
+   */
+  readonly followerSkipsSameLeader: boolean;
+  /**
    * KAFKA-4485 (release 0.10.2): the leader HW is the minimum LEO over the ISR and the followers that
    * caught up within replica.lag.time.max.ms; before it, over the ISR only.
    */
@@ -211,6 +219,7 @@ export function featuresOf(version: ApiVersion): Features {
     epochCache21: ge(KAFKA_2_1_IV0),
     kip320: ge(KAFKA_2_1_IV1),
     isrJoinRequiresLeaderEpochStart: ge(KAFKA_2_1_IV0),
+    followerSkipsSameLeader: !ge(KAFKA_2_1_IV0),
     hwCountsCaughtUpFollowers: ge(KAFKA_0_10_2_IV0),
     messageLagIsrRule: !ge(KAFKA_0_9_0),
     truncationOnFetch: ge(KAFKA_2_7_IV1),

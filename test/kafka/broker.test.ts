@@ -9,8 +9,8 @@ import failover from '../../scenarios/kafka/kafka-leader-failover.ts';
 // Broker behaviour on a running cluster (the failover scenario's, before its fault): registration,
 // one controller, LeaderAndIsr acceptance by controller epoch and leader epoch.
 
-function cluster(untilMs: number): World {
-  const cfg = resolveScenarioConfig(failover, {});
+function cluster(untilMs: number, overrides: Record<string, string> = {}): World {
+  const cfg = resolveScenarioConfig(failover, overrides);
   const world = new World({ seed: 7, config: cfg });
   failover.build(world, cfg);
   world.runUntil(untilMs * 1000);
@@ -76,6 +76,27 @@ describe('broker', () => {
     follower.onMessage(from, state(follower.controllerEpoch, part.leaderEpoch + 5));
     expect(part.isLeader).toBe(true);
   });
+
+  for (const [ibp, skips] of [['0.10.2', true], ['2.0', true], ['2.1', false], ['2.8', false]] as const) {
+    it(`a LeaderAndIsr naming the leader a follower already follows ${skips ? 'leaves its fetcher and log alone (before 2.1)' : 'restarts its fetch state (from 2.1)'}: IBP ${ibp}`, () => {
+      const w = cluster(15_000, { 'kafka.inter.broker.protocol.version': ibp });
+      const follower = liveBrokers(w).find((b) => b.controller === null && b.partitions.get('events-0')?.isLeader === false) as Broker;
+      const part = follower.partitions.get('events-0')!;
+      const fetchState = () => follower.followerSide.fetcherFor(w.pid(`broker-${part.leader}`))?.partitions.get('events-0');
+      const before = fetchState();
+      expect(before).toBeDefined();
+      const msg: LeaderAndIsr = {
+        type: 'LeaderAndIsr', correlationId: 1, brokerEpoch: follower.brokerEpoch, controllerId: 9, controllerEpoch: follower.controllerEpoch,
+        partitions: [{ tp: 'events-0', topic: 'events', partition: 0, leader: part.leader, leaderEpoch: part.leaderEpoch + 1, isr: [...part.isr], zkVersion: part.zkVersion + 1, replicas: part.replicas }],
+      };
+      const epoch = part.leaderEpoch;
+      follower.onMessage(w.pid('zk-1'), msg);
+      // The new state is recorded either way.
+      expect(part.leaderEpoch).toBe(epoch + 1);
+      if (skips) expect(fetchState()).toBe(before);
+      else expect(fetchState()).not.toBe(before);
+    });
+  }
 
   it('StopReplica (deletePartitions=false) stops fetching the partitions named and keeps their logs; a stale controller epoch is refused', () => {
     const w = cluster(15_000);
