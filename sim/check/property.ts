@@ -318,13 +318,7 @@ export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {
       const o = { ...fixed, ...gen };
       return schedulesFor(o).map((faults): [Overrides, Fault[]] => [o, faults]);
     });
-  const run = (seed: number, overrides: Overrides, faults: readonly Fault[]): Violation | null => {
-    const cfg = resolveScenarioConfig(scenario, overrides);
-    const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
-    // Stopping at an expected violation could hide an unexpected one (see shrinkFaults).
-    const stopOnViolation = expected.violations.length === 0;
-    return firstUnexpectedViolation(runScenario(scenario, { seed, overrides, faults, stopOnViolation }));
-  };
+  const run = (seed: number, overrides: Overrides, faults: readonly Fault[]): Violation | null => unexpectedViolation(scenario, seed, overrides, faults);
 
   const details = fc.check(fc.property(opts.seeds ?? seedArb(), cases, (seed, [overrides, faults]) => run(seed, overrides, faults) === null), {
     numRuns: opts.numRuns ?? PROPERTY_RUNS_DEFAULT,
@@ -375,6 +369,15 @@ export function checkScenario(scenario: Scenario, opts: CheckScenarioOptions = {
   };
 }
 
+/** The first violation the configuration's expectation does not name, in an untraced run; null if none. */
+function unexpectedViolation(scenario: Scenario, seed: number, overrides: Overrides, faults: readonly Fault[]): Violation | null {
+  const cfg = resolveScenarioConfig(scenario, overrides);
+  const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
+  // Stopping at an expected violation could hide an unexpected one (see shrinkFaults).
+  const stopOnViolation = expected.violations.length === 0;
+  return firstUnexpectedViolation(runScenario(scenario, { seed, overrides, faults, stopOnViolation }));
+}
+
 export interface ShrinkOverridesOptions {
   readonly seed: number;
   /** The failing configuration. */
@@ -412,11 +415,7 @@ export function shrinkOverrides(scenario: Scenario, opts: ShrinkOverridesOptions
   const failsWith = (candidate: Overrides): Violation | null => {
     runs++;
     try {
-      const cfg = resolveScenarioConfig(scenario, candidate);
-      const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
-      const v = firstUnexpectedViolation(runScenario(scenario, {
-        seed: opts.seed, overrides: candidate, faults: opts.faults, stopOnViolation: expected.violations.length === 0,
-      }));
+      const v = unexpectedViolation(scenario, opts.seed, candidate, opts.faults);
       return v !== null && v.checker === opts.checker ? v : null;
     } catch (e) {
       if (e instanceof UsageError) return null;
