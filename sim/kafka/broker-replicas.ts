@@ -50,8 +50,18 @@ export class ReplicaManager {
     this.onLocalRequest(msg);
   }
 
-  /** A request past the epoch checks (or from the controller inside this broker). */
+  /**
+   * A request past the broker epoch check (or from the controller inside this broker). One from an
+   * older controller than the last one heard is refused (STALE_CONTROLLER_EPOCH); otherwise its
+   * controller epoch becomes the broker's.
+   */
   onLocalRequest(msg: ControllerToBroker): void {
+    const b = this.b;
+    if (msg.controllerEpoch < b.controllerEpoch) {
+      b.ctx.annotate(`${msg.type} from controller ${msg.controllerId} with stale epoch ${msg.controllerEpoch} < ${b.controllerEpoch}: STALE_CONTROLLER_EPOCH`);
+      return;
+    }
+    b.controllerEpoch = msg.controllerEpoch;
     if (msg.type === 'LeaderAndIsr') this.onLeaderAndIsr(msg);
     else if (msg.type === 'UpdateMetadata') this.onUpdateMetadata(msg);
     else this.onStopReplica(msg);
@@ -63,11 +73,6 @@ export class ReplicaManager {
    */
   private onStopReplica(msg: StopReplica): void {
     const b = this.b;
-    if (msg.controllerEpoch < b.controllerEpoch) {
-      b.ctx.annotate(`StopReplica from controller ${msg.controllerId} with stale epoch ${msg.controllerEpoch} < ${b.controllerEpoch}: STALE_CONTROLLER_EPOCH`);
-      return;
-    }
-    b.controllerEpoch = msg.controllerEpoch;
     const stopped: string[] = [];
     for (const tp of msg.partitions) {
       const part = b.partitions.get(tp);
@@ -84,24 +89,13 @@ export class ReplicaManager {
     for (const w of waiting) this.onControllerRequest(w.from, w.msg);
   }
 
-  onUpdateMetadata(msg: UpdateMetadata): void {
-    const b = this.b;
-    if (msg.controllerEpoch < b.controllerEpoch) {
-      b.ctx.annotate(`UpdateMetadata from controller ${msg.controllerId} with stale epoch ${msg.controllerEpoch} < ${b.controllerEpoch}: STALE_CONTROLLER_EPOCH`);
-      return;
-    }
-    b.controllerEpoch = msg.controllerEpoch;
+  private onUpdateMetadata(msg: UpdateMetadata): void {
     this.liveBrokers = msg.liveBrokers.slice();
     for (const p of msg.partitions) this.metadata.set(p.tp, p);
   }
 
-  onLeaderAndIsr(msg: LeaderAndIsr): void {
+  private onLeaderAndIsr(msg: LeaderAndIsr): void {
     const b = this.b;
-    if (msg.controllerEpoch < b.controllerEpoch) {
-      b.ctx.annotate(`LeaderAndIsr from controller ${msg.controllerId} with stale epoch ${msg.controllerEpoch} < ${b.controllerEpoch}: STALE_CONTROLLER_EPOCH`);
-      return;
-    }
-    b.controllerEpoch = msg.controllerEpoch;
     for (const st of msg.partitions) {
       const existing = b.partitions.get(st.tp);
       const current = existing === undefined ? -1 : existing.leaderEpoch;
