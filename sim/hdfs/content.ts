@@ -111,3 +111,14 @@ export function seedOfPath(path: string): number {
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/**
+ * Verifies chunks against their checksums (DataChecksum.verifyChunkedSums): the index of the first
+ * chunk whose checksum does not match, or -1 when all match.
+ */
+export function firstBadChunk(words: readonly number[], lens: readonly number[], checksums: readonly number[]): number {
+  for (let i = 0; i < words.length; i++) {
+    if (chunkChecksum(words[i]!, lens[i]!) !== checksums[i]) return i;
+  }
+  return -1;
+}
