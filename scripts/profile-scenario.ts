@@ -3,8 +3,8 @@
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx scripts/profile-scenario.ts kafka-leader-failover 20
 // Prints, per run, the wall time, events/s and the simulated-time speed-up, then the best run. On a
 // shared machine the CPU time of this process (best_cpu_ms, all its threads) is the steadier figure.
-import { runScenario } from '../sim/core/run.ts';
-import { CountingSink } from '../sim/core/trace.ts';
+import { runScenario } from '../sim/harness/run.ts';
+import { CountingSink } from '../sim/world/trace.ts';
 import { resolveScenario } from '../sim/cli/scenarios.ts';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -2,9 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runScenario, type RunResult } from '../sim/core/run.ts';
-import type { Scenario } from '../sim/core/scenario.ts';
-import type { TraceSink } from '../sim/core/trace.ts';
+import { runScenario, type RunResult } from '../sim/harness/run.ts';
+import type { Scenario } from '../sim/harness/scenario.ts';
+import type { TraceSink } from '../sim/world/trace.ts';
 
 // Determinism is the product: for every scenario under scenarios/, the same seed gives the same
 // trace hash and final state whether tracing is on or off, and another seed gives another run.

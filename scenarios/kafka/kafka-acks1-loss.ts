@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { producerSettings } from '../../sim/kafka/config.ts';
 import { buildKafka, schema, summaryFor } from './lib/common.ts';
 

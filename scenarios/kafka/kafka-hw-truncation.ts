@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { features } from '../../sim/kafka/version.ts';
 import { buildKafka, schema, summaryFor } from './lib/common.ts';
 

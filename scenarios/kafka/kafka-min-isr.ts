@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildKafka, schema, summaryFor } from './lib/common.ts';
 
 // events-0 is assigned [1,2,3] with min.insync.replicas=2 and acks=all. At 15 s both followers die.

@@ -1,5 +1,5 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
-import type { NemesisOptions, RandomFaultKind } from '../../sim/env/nemesis.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
+import type { NemesisOptions, RandomFaultKind } from '../../sim/harness/nemesis.ts';
 import type { Config } from '../../sim/core/config.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
 import { schema, summaryFor } from './lib/common.ts';

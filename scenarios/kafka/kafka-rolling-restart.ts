@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildKafka, schema, summaryFor } from './lib/common.ts';
 
 // Three ZooKeeper peers and three brokers; the topic "events" has 6 partitions with replication

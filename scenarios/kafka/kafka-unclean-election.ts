@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildKafka, schema, summaryFor } from './lib/common.ts';
 
 // events-0 is assigned [1,2]; min.insync.replicas=1, acks=all. At 15 s broker-2 is cut off from

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildPbCluster, pbSummary } from './lib/pb-cluster.ts';
 import { pbSchema } from './lib/pb-register.ts';
 

@@ -1,5 +1,5 @@
 import type { Actor, Context } from '../../sim/core/actor.ts';
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { Json, Message, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
 import type { ConfigSchema } from '../../sim/core/config.ts';

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { ProcessId } from '../../sim/core/types.ts';
 import { ackedDurableChecker, WalClient, WalCounter, walSchema } from './lib/wal-counter.ts';
 

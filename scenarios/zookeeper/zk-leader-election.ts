@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { electionTimeChecker } from '../../sim/zookeeper/checkers/liveness.ts';
 import { buildZk, schema, summary } from './lib/common.ts';
 

@@ -1,7 +1,7 @@
-import type { Checker } from '../../sim/check/checker.ts';
-import { defineScenario } from '../../sim/core/scenario.ts';
+import type { Checker } from '../../sim/world/checker.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
-import type { World } from '../../sim/core/world.ts';
+import type { World } from '../../sim/world/world.ts';
 import { formatZxid } from '../../sim/zookeeper/zxid.ts';
 import { buildZk, schema, summary } from './lib/common.ts';
 

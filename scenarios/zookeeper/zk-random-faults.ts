@@ -1,4 +1,4 @@
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
 import { buildZk, schema, summary } from './lib/common.ts';
 

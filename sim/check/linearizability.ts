@@ -22,7 +22,7 @@
 // the verdict is the same on every run and every machine.
 
 import { invariant } from '../core/invariant.ts';
-import type { Operation } from './history.ts';
+import type { Operation } from '../world/history.ts';
 import { registerModel, valueKey, type Model } from './models.ts';
 
 export { registerModel, valueKey, type Model, type RegisterModelOptions, type StepResult } from './models.ts';

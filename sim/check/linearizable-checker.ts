@@ -1,6 +1,6 @@
-import type { World } from '../core/world.ts';
-import type { Checker, CheckStatus } from './checker.ts';
-import type { Operation } from './history.ts';
+import type { World } from '../world/world.ts';
+import type { Checker, CheckStatus } from '../world/checker.ts';
+import type { Operation } from '../world/history.ts';
 import { checkLinearizable, DEFAULT_LINEARIZABILITY_BOUNDS, type LinearizabilityBounds, type Model } from './linearizability.ts';
 import { registerModel } from './models.ts';
 

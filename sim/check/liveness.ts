@@ -1,5 +1,5 @@
-import type { World } from '../core/world.ts';
-import type { Checker, CheckStatus, RunPhases } from './checker.ts';
+import type { World } from '../world/world.ts';
+import type { Checker, CheckStatus, RunPhases } from '../world/checker.ts';
 
 // Liveness after heal: once every fault is lifted, the healed system must make progress within a
 // bound. Decided at the end of the quiesce phase from the client history: some operation of the

@@ -3,7 +3,7 @@
 // stack, so `step` must never mutate the state it is given.
 
 import { invariant } from '../core/invariant.ts';
-import type { Operation } from './history.ts';
+import type { Operation } from '../world/history.ts';
 
 export interface StepResult<S> {
   /** False when the operation, with its recorded input and output, is impossible in the state. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { InvariantError, UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig, runScenario } from '../core/run.ts';
-import type { Scenario } from '../core/scenario.ts';
-import { formatScript, type Fault, type FaultAction } from '../env/faults.ts';
-import type { NemesisOptions, RandomFaultKind } from '../env/nemesis.ts';
-import type { Violation } from './checker.ts';
+import { resolveScenarioConfig, runScenario } from '../harness/run.ts';
+import type { Scenario } from '../harness/scenario.ts';
+import { formatScript, type Fault, type FaultAction } from '../harness/faults.ts';
+import type { NemesisOptions, RandomFaultKind } from '../harness/nemesis.ts';
+import type { Violation } from '../world/checker.ts';
 import { firstUnexpectedViolation, shrinkFaults } from './shrink.ts';
 
 // Property testing of scenarios with fast-check: arbitraries for fault schedules and swarm settings,

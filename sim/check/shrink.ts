@@ -1,9 +1,9 @@
 import type { Config } from '../core/config.ts';
 import { InvariantError, UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig, runScenario, scheduleFor, type RunResult } from '../core/run.ts';
-import type { Scenario } from '../core/scenario.ts';
-import type { Fault, FaultAction } from '../env/faults.ts';
-import type { Violation } from './checker.ts';
+import { resolveScenarioConfig, runScenario, scheduleFor, type RunResult } from '../harness/run.ts';
+import type { Scenario } from '../harness/scenario.ts';
+import type { Fault, FaultAction } from '../harness/faults.ts';
+import type { Violation } from '../world/checker.ts';
 
 // Shrinking a failing fault schedule. A failing seed usually comes with a dozen or more faults, of
 // which a few matter. The shrinker replays the same seed with smaller schedules and keeps every

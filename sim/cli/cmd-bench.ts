@@ -1,6 +1,6 @@
-import { runScenario } from '../core/run.ts';
+import { runScenario } from '../harness/run.ts';
 import { Scheduler } from '../core/scheduler.ts';
-import { CountingSink } from '../core/trace.ts';
+import { CountingSink } from '../world/trace.ts';
 import { parseArgs, positionals } from './args.ts';
 import { err, out } from './common.ts';
 import { fmtInt, fmtRate, table } from './output.ts';

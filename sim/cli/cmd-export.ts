@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/invariant.ts';
-import { perfettoMetadata, PerfettoExporter, type ChromeEvent } from '../core/perfetto.ts';
+import { perfettoMetadata, PerfettoExporter, type ChromeEvent } from '../world/perfetto.ts';
 import { closest } from '../core/config.ts';
 import { parseArgs, positionals } from './args.ts';
 import { out } from './common.ts';

@@ -1,7 +1,7 @@
-import type { Fault } from '../env/faults.ts';
-import { formatScript } from '../env/faults.ts';
+import type { Fault } from '../harness/faults.ts';
+import { formatScript } from '../harness/faults.ts';
 import { UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig, runScenario, type RunResult } from '../core/run.ts';
+import { resolveScenarioConfig, runScenario, type RunResult } from '../harness/run.ts';
 import { parseArgs, parseNonNegativeInt, parseSets, positionals, type FlagSpecs } from './args.ts';
 import { out, readFaults, reproduceCommand, RunCrash } from './common.ts';
 import { FileSink } from './file-sink.ts';

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
-import type { Violation } from '../check/checker.ts';
+import type { Violation } from '../world/checker.ts';
 import { UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig } from '../core/run.ts';
+import { resolveScenarioConfig } from '../harness/run.ts';
 import { parseArgs, parsePositiveInt, parseSeedRange, parseSets, parseShard, positionals } from './args.ts';
 import { err, out, reproduceCommand, shrinkCommand } from './common.ts';
 import { expectationText, fmtInt, fmtRate, fmtSeconds, violationLine } from './output.ts';
 import { resolveScenario } from './scenarios.ts';
 import { runSweep, shardSeeds, type SeedOutcome } from './sweep-engine.ts';
-import type { Scenario } from '../core/scenario.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 // `dsim sweep <scenario> --seeds A..B [--workers N] [--shard K/N] [--set key=value]... [--json]`
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/invariant.ts';
-import { parseScript, type Fault } from '../env/faults.ts';
+import { parseScript, type Fault } from '../harness/faults.ts';
 import { setFlags, shellQuote } from './args.ts';
 import { firstLine } from './scenarios.ts';
 
@@ -26,7 +26,7 @@ export function readInput(path: string, what: string): string {
   }
 }
 
-/** Parses a --faults file (text form of sim/env/faults.ts). */
+/** Parses a --faults file (text form of sim/harness/faults.ts). */
 export function readFaults(path: string): Fault[] {
   const text = readInput(path, 'fault script');
   return parseScript(text, path === '-' ? '<stdin>' : path);

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/invariant.ts';
-import type { TraceSink } from '../core/trace.ts';
+import type { TraceSink } from '../world/trace.ts';
 
 // Streams trace lines to a file in chunks: lines are joined in memory up to a bound and written
 // with one synchronous write, so a run of a million events never holds a million lines. Writes are

@@ -1,5 +1,5 @@
-import type { Violation } from '../check/checker.ts';
-import type { Expectation } from '../core/scenario.ts';
+import type { Violation } from '../world/checker.ts';
+import type { Expectation } from '../harness/scenario.ts';
 
 // Human output helpers shared by the commands: numbers, rates, tables, verdict lines.
 

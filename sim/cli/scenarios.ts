@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closest, resolveConfig } from '../core/config.ts';
 import { UsageError } from '../core/invariant.ts';
-import type { Expectation, Scenario } from '../core/scenario.ts';
+import type { Expectation, Scenario } from '../harness/scenario.ts';
 
 // Scenario discovery. Every .ts module under scenarios/<system>/ (outside lib/ folders) whose
 // default export looks like a Scenario is one. Importing every module costs a TypeScript transform

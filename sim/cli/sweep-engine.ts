@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { Violation } from '../check/checker.ts';
+import type { Violation } from '../world/checker.ts';
 import { UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig, runScenario } from '../core/run.ts';
-import type { Scenario } from '../core/scenario.ts';
+import { resolveScenarioConfig, runScenario } from '../harness/run.ts';
+import type { Scenario } from '../harness/scenario.ts';
 import { firstLine } from './scenarios.ts';
 
 // Runs many seeds of one scenario, in-process or across worker threads. Each seed's outcome is a

@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../core/invariant.ts';
-import { parseTraceHeader } from '../core/perfetto.ts';
-import type { TraceHeader } from '../core/trace.ts';
+import { parseTraceHeader } from '../world/perfetto.ts';
+import type { TraceHeader } from '../world/trace.ts';
 
 // Reading trace files line by line without holding the file in memory.
 

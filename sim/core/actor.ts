@@ -1,7 +1,6 @@
-import type { DiskError } from '../env/disk.ts';
 import type { Config } from './config.ts';
 import type { Rng } from './rng.ts';
-import type { Json, Message, ProcessId } from './types.ts';
+import type { DiskError, Json, Message, ProcessId } from './types.ts';
 
 // The seam. Protocol code is an Actor: a sans-I/O state machine driven by the world through four
 // handlers (start is the factory call itself). It acts only through its Context. Handlers are

@@ -25,3 +25,6 @@ export function msToUs(ms: number): number {
 export function usToMs(us: number): number {
   return us / MS;
 }
+
+/** What a disk operation can fail with (the errno names a real filesystem gives). */
+export type DiskError = 'ENOSPC' | 'ENOENT' | 'EIO' | 'EEXIST';

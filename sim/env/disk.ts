@@ -18,7 +18,8 @@ import { SEC } from '../core/types.ts';
 //   with ext4's delayed allocation. Write, fsync, then rename to publish a file safely.
 // - Dirty bytes above `dirtyBytesMax` stall the writer (balance_dirty_pages) until writeback catches up.
 
-export type DiskError = 'ENOSPC' | 'ENOENT' | 'EIO' | 'EEXIST';
+import type { DiskError } from '../core/types.ts';
+export type { DiskError } from '../core/types.ts';
 
 export interface DiskOptions {
   writeBytesPerSec: number;

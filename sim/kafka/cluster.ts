@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.ts';
-import type { World } from '../core/world.ts';
-import { defineFaultTarget } from '../env/faults.ts';
+import type { World } from '../world/world.ts';
+import { defineFaultTarget } from '../harness/faults.ts';
 import { addEnsemble } from '../zookeeper/ensemble.ts';
 import { Broker, type TopicSpec } from './broker.ts';
 import { brokerSettings, logConfigFor } from './config.ts';

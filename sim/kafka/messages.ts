@@ -1,4 +1,4 @@
-import { registerTraceView } from '../core/trace.ts';
+import { registerTraceView } from '../world/trace.ts';
 import type { Json } from '../core/types.ts';
 
 // Kafka's wire messages between brokers, the controller and clients (one discriminated union).

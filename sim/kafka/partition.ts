@@ -35,7 +35,7 @@ export class Partition {
 
   /**
    * The partition's view, deep-frozen and memoized: while nothing shown changed, the same object is
-   * returned, so a traced run's state diff skips it by identity (sim/core/view-diff.ts). Most
+   * returned, so a traced run's state diff skips it by identity (sim/world/view-diff.ts). Most
    * handlers change one or two of a broker's partitions.
    */
   inspect(): Json {

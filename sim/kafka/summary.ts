@@ -1,4 +1,4 @@
-import type { World } from '../core/world.ts';
+import type { World } from '../world/world.ts';
 import { liveBrokers } from './cluster.ts';
 import type { TopicSpec } from './broker.ts';
 import { Producer } from './producer.ts';

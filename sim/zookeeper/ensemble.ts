@@ -2,7 +2,7 @@
 // and HDFS scenarios that stand on ZooKeeper call addEnsemble and hand `names` to their ZkClients.
 
 import type { Config } from '../core/config.ts';
-import type { World } from '../core/world.ts';
+import type { World } from '../world/world.ts';
 import { zkSettings } from './config.ts';
 import { ZkPeer, type PeerOptions } from './peer.ts';
 

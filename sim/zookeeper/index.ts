@@ -1,7 +1,7 @@
 // ZooKeeper in dsim: the public surface for scenarios, tests, and systems that embed a ZooKeeper
 // ensemble (Kafka, HDFS HA). The design note is in README.md next to this file.
 
-import type { Checker } from '../check/checker.ts';
+import type { Checker } from '../world/checker.ts';
 import { singleLeaderChecker } from './checkers/leaders.ts';
 import { ackedWritesDurableChecker, historyAgreementChecker } from './checkers/history.ts';
 import { quorumCommitChecker } from './checkers/quorum.ts';

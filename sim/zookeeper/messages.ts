@@ -7,7 +7,7 @@
 // Every message is a member of a discriminated union on `type`; wireBytes() gives the size passed
 // to ctx.send (header plus payload, close to what jute would serialize).
 
-import { registerTraceView } from '../core/trace.ts';
+import { registerTraceView } from '../world/trace.ts';
 import type { Txn } from './txn.ts';
 import type { Zxid } from './zxid.ts';
 

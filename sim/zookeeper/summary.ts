@@ -2,7 +2,7 @@
 // ("Mode: leader" / "Mode: follower", or the error it prints when the server does not serve), and
 // on request the znode tree as `zkCli.sh ls -R /` would list it, from the leader's copy.
 
-import type { World } from '../core/world.ts';
+import type { World } from '../world/world.ts';
 import { peerOf, type ZkPeer } from './peer.ts';
 import { formatZxid } from './zxid.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { History, type Operation } from '../../sim/check/history.ts';
+import { History, type Operation } from '../../sim/world/history.ts';
 import { checkLinearizable, registerModel, type Model } from '../../sim/check/linearizability.ts';
 
 // ---- history builders: times are microseconds; each op gets a fresh id ----

@@ -5,10 +5,10 @@ import {
   type FaultScheduleArbOptions,
 } from '../../sim/check/property.ts';
 import { UsageError } from '../../sim/core/invariant.ts';
-import { resolveScenarioConfig, runScenario } from '../../sim/core/run.ts';
-import { World } from '../../sim/core/world.ts';
-import { formatScript, parseScript, validateScript, type Fault } from '../../sim/env/faults.ts';
-import type { RandomFaultKind } from '../../sim/env/nemesis.ts';
+import { resolveScenarioConfig, runScenario } from '../../sim/harness/run.ts';
+import { World } from '../../sim/world/world.ts';
+import { formatScript, parseScript, validateScript, type Fault } from '../../sim/harness/faults.ts';
+import type { RandomFaultKind } from '../../sim/harness/nemesis.ts';
 import { HOSTS, PEERS, SPLIT_CHECKER, plantedRandom, plantedScripted } from '../fixtures/planted.ts';
 
 const ALL_KINDS: RandomFaultKind[] = ['crash', 'restart', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'bridge', 'clog', 'slow-disk', 'clock'];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ddmin, shrinkFaults, smallerActions, type ShrinkResult } from '../../sim/check/shrink.ts';
 import { UsageError } from '../../sim/core/invariant.ts';
-import { runScenario } from '../../sim/core/run.ts';
-import { formatScript, parseScript, type Fault } from '../../sim/env/faults.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import { formatScript, parseScript, type Fault } from '../../sim/harness/faults.ts';
 import { D_SILENT_CHECKER, PLANTED_SCRIPT, SPLIT_CHECKER, plantedAlways, plantedExpected, plantedMixed, plantedRandom, plantedScripted } from '../fixtures/planted.ts';
 
 const original = parseScript(PLANTED_SCRIPT);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { traceToPerfetto, type ChromeEvent } from '../../sim/core/perfetto.ts';
+import { traceToPerfetto, type ChromeEvent } from '../../sim/world/perfetto.ts';
 import { UsageError } from '../../sim/core/invariant.ts';
 import { dsim, expectOneLineError, FRAGILE, tempDir } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineScenario } from '../../sim/core/scenario.ts';
-import { runScenario } from '../../sim/core/run.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
+import { runScenario } from '../../sim/harness/run.ts';
 import { plantedScripted } from '../fixtures/planted.ts';
 import { MS } from '../../sim/core/types.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffJson } from '../../sim/core/trace.ts';
+import { diffJson } from '../../sim/world/trace.ts';
 import type { Json } from '../../sim/core/types.ts';
-import { diffView, jsonTextLongerThan } from '../../sim/core/view-diff.ts';
+import { diffView, jsonTextLongerThan } from '../../sim/world/view-diff.ts';
 
 // diffView must return exactly diffJson(prev, JSON.parse(JSON.stringify(next))) and that parsed tree
 // (key order included), or null for values JSON.stringify treats specially: traced runs write its

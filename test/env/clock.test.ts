@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SEC } from '../../sim/core/types.ts';
 import { Clock } from '../../sim/env/clock.ts';
-import { applyFault, healEverything, parseFault } from '../../sim/env/faults.ts';
+import { applyFault, healEverything, parseFault } from '../../sim/harness/faults.ts';
 import { addProbe, testWorld } from './fixtures.ts';
 
 // Per-host clocks: an offset and a drift rate against true (simulated) time. Local time is what

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Context } from '../../sim/core/actor.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
-import { applyFault, parseFault } from '../../sim/env/faults.ts';
+import { applyFault, parseFault } from '../../sim/harness/faults.ts';
 import { addProbe, bytes, constantNetwork, crc32, testWorld, text, untext, type Probe } from './fixtures.ts';
 
 // The disk as processes see it through the world: a process crash keeps the host's page cache

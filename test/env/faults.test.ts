@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../sim/core/invariant.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
-import type { World } from '../../sim/core/world.ts';
+import type { World } from '../../sim/world/world.ts';
 import {
   defineFaultTarget,
   FAULT_KINDS, formatDuration, formatScript, healEverything, parseDuration, parseFault, parseScript,
   scheduleFaults, validateScript, type Fault, type FaultAction,
-} from '../../sim/env/faults.ts';
+} from '../../sim/harness/faults.ts';
 import { addProbe, constantNetwork, testWorld, text, type Probe } from './fixtures.ts';
 
 // The fault script: its text form (what users write and `dsim shrink` prints), validation against

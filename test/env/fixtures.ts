@@ -2,9 +2,9 @@ import type { Actor, Context } from '../../sim/core/actor.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import { Rng } from '../../sim/core/rng.ts';
 import { Scheduler } from '../../sim/core/scheduler.ts';
-import type { TraceSink } from '../../sim/core/trace.ts';
+import type { TraceSink } from '../../sim/world/trace.ts';
 import type { Json, Message, ProcessId } from '../../sim/core/types.ts';
-import { World, type HostOptions } from '../../sim/core/world.ts';
+import { World, type HostOptions } from '../../sim/world/world.ts';
 import { Disk, type DiskError, type DiskOptions } from '../../sim/env/disk.ts';
 import type { NetworkOptions } from '../../sim/env/network.ts';
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../sim/core/rng.ts';
 import type { ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
-import type { World } from '../../sim/core/world.ts';
-import { formatScript, parseScript, scheduleFaults, validateScript, type Fault, type FaultKind } from '../../sim/env/faults.ts';
-import { generateFaults, type NemesisOptions, type RandomFaultKind } from '../../sim/env/nemesis.ts';
+import type { World } from '../../sim/world/world.ts';
+import { formatScript, parseScript, scheduleFaults, validateScript, type Fault, type FaultKind } from '../../sim/harness/faults.ts';
+import { generateFaults, type NemesisOptions, type RandomFaultKind } from '../../sim/harness/nemesis.ts';
 import { addProbe, constantNetwork, testWorld } from './fixtures.ts';
 
 // Random fault generation: a seed becomes an explicit schedule. It must stay inside the fault model

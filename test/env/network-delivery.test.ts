@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MS, SEC } from '../../sim/core/types.ts';
-import type { World } from '../../sim/core/world.ts';
-import { applyFault, parseFault } from '../../sim/env/faults.ts';
+import type { World } from '../../sim/world/world.ts';
+import { applyFault, parseFault } from '../../sim/harness/faults.ts';
 import type { LinkOptions } from '../../sim/env/network.ts';
 import { addProbe, constantNetwork, testWorld, type Data, type Probe } from './fixtures.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../sim/core/rng.ts';
 import { SEC } from '../../sim/core/types.ts';
-import type { World } from '../../sim/core/world.ts';
-import { applyFault, cutsOf, parseFault } from '../../sim/env/faults.ts';
-import { generateFaults } from '../../sim/env/nemesis.ts';
+import type { World } from '../../sim/world/world.ts';
+import { applyFault, cutsOf, parseFault } from '../../sim/harness/faults.ts';
+import { generateFaults } from '../../sim/harness/nemesis.ts';
 import { addProbe, constantNetwork, testWorld, type Data, type Probe } from './fixtures.ts';
 
 // Partitions act on hosts and cut directed links. For every fault shape, every ordered host pair

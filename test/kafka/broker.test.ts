@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScenarioConfig } from '../../sim/core/run.ts';
-import { World } from '../../sim/core/world.ts';
+import { resolveScenarioConfig } from '../../sim/harness/run.ts';
+import { World } from '../../sim/world/world.ts';
 import type { Broker } from '../../sim/kafka/broker.ts';
 import { liveBrokers } from '../../sim/kafka/cluster.ts';
 import type { LeaderAndIsr, StopReplica } from '../../sim/kafka/messages.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Checker } from '../../sim/check/checker.ts';
+import type { Checker } from '../../sim/world/checker.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
+import { World } from '../../sim/world/world.ts';
 import type { FinalPartition } from '../../sim/kafka/cluster.ts';
 import {
   durabilityChecker, epochsMonotonicChecker, historyCheckers, hwMonotonicChecker, leaderInIsrChecker, livenessChecker,

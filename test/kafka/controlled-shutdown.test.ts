@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScenarioConfig, runScenario, scheduleFor } from '../../sim/core/run.ts';
-import { defineScenario } from '../../sim/core/scenario.ts';
+import { resolveScenarioConfig, runScenario, scheduleFor } from '../../sim/harness/run.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
-import type { NemesisOptions } from '../../sim/env/nemesis.ts';
+import { World } from '../../sim/world/world.ts';
+import type { NemesisOptions } from '../../sim/harness/nemesis.ts';
 import type { Broker } from '../../sim/kafka/broker.ts';
 import { liveBrokers } from '../../sim/kafka/cluster.ts';
 import type { ErrorCode } from '../../sim/kafka/messages.ts';

@@ -1,7 +1,7 @@
 import type { Actor, Context, DiskView } from '../../sim/core/actor.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
+import { World } from '../../sim/world/world.ts';
 import type { DiskError } from '../../sim/env/disk.ts';
 import { brokerSettings, kafkaSchema, type BrokerSettings } from '../../sim/kafka/config.ts';
 import type { FsyncRouter, KafkaStorageError, LogIO } from '../../sim/kafka/log/io.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../sim/core/run.ts';
+import { runScenario } from '../../sim/harness/run.ts';
 import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
 
 // A follower that missed leader epochs of the leader it already follows. Before 2.1,

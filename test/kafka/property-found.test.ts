@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../sim/core/run.ts';
-import { MemorySink } from '../../sim/core/trace.ts';
-import { parseScript } from '../../sim/env/faults.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import { MemorySink } from '../../sim/world/trace.ts';
+import { parseScript } from '../../sim/harness/faults.ts';
 import kafkaProperty from '../../scenarios/kafka/kafka-property.ts';
 import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
 
@@ -35,7 +35,7 @@ describe('fixed: a session expired while its client was paused mid-handshake has
   }
 });
 
-// FIXED (sim/core/transport.ts): found by the configuration grid
+// FIXED (sim/world/transport.ts): found by the configuration grid
 // (checkScenario(kafka-property) with swarm schedules, fast-check seed 21, at its 38th run): run seed
 // 2786677421, brokers 4, RF 3, acks=all, min.insync.replicas=3, unclean election on; shrunk from 5
 // to 3 faults in 81 runs. broker-1 restarts while cut off from broker-3. broker-3's stream to

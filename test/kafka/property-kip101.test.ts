@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkScenario } from '../../sim/check/property.ts';
-import { runScenario } from '../../sim/core/run.ts';
+import { runScenario } from '../../sim/harness/run.ts';
 import kafkaProperty from '../../scenarios/kafka/kafka-property.ts';
 import { schedulesFor } from './property-lib.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkScenario, shrinkOverrides } from '../../sim/check/property.ts';
-import { parseScript } from '../../sim/env/faults.ts';
-import { runScenario } from '../../sim/core/run.ts';
+import { parseScript } from '../../sim/harness/faults.ts';
+import { runScenario } from '../../sim/harness/run.ts';
 import { SPLIT_CHECKER, plantedRandom } from '../fixtures/planted.ts';
 
 // The parts of the property kit (sim/check/property.ts) the Kafka grid relies on, on the fast planted

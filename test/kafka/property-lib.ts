@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { faultScheduleArb, swarmScheduleArb, type Overrides } from '../../sim/check/property.ts';
-import type { Fault } from '../../sim/env/faults.ts';
+import type { Fault } from '../../sim/harness/faults.ts';
 import { PROPERTY_FAULT_KINDS, PROPERTY_FAULT_PHASE_MS } from '../../scenarios/kafka/kafka-property.ts';
 
 // Arbitraries of the Kafka property tests: configurations users run, and fault schedules over the

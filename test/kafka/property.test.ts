@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assertScenario } from '../../sim/check/property.ts';
-import { resolveScenarioConfig, runScenario } from '../../sim/core/run.ts';
+import { resolveScenarioConfig, runScenario } from '../../sim/harness/run.ts';
 import randomFaults from '../../scenarios/kafka/kafka-random-faults.ts';
 import kafkaProperty from '../../scenarios/kafka/kafka-property.ts';
 import { ALWAYS_PROMISED, DURABILITY_PROMISED, durabilityPromised, promisedCheckers } from '../../scenarios/kafka/lib/promises.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScenarioConfig, runScenario } from '../../sim/core/run.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
+import { resolveScenarioConfig, runScenario } from '../../sim/harness/run.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
 import { MS } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
-import { parseScript, scheduleFaults } from '../../sim/env/faults.ts';
+import { World } from '../../sim/world/world.ts';
+import { parseScript, scheduleFaults } from '../../sim/harness/faults.ts';
 import { liveBrokers } from '../../sim/kafka/cluster.ts';
 import acks1 from '../../scenarios/kafka/kafka-acks1-loss.ts';
 import failover from '../../scenarios/kafka/kafka-leader-failover.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import pbCrash from '../../scenarios/kernel/pb-crash.ts';
 import pbPartition from '../../scenarios/kernel/pb-partition.ts';
 import walPowerLoss from '../../scenarios/kernel/wal-power-loss.ts';
-import { runScenario } from '../../sim/core/run.ts';
-import { parseScript } from '../../sim/env/faults.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import { parseScript } from '../../sim/harness/faults.ts';
 
 // The kernel's worked examples meet their stated expectations, and each of their checkers fires
 // where the example says it must.

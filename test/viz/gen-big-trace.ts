@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runScenario } from '../../sim/core/run.ts';
-import type { TraceSink } from '../../sim/core/trace.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import type { TraceSink } from '../../sim/world/trace.ts';
 import pingpong from '../../scenarios/kernel/pingpong.ts';
 
 // Writes a large real trace for the viewer's performance measurement: kernel-pingpong long enough

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatch, type PatchOp } from '../../sim/core/trace.ts';
+import { applyPatch, type PatchOp } from '../../sim/world/trace.ts';
 import type { Json } from '../../sim/core/types.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import pingpong from '../../scenarios/kernel/pingpong.ts';

@@ -4,8 +4,8 @@
 // heal kept leading) and to the first client write acknowledged after heal. Prints the maxima,
 // which the zk-liveness bound (check.livenessBoundMs) must cover.
 
-import { runScenario } from '../../sim/core/run.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
 import random from '../../scenarios/zookeeper/zk-random-faults.ts';
 
 const from = Number(process.argv[2] ?? 1);

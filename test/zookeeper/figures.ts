@@ -2,8 +2,8 @@
 // events per second and simulated-time speed-up, untraced, best of three runs of seed 1.
 //   npx tsx test/zookeeper/figures.ts
 
-import { runScenario } from '../../sim/core/run.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
 
 const names = ['zk-partition-minority', 'zk-leader-election', 'zk-lonely-leader-truncate', 'zk-session-expiry-lock', 'zk-random-faults'];
 for (const name of names) {

@@ -2,7 +2,7 @@ import type { Actor, Context } from '../../sim/core/actor.ts';
 import { resolveConfig, type ConfigValue } from '../../sim/core/config.ts';
 import type { Json, Message, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
+import { World } from '../../sim/world/world.ts';
 import { ZkClient, type ZkSessionEvent } from '../../sim/zookeeper/client.ts';
 import { zkSchema } from '../../sim/zookeeper/config.ts';
 import { addEnsemble } from '../../sim/zookeeper/ensemble.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { Fault } from '../../sim/env/faults.ts';
+import type { Fault } from '../../sim/harness/faults.ts';
 import { faultScheduleArb } from '../../sim/check/property.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
-import { defineScenario } from '../../sim/core/scenario.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
+import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { ElectionHost, ElectionParams } from '../../sim/zookeeper/election.ts';
 import { FastLeaderElection } from '../../sim/zookeeper/election.ts';
 import { Learner } from '../../sim/zookeeper/learner.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertScenario, checkScenario, faultScheduleArb } from '../../sim/check/property.ts';
-import { runScenario } from '../../sim/core/run.ts';
+import { runScenario } from '../../sim/harness/run.ts';
 import { FAULT_PHASE_MS, eagerAck, followersLosePowerArb, hostsOf, idOnlyVotes, propertyScenario, staleServerReturnsArb } from './property-lib.ts';
 
 // Property tests over fault schedules (fast-check). A failure prints the run seed, the checker,

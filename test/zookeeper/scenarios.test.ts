@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../sim/core/run.ts';
-import { MemorySink } from '../../sim/core/trace.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import { MemorySink } from '../../sim/world/trace.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
 import { peerOf } from '../../sim/zookeeper/peer.ts';
 import election from '../../scenarios/zookeeper/zk-leader-election.ts';
 import minority from '../../scenarios/zookeeper/zk-partition-minority.ts';

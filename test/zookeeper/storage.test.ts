@@ -3,7 +3,7 @@ import type { Actor, Context } from '../../sim/core/actor.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
+import { World } from '../../sim/world/world.ts';
 import type { DiskError } from '../../sim/env/disk.ts';
 import { DataTree } from '../../sim/zookeeper/datatree.ts';
 import { snapshotPath } from '../../sim/zookeeper/snapshot.ts';

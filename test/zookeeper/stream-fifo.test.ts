@@ -3,7 +3,7 @@ import type { Actor, Context } from '../../sim/core/actor.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, Message, ProcessId } from '../../sim/core/types.ts';
 import { MS } from '../../sim/core/types.ts';
-import { World } from '../../sim/core/world.ts';
+import { World } from '../../sim/world/world.ts';
 import { DEFAULT_NETWORK } from '../../sim/env/network.ts';
 
 // A kernel property the ZooKeeper peers rely on (FIFO quorum channels), found broken by the

@@ -2,8 +2,8 @@
 //   npx tsx test/zookeeper/sweep.ts [scenario=zk-random-faults] [from=1] [to=500] [--set k=v]...
 // Prints every failing seed with its first violations, the time taken and events per second.
 
-import { runScenario } from '../../sim/core/run.ts';
-import type { Scenario } from '../../sim/core/scenario.ts';
+import { runScenario } from '../../sim/harness/run.ts';
+import type { Scenario } from '../../sim/harness/scenario.ts';
 
 const args = process.argv.slice(2);
 const sets: { [k: string]: string } = {};

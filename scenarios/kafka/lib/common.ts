@@ -1,5 +1,5 @@
 import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 import type { TopicSpec } from '../../../sim/kafka/broker.ts';
 import { addKafkaCluster, topicFromConfig, type Cluster } from '../../../sim/kafka/cluster.ts';
 import { kafkaSchema } from '../../../sim/kafka/config.ts';

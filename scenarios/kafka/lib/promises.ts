@@ -1,5 +1,5 @@
 import type { Config } from '../../../sim/core/config.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 import { uncleanEnabled, type Cluster } from '../../../sim/kafka/cluster.ts';
 import { producerSettings } from '../../../sim/kafka/config.ts';
 import { buildKafka, topicOf } from './common.ts';

@@ -1,6 +1,6 @@
 import type { Config } from '../../../sim/core/config.ts';
 import type { ProcessId } from '../../../sim/core/types.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 import { linearizableChecker } from '../../../sim/check/linearizable-checker.ts';
 import { PbClient, PbServer } from './pb-register.ts';
 

@@ -1,10 +1,10 @@
 import type { Actor, Context } from '../../../sim/core/actor.ts';
-import type { Checker } from '../../../sim/check/checker.ts';
+import type { Checker } from '../../../sim/world/checker.ts';
 import type { ConfigSchema } from '../../../sim/core/config.ts';
 import { crc32 } from '../../../sim/core/crc32.ts';
 import type { Json, ProcessId } from '../../../sim/core/types.ts';
 import { MS } from '../../../sim/core/types.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 
 // A durable counter: the kernel's worked example of the disk model. Every increment is appended to
 // a write-ahead log as a checksummed record and acknowledged after the log is fsynced (group commit:

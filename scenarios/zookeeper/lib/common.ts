@@ -2,7 +2,7 @@
 // the scenario-level keys, and the summary.
 
 import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 import { zkSchema } from '../../../sim/zookeeper/config.ts';
 import { addEnsemble, type EnsembleOptions } from '../../../sim/zookeeper/ensemble.ts';
 import { zkCheckers } from '../../../sim/zookeeper/index.ts';

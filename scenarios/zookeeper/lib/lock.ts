@@ -15,9 +15,9 @@
 // {client, why} when it stops. zk-lock-mutex checks that beliefs never overlap.
 
 import type { Actor, Context } from '../../../sim/core/actor.ts';
-import type { Checker } from '../../../sim/check/checker.ts';
+import type { Checker } from '../../../sim/world/checker.ts';
 import type { Json, Message, ProcessId } from '../../../sim/core/types.ts';
-import type { World } from '../../../sim/core/world.ts';
+import type { World } from '../../../sim/world/world.ts';
 import { MS } from '../../../sim/core/types.ts';
 import { ZkClient, isZkClientTimer, type ZkSessionEvent } from '../../../sim/zookeeper/client.ts';
 

@@ -1,6 +1,6 @@
-import type { Checker, CheckStatus } from '../../check/checker.ts';
+import type { Checker, CheckStatus } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import type { FinalPartition } from '../cluster.ts';
 import { ReplicaShadow, type ShadowLogs } from './shadow.ts';
 

@@ -1,6 +1,6 @@
-import type { Checker, CheckStatus } from '../../check/checker.ts';
-import type { Operation } from '../../check/history.ts';
-import type { World } from '../../core/world.ts';
+import type { Checker, CheckStatus } from '../../world/checker.ts';
+import type { Operation } from '../../world/history.ts';
+import type { World } from '../../world/world.ts';
 import type { FinalPartition } from '../cluster.ts';
 
 // History verdicts per partition, as Jepsen's Kafka tests report them, from the producers' history

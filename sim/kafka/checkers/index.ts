@@ -1,6 +1,6 @@
-import type { Checker } from '../../check/checker.ts';
+import type { Checker } from '../../world/checker.ts';
 import type { Config } from '../../core/config.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { liveBrokers, readFinalLogs, uncleanEnabled, type Cluster, type FinalPartition } from '../cluster.ts';
 import { producerSettings } from '../config.ts';
 import { durabilityChecker } from './durability.ts';

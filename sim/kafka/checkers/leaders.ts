@@ -1,6 +1,6 @@
-import type { Checker } from '../../check/checker.ts';
+import type { Checker } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 
 // Leader sanity, from the brokers' and the controller's observations:
 // - kafka-leader-in-isr (TLA+ LeaderInIsr): every partition state written to ZooKeeper has no

@@ -1,5 +1,5 @@
-import type { Checker, CheckStatus, RunPhases } from '../../check/checker.ts';
-import type { World } from '../../core/world.ts';
+import type { Checker, CheckStatus, RunPhases } from '../../world/checker.ts';
+import type { World } from '../../world/world.ts';
 import type { FinalPartition } from '../cluster.ts';
 
 // kafka-liveness: after heal, within the bound, every partition has a leader and a write to it is

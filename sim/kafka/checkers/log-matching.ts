@@ -1,5 +1,5 @@
-import type { Checker } from '../../check/checker.ts';
-import type { World } from '../../core/world.ts';
+import type { Checker } from '../../world/checker.ts';
+import type { World } from '../../world/world.ts';
 import type { ReplicaShadow, ShadowLogs } from './shadow.ts';
 
 // kafka-log-matching, at the end of the run over every replica's log (as the shadows hold it):

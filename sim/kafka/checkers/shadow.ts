@@ -1,6 +1,6 @@
 import type { ProcessId } from '../../core/types.ts';
 import type { Json } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 
 // What every replica's log holds, rebuilt from the brokers' observations without reading disks:
 // `kafka-append` {tp, broker, base, last, crc} per batch (leaders and followers), `kafka-truncate`

@@ -5,7 +5,7 @@ import type { StoredBatch } from './log-types.ts';
 // The last batches of a partition's log, for its inspect() view (`log: { from, batches }`,
 // docs/inspect-views.md). The view is deep-frozen and rebuilt only when the batches change, so a
 // traced run (world.traceState after every handler) finds an unchanged log by identity instead of
-// comparing every batch of every partition (sim/core/view-diff.ts).
+// comparing every batch of every partition (sim/world/view-diff.ts).
 
 const RECENT_BATCHES = 8;
 

@@ -473,7 +473,7 @@ export class Log {
 
   /**
    * The epochs and log summary are deep-frozen and rebuilt only when they change, so a traced run
-   * finds them unchanged by identity (log-recent.ts, sim/core/view-diff.ts).
+   * finds them unchanged by identity (log-recent.ts, sim/world/view-diff.ts).
    */
   inspect(): { [key: string]: Json } {
     return {

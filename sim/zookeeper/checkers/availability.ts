@@ -6,9 +6,9 @@
 // The bound must cover the election backoff (zookeeper.fastleader.maxNotificationInterval) and
 // initLimit ticks of synchronization. Polls the world every `pollMs`.
 
-import type { Checker } from '../../check/checker.ts';
+import type { Checker } from '../../world/checker.ts';
 import type { ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { peerOf } from '../peer.ts';
 import { quorumSize } from '../vote.ts';
 

@@ -6,9 +6,9 @@
 //     rounding and the closeSession round trip) after both its client left and the final leader
 //     took over (a new leader gives every session a fresh timeout).
 
-import type { Checker, RunPhases } from '../../check/checker.ts';
+import type { Checker, RunPhases } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { peerOf, type ZkPeer } from '../peer.ts';
 import { formatZxid } from '../zxid.ts';
 

@@ -13,9 +13,9 @@
 // Durability: every write a client saw succeed carries its txn's zxid; that zxid must be declared
 // committed, and the history of the last leader must still run through it after every recovery.
 
-import type { Checker, CheckStatus, RunPhases } from '../../check/checker.ts';
+import type { Checker, CheckStatus, RunPhases } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { formatZxid } from '../zxid.ts';
 
 interface PeerState {

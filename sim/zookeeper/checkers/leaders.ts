@@ -1,9 +1,9 @@
 // zk-single-leader: at most one leader is established per epoch (Zab.tla's "at most one
 // established leader per epoch", the property everything else rests on).
 
-import type { Checker } from '../../check/checker.ts';
+import type { Checker } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 
 export function singleLeaderChecker(): Checker {
   const leaders = new Map<number, { sid: number; name: string }>();

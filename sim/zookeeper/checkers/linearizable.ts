@@ -8,11 +8,11 @@
 // Paths touched by multi, by sequential creates or by ephemeral nodes (which a session expiry may
 // delete without any client op) are left out: the model cannot see those changes.
 
-import type { Checker, CheckStatus } from '../../check/checker.ts';
-import type { Operation } from '../../check/history.ts';
+import type { Checker, CheckStatus } from '../../world/checker.ts';
+import type { Operation } from '../../world/history.ts';
 import { checkLinearizable, type LinearizabilityBounds } from '../../check/linearizability.ts';
 import type { Model } from '../../check/models.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 
 export interface ZnodeState {
   readonly exists: boolean;

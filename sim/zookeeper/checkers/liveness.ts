@@ -3,9 +3,9 @@
 // zk-election-time (for scenarios with a scripted leader crash): a leader is established within
 // `boundMs` after `afterMs`.
 
-import type { Checker, RunPhases } from '../../check/checker.ts';
+import type { Checker, RunPhases } from '../../world/checker.ts';
 import type { ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { peerOf, type ZkPeer } from '../peer.ts';
 
 const WRITES = new Set(['create', 'delete', 'setData', 'multi']);

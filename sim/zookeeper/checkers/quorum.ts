@@ -2,9 +2,9 @@
 // establishment (the NEWLEADER acks that commit its history), must be backed by acknowledgements
 // from a quorum of servers, each of which said it had logged the proposal (its zk-ack observation).
 
-import type { Checker } from '../../check/checker.ts';
+import type { Checker } from '../../world/checker.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import { quorumSize } from '../vote.ts';
 import { formatZxid, makeZxid } from '../zxid.ts';
 

@@ -6,9 +6,9 @@
 //   - a read of a znode never returns an older modification (mzxid) of the same node (same czxid)
 //     than one the session already saw or wrote.
 
-import type { Checker } from '../../check/checker.ts';
-import type { Operation } from '../../check/history.ts';
-import type { World } from '../../core/world.ts';
+import type { Checker } from '../../world/checker.ts';
+import type { Operation } from '../../world/history.ts';
+import type { World } from '../../world/world.ts';
 import { formatZxid } from '../zxid.ts';
 
 interface Out {

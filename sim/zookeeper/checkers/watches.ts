@@ -9,10 +9,10 @@
 //     (another version, created, deleted, other children) while the watch is still armed: the
 //     client saw newer data before its watch fired.
 
-import type { Checker } from '../../check/checker.ts';
-import type { HistoryEntry } from '../../check/history.ts';
+import type { Checker } from '../../world/checker.ts';
+import type { HistoryEntry } from '../../world/history.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
-import type { World } from '../../core/world.ts';
+import type { World } from '../../world/world.ts';
 import type { WatchEventType, WatchKind } from '../messages.ts';
 import { formatZxid } from '../zxid.ts';
 

@@ -1,8 +1,8 @@
-import { runScenario } from '../../../sim/core/run.ts';
-import type { Scenario } from '../../../sim/core/scenario.ts';
-import { MemorySink, traceReplacer } from '../../../sim/core/trace.ts';
+import { runScenario } from '../../../sim/harness/run.ts';
+import type { Scenario } from '../../../sim/harness/scenario.ts';
+import { MemorySink, traceReplacer } from '../../../sim/world/trace.ts';
 import type { Json, ProcessId } from '../../../sim/core/types.ts';
-import type { Fault } from '../../../sim/env/faults.ts';
+import type { Fault } from '../../../sim/harness/faults.ts';
 
 // Runs a scenario with tracing on and samples every process's inspect() view at chosen simulated
 // times, together with how many trace lines had been written by then. The replay engine must

@@ -1,4 +1,4 @@
-import type { Scenario } from '../../../sim/core/scenario.ts';
+import type { Scenario } from '../../../sim/harness/scenario.ts';
 import { discoverAll } from '../../../sim/cli/scenarios.ts';
 
 // The real scenarios present in this checkout (discovered like `dsim list` does). Viewer tests run

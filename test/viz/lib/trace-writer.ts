@@ -1,7 +1,7 @@
-import { diffJson, TRACE_FORMAT, TRACE_VERSION, traceReplacer, type TraceHeader } from '../../../sim/core/trace.ts';
+import { diffJson, TRACE_FORMAT, TRACE_VERSION, traceReplacer, type TraceHeader } from '../../../sim/world/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 
-// Writes synthetic traces the way the world does (sim/core/world.ts): a header, then event lines
+// Writes synthetic traces the way the world does (sim/world/world.ts): a header, then event lines
 // with seq and t, state lines as a full view on start and diffJson patches after. Tests use it to
 // build small stories (a Kafka leader failover, an unclean election, a ZooKeeper election) that
 // follow docs/inspect-views.md before the real systems exist.

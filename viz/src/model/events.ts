@@ -1,7 +1,7 @@
 import type { Json } from '../../../sim/core/types.ts';
-import { TRACE_EVENT_TYPES, type TraceEventType } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES, type TraceEventType } from '../../../sim/world/trace.ts';
 
-// The viewer's reading of trace event lines. sim/core/trace.ts defines the format; these types name
+// The viewer's reading of trace event lines. sim/world/trace.ts defines the format; these types name
 // the fields each line type carries so the UI reads them without casts scattered everywhere.
 
 export interface TraceLine {

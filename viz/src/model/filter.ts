@@ -1,4 +1,4 @@
-import { TRACE_EVENT_TYPES } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES } from '../../../sim/world/trace.ts';
 import type { TraceIndex } from './load.ts';
 
 // Event log filters and search. Filters read the columns; search scans the raw bytes with the

@@ -1,5 +1,5 @@
 import { produce, type Draft } from 'immer';
-import { TRACE_EVENT_TYPES, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../../sim/world/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, TYPE_CODE, isRecord, msgType, type TraceLine } from './events.ts';
 import { Column, MessageIds } from './columns.ts';

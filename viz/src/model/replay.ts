@@ -1,5 +1,5 @@
 import { produce, type Draft } from 'immer';
-import { TRACE_EVENT_TYPES } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES } from '../../../sim/world/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, type TraceLine } from './events.ts';
 import type { Keyframe, TraceIndex } from './load.ts';

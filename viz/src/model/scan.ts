@@ -1,5 +1,5 @@
 // A fast reader for the two most frequent trace lines, sends and deliveries (about 80% of a busy
-// trace), in the exact shape the world writes them (sim/core/world.ts: seq, t, type, p first,
+// trace), in the exact shape the world writes them (sim/world/world.ts: seq, t, type, p first,
 // then the type's fields in a fixed order). It reads the fields the index needs straight from the
 // bytes, without building a string or calling JSON.parse; a line of any other shape (or with an
 // escape in a name) is left to the full parser. The viewer parses a line again, in full, when it

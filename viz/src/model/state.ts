@@ -1,5 +1,5 @@
 import type { Draft } from 'immer';
-import { applyPatch, type PatchOp } from '../../../sim/core/trace.ts';
+import { applyPatch, type PatchOp } from '../../../sim/world/trace.ts';
 import type { Json } from '../../../sim/core/types.ts';
 import { T, type TraceLine } from './events.ts';
 

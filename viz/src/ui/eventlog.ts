@@ -1,4 +1,4 @@
-import { TRACE_EVENT_TYPES } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES } from '../../../sim/world/trace.ts';
 import { summarize, T } from '../model/events.ts';
 import { filterEvents, isEmptyFilter, NO_FILTER, positionIn, TYPE_GROUPS, type EventFilter } from '../model/filter.ts';
 import { fmtInt } from '../model/format.ts';

@@ -1,4 +1,4 @@
-import { perfettoMetadata, PerfettoExporter, type ChromeEvent } from '../../../sim/core/perfetto.ts';
+import { perfettoMetadata, PerfettoExporter, type ChromeEvent } from '../../../sim/world/perfetto.ts';
 
 // Export to Perfetto / Chrome trace-event JSON with the same converter and the same file layout as
 // `dsim export <trace> --format perfetto -o FILE` (sim/cli/cmd-export.ts), so both give the same bytes.

@@ -5,7 +5,7 @@ import type { App, Aspect } from './app.ts';
 import { messageColor, typeColor } from './colors.ts';
 import { fitCanvas, h, Tooltip } from './dom.ts';
 import { niceStep } from './timeline.ts';
-import { TRACE_EVENT_TYPES } from '../../../sim/core/trace.ts';
+import { TRACE_EVENT_TYPES } from '../../../sim/world/trace.ts';
 
 // The space-time (Lamport) diagram: a lane per process, an arrow per message from its send to its
 // delivery (or a cross where it was dropped), bands where a process was down or paused and where

@@ -1,6 +1,6 @@
-import { UsageError } from './invariant.ts';
+import { UsageError } from '../core/invariant.ts';
 import { TRACE_EVENT_TYPES, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from './trace.ts';
-import type { Json } from './types.ts';
+import type { Json } from '../core/types.ts';
 
 // dsim trace (JSON Lines) -> Chrome trace-event JSON, which ui.perfetto.dev and chrome://tracing
 // open. Pure and browser-safe: the CLI streams a file through it, the visualizer can call it on

@@ -1,13 +1,13 @@
-import type { CheckResult, CheckStatus, Violation } from '../check/checker.ts';
-import { healEverything, parseScript, scheduleFaults, validateScript, formatScript, type Fault } from '../env/faults.ts';
-import { generateFaults } from '../env/nemesis.ts';
-import { resolveConfig, type Config, type ConfigValue } from './config.ts';
-import { Hash64 } from './hash.ts';
+import type { CheckResult, CheckStatus, Violation } from '../world/checker.ts';
+import { healEverything, parseScript, scheduleFaults, validateScript, formatScript, type Fault } from './faults.ts';
+import { generateFaults } from './nemesis.ts';
+import { resolveConfig, type Config, type ConfigValue } from '../core/config.ts';
+import { Hash64 } from '../core/hash.ts';
 import type { Expectation, Scenario } from './scenario.ts';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from './trace.ts';
-import { Rng } from './rng.ts';
-import { MS } from './types.ts';
-import { World } from './world.ts';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
+import { Rng } from '../core/rng.ts';
+import { MS } from '../core/types.ts';
+import { World } from '../world/world.ts';
 
 // Running a scenario: resolve the config, build the world, schedule the faults (the script, or a
 // schedule generated from the seed), run the fault phase, lift every fault, run the quiesce phase,

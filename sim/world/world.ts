@@ -1,18 +1,18 @@
-import { History } from '../check/history.ts';
-import type { Checker, Violation } from '../check/checker.ts';
+import { History } from './history.ts';
+import type { Checker, Violation } from './checker.ts';
 import { Clock } from '../env/clock.ts';
 import { Disk, type DiskOptions } from '../env/disk.ts';
 import { Network, type NetworkOptions } from '../env/network.ts';
-import type { Actor, ActorFactory } from './actor.ts';
-import type { Config } from './config.ts';
-import { Hash64 } from './hash.ts';
-import { invariant, position } from './invariant.ts';
+import type { Actor, ActorFactory } from '../core/actor.ts';
+import type { Config } from '../core/config.ts';
+import { Hash64 } from '../core/hash.ts';
+import { invariant, position } from '../core/invariant.ts';
 import { ProcessContext } from './process.ts';
-import { Rng } from './rng.ts';
-import { Scheduler } from './scheduler.ts';
+import { Rng } from '../core/rng.ts';
+import { Scheduler } from '../core/scheduler.ts';
 import { diffJson, traceReplacer, type TraceSink } from './trace.ts';
 import { diffView, jsonTextLongerThan, type ViewDiff } from './view-diff.ts';
-import type { HostId, Json, Message, ProcessId } from './types.ts';
+import type { HostId, Json, Message, ProcessId } from '../core/types.ts';
 
 // The world owns time, randomness, hosts, processes, the network, disks, faults, checkers and the
 // trace. It is single-threaded: one event at a time, in (time, seq) order.

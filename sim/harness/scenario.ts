@@ -1,8 +1,8 @@
 import type { NetworkOptions } from '../env/network.ts';
-import type { Fault } from '../env/faults.ts';
-import type { NemesisOptions } from '../env/nemesis.ts';
-import type { Config, ConfigSchema, ConfigValue } from './config.ts';
-import type { World } from './world.ts';
+import type { Fault } from './faults.ts';
+import type { NemesisOptions } from './nemesis.ts';
+import type { Config, ConfigSchema, ConfigValue } from '../core/config.ts';
+import type { World } from '../world/world.ts';
 
 // What a scenario file says: the cluster, the workload, the faults, the checkers and the outcome it
 // expects. Scenarios are TypeScript modules in scenarios/ whose default export is a Scenario.

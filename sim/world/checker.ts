@@ -1,4 +1,4 @@
-import type { World } from '../core/world.ts';
+import type { World } from './world.ts';
 
 // Checkers. A safety checker watches the run (through protocol observations and inspect() views)
 // and reports each violation with the event index, simulated time and a one-line explanation. A

@@ -1,8 +1,8 @@
-import { invariant } from './invariant.ts';
+import { invariant } from '../core/invariant.ts';
 import { K_DELIVER, K_DELIVER_ARRIVED, K_DISCONNECT } from './events.ts';
-import { fnv1a } from './hash.ts';
+import { fnv1a } from '../core/hash.ts';
 import { messageJson } from './trace.ts';
-import type { Message, ProcessId } from './types.ts';
+import type { Message, ProcessId } from '../core/types.ts';
 import type { World } from './world.ts';
 
 // Message transport between processes, on top of the network model (sim/env/network.ts), which

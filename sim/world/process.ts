@@ -1,9 +1,9 @@
 import type { DiskError } from '../env/disk.ts';
-import type { Context, DiskView, TimerId } from './actor.ts';
-import type { Config } from './config.ts';
-import { invariant } from './invariant.ts';
-import type { Rng } from './rng.ts';
-import type { Json, Message, ProcessId } from './types.ts';
+import type { Context, DiskView, TimerId } from '../core/actor.ts';
+import type { Config } from '../core/config.ts';
+import { invariant } from '../core/invariant.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Json, Message, ProcessId } from '../core/types.ts';
 import type { World } from './world.ts';
 
 // The Context handed to one incarnation of a process. Every effect goes through the world, so the

@@ -1,4 +1,4 @@
-import type { Json } from './types.ts';
+import type { Json } from '../core/types.ts';
 
 // The trace: JSON Lines. Line 1 is the header; every other line is one event object. Lines carry
 // `seq` (the index of the world event during which the line was written; several lines may share

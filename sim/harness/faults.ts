@@ -1,7 +1,7 @@
 import { UsageError } from '../core/invariant.ts';
 import type { HostId, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
-import type { World } from '../core/world.ts';
+import type { World } from '../world/world.ts';
 
 // Fault scripts: what the nemesis does and when. A script is a list of faults, each at a time and
 // optionally for a duration after which it is undone. The text form is what users write and what

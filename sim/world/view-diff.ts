@@ -1,5 +1,5 @@
 import type { PatchOp } from './trace.ts';
-import type { Json } from './types.ts';
+import type { Json } from '../core/types.ts';
 
 // The state diff of a traced run without re-parsing: world.traceState used to diff the previous
 // view against the new one as diffJson(JSON.parse(prevText), JSON.parse(text)), two parses of a
