@@ -239,8 +239,7 @@ export class Learner {
     const logSynced = (): void => {
       for (const t of this.syncProposals) {
         const { bytes, digest } = peer.digestOf(t);
-        if (!peer.logTxn(t, bytes)) return;
-        this.pending.push({ txn: t, digest, acked: false });
+        if (!this.logPending(t, bytes, digest)) return;
       }
       this.syncProposals = [];
       for (const z of this.syncCommits) {
@@ -293,8 +292,21 @@ export class Learner {
   /** Logs a proposal; it is acknowledged when the log is durable (onDurable). */
   protected onProposal(txn: Txn): void {
     const { bytes, digest } = this.peer.digestOf(txn);
-    if (!this.peer.logTxn(txn, bytes)) return;
+    this.logPending(txn, bytes, digest);
+  }
+
+  /**
+   * Records the txn as pending, then hands it to the log (FollowerZooKeeperServer.logRequest adds
+   * to pendingTxns before SyncRequestProcessor.processRequest). The order matters: with
+   * forceSync=false the sync round has no fsync to wait for and finishes inside the append, and its
+   * onDurable must already see this txn or its ACK is never sent (SendAckRequestProcessor acks
+   * every flushed request, fsynced or not).
+   */
+  private logPending(txn: Txn, bytes: Uint8Array, digest: number): boolean {
     this.pending.push({ txn, digest, acked: false });
+    if (this.peer.logTxn(txn, bytes)) return true;
+    this.pending.pop();
+    return false;
   }
 
   protected ack(zxid: Zxid): void {
