@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../sim/harness/run.ts';
 import type { Scenario } from '../sim/harness/scenario.ts';
 import type { TraceSink } from '../sim/world/trace.ts';
+import { caseId } from './golden/cases.ts';
+import { GOLDEN } from './golden/hashes.ts';
 
 // Determinism is the product: for every scenario under scenarios/, the same seed gives the same
 // trace hash and final state whether tracing is on or off, and another seed gives another run.
@@ -89,10 +91,15 @@ describe('determinism of every scenario', () => {
       expect(sink.lines).toBeGreaterThan(1);
       const end = JSON.parse(sink.last) as { type: string; traceHash: string };
       expect(end).toMatchObject({ type: 'end', traceHash: plain.traceHash });
+      // The checked-in hash (test/golden/hashes.json): a change of behaviour must be deliberate.
+      expect(plain.traceHash, `${caseId(scenario.name, SEED)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
+        .toBe(GOLDEN[caseId(scenario.name, SEED)]);
 
       if (SEED_INDEPENDENT.has(scenario.name)) return;
       const other = runScenario(scenario, { seed: OTHER_SEED });
       expect(other.traceHash, `${scenario.name}: seeds ${SEED} and ${OTHER_SEED} ran identically`).not.toBe(plain.traceHash);
+      expect(other.traceHash, `${caseId(scenario.name, OTHER_SEED)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
+        .toBe(GOLDEN[caseId(scenario.name, OTHER_SEED)]);
     });
   }
 });
