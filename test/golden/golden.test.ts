@@ -18,7 +18,7 @@ describe('golden trace hashes', () => {
 
   it('hashes.json holds exactly the golden cases (no scenario without hashes, no stale entry)', () => {
     const ids = goldenCases([...byName.values()]).map((c) => c.id).sort();
-    expect(Object.keys(GOLDEN).sort()).toEqual(ids);
+    expect(Object.keys(GOLDEN).sort(), 'test/golden/hashes.json is out of step with the scenarios: run npm run golden:update and say why in the commit').toEqual(ids);
   });
 
   for (const v of DOCUMENTED_VARIANTS) {
