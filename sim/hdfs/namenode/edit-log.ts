@@ -43,7 +43,17 @@ export class EditLog {
   private unsyncedOps = 0;
   private failed = false;
 
-  constructor(private readonly disk: DiskView, private readonly io: EditLogIO, private readonly layoutVersion: number, lastTxId: TxId) {
+  /**
+   * `onOp` applies each op to the namespace as it is logged (the roll's OP_END_LOG_SEGMENT and
+   * OP_START_LOG_SEGMENT too), so the namespace's last applied txid is always the last written one.
+   */
+  constructor(
+    private readonly disk: DiskView,
+    private readonly io: EditLogIO,
+    private readonly layoutVersion: number,
+    lastTxId: TxId,
+    private readonly onOp: (op: EditOp) => void,
+  ) {
     this.lastWrittenTxId = lastTxId;
     this.syncedTxId = lastTxId;
   }
@@ -88,6 +98,7 @@ export class EditLog {
     if (!this.failed) this.check(this.disk.append(this.path, encodeOp(op)), `write ${describeOp(op)}`);
     this.lastWrittenTxId = op.txid;
     this.unsyncedOps++;
+    this.onOp(op);
     return op;
   }
 

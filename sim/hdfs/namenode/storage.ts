@@ -190,9 +190,11 @@ export class NNStorage {
       segments.push({ start: seg.start, end: seg.end });
     }
     const seen = this.readSeenTxId();
-    if (ns.lastAppliedTxId < seen - 1) {
-      // FSEditLog.checkForGaps via NNStorage.getMaxSeenTxId: edits this NameNode once wrote are missing.
-      return { fatal: `Gap in transactions. Expected to be able to read up until at least txid ${seen - 1} but unable to find any edit logs containing txid ${ns.lastAppliedTxId + 1}` };
+    if (ns.lastAppliedTxId < seen) {
+      // FSEditLog.checkForGaps with toAtLeastTxId = NNStorage.getMaxSeenTxId: edits this NameNode
+      // once wrote are missing. (As in Hadoop, this also stops a NameNode that lost power after
+      // writing seen_txid for a new segment and before that segment's first op was synced.)
+      return { fatal: `Gap in transactions. Expected to be able to read up until at least txid ${seen} but unable to find any edit logs containing txid ${ns.lastAppliedTxId + 1}` };
     }
     return { ns, namespaceId, imageTxId, segments, notes };
   }
