@@ -1,0 +1,54 @@
+import type { Json } from '../../core/types.ts';
+import type { BlockManager } from './block-manager.ts';
+
+// The block-management part of the NameNode's inspect() view: DataNodes (live/stale/dead, rack,
+// load), blocks with replica locations, state and GS, the low-redundancy queues, pending
+// reconstructions, corrupt and excess replicas, queued deletions, safe-mode counts.
+
+export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json } {
+  const now = bm.host.nowUs();
+  const datanodes = bm.dm.all().map((d) => ({
+    name: d.name,
+    host: d.hostName,
+    rack: d.rack,
+    state: !d.alive ? 'dead' : d.isStale(now, bm.settings.staleIntervalUs) ? 'stale' : 'live',
+    lastHeartbeatAgoMs: Math.round((now - d.lastUpdateUs) / 1000),
+    blocks: d.blocks.size,
+    remaining: d.remaining,
+    xceivers: d.xceiverCount,
+    queuedTransfers: d.replicateBlocks.length,
+    queuedDeletions: d.invalidateBlocks.length,
+  }));
+  const ids = [...bm.blocksMap.keys()].sort((a, b) => a - b);
+  const blocks = ids.map((id) => {
+    const b = bm.blocksMap.get(id);
+    if (b === undefined) return null;
+    return {
+      id,
+      gs: b.genStamp,
+      len: b.numBytes,
+      state: b.ucState,
+      replication: b.replication,
+      fileId: b.fileId,
+      replicas: b.storages.map((dn) => ({
+        dn,
+        rack: bm.dm.descriptor(dn)?.rack ?? '',
+        corrupt: bm.corruptReplicas.isReplicaCorrupt(id, dn),
+        excess: bm.excessRedundancy.contains(dn, id),
+      })),
+      expected: b.isComplete() ? [] : b.expected.map((e) => e.datanode),
+    };
+  });
+  const counts = bm.safeModeCounts();
+  return {
+    datanodes,
+    blocks,
+    lowRedundancy: bm.neededReconstruction.levels(),
+    pendingReconstruction: bm.pendingReconstruction.entries().map((p) => ({ id: p.blockId, targets: [...p.targets], sinceMs: Math.round(p.timeStampUs / 1000) })),
+    corruptBlocks: bm.corruptReplicas.blocks(),
+    excessReplicas: bm.excessRedundancy.size(),
+    pendingDeletion: bm.invalidateBlocks.numBlocks(),
+    safeMode: { blockTotal: counts.blockTotal, blockSafe: counts.blockSafe, liveDatanodes: counts.liveDatanodes },
+    replQueuesInitialized: bm.isPopulatingReplQueues(),
+  };
+}
