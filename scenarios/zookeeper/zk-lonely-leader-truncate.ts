@@ -1,6 +1,5 @@
 import type { Checker } from '../../sim/world/checker.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import type { Json, ProcessId } from '../../sim/core/types.ts';
 import type { World } from '../../sim/world/world.ts';
 import { formatZxid } from '../../sim/zookeeper/zxid.ts';
 import { buildZk, schema, summary } from './lib/common.ts';
@@ -24,11 +23,11 @@ function premiseChecker(): Checker {
     kind: 'liveness',
     description: 'zk-3 logged a txn alone that no quorum committed (the scenario exercises what it claims)',
     attach(world: World) {
-      world.onObserve('zk-ack', (pid: ProcessId, data: Json) => {
-        if (world.procNames[pid] === 'zk-3') acked.add((data as { zxid: number }).zxid);
+      world.onObserve('zk-ack', (pid, data) => {
+        if (world.procNames[pid] === 'zk-3') acked.add(data.zxid);
       });
-      world.onObserve('zk-commit', (_p: ProcessId, data: Json) => {
-        committed.add((data as { zxid: number }).zxid);
+      world.onObserve('zk-commit', (_p, data) => {
+        committed.add(data.zxid);
       });
     },
     finish(world: World) {

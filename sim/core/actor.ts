@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Rng } from './rng.ts';
 import type { DiskError, Json, Message, ProcessId } from './types.ts';
+import type { ObservationData, ObservationKind } from './observation.ts';
 
 // The seam. Protocol code is an Actor: a sans-I/O state machine driven by the world through four
 // handlers (start is the factory call itself). It acts only through its Context. Handlers are
@@ -93,8 +94,8 @@ export interface Context {
   cancelTimer(id: TimerId): void;
   /** A human-readable reason for what just happened (trace narration). No-op when not tracing. */
   annotate(text: string): void;
-  /** Reports a protocol-level observation to checkers (e.g. "leader-established"). */
-  observe(kind: string, data: Json): void;
+  /** Reports a protocol-level observation to checkers; kinds and their data are declared per system (core/observation.ts). */
+  observe<K extends ObservationKind>(kind: K, data: ObservationData<K>): void;
   /** Client history: records an operation's invocation and returns its id. */
   invoke(f: string, key: string | null, value: unknown): number;
   complete(opId: number, type: 'ok' | 'fail' | 'info', value: unknown, error?: string): void;

@@ -98,7 +98,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     const { io, router } = contextLogIO(ctx);
     this.router = router;
     this.logs = new LogManager(io, this.settings, (e) => this.storageFailure(e));
-    const logsAtStart: { [tp: string]: Json } = {};
+    const logsAtStart: { [tp: string]: number } = {};
     let cleanShutdown = false;
     try {
       cleanShutdown = this.logs.startup().hadCleanShutdown;

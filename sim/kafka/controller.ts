@@ -1,5 +1,6 @@
 import type { Rng } from '../core/rng.ts';
 import type { Json } from '../core/types.ts';
+import type { ObservationData, ObservationKind } from '../core/observation.ts';
 import type { ZkClient } from '../zookeeper/client.ts';
 import type { MultiOp } from '../zookeeper/messages.ts';
 import { assignReplicasToBrokers } from './assignment.ts';
@@ -48,7 +49,7 @@ export interface ControllerHost {
   readonly rng: Rng;
   readonly tracing: boolean;
   sendToBroker(id: number, msg: ControllerToBroker, bytes: number): void;
-  observe(kind: string, data: Json): void;
+  observe<K extends ObservationKind>(kind: K, data: ObservationData<K>): void;
   annotate(text: string): void;
   setTimer(delayMs: number, tag: ControllerTimer): number;
   resign(why: string): void;

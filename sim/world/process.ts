@@ -4,6 +4,7 @@ import type { Config } from '../core/config.ts';
 import { invariant } from '../core/invariant.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Json, Message, ProcessId } from '../core/types.ts';
+import type { ObservationData, ObservationKind } from '../core/observation.ts';
 import type { World } from './world.ts';
 
 // The Context handed to one incarnation of a process. Every effect goes through the world, so the
@@ -78,7 +79,7 @@ export class ProcessContext implements Context {
     if (this.tracing) this.world.annotate(this.pid, text);
   }
 
-  observe(kind: string, data: Json): void {
+  observe<K extends ObservationKind>(kind: K, data: ObservationData<K>): void {
     this.world.observe(this.pid, kind, data);
   }
 

@@ -5,6 +5,7 @@ import { Disk, type DiskOptions } from '../env/disk.ts';
 import { Network, type NetworkOptions } from '../env/network.ts';
 import type { Actor, ActorFactory } from '../core/actor.ts';
 import type { Config } from '../core/config.ts';
+import type { ObservationData, ObservationKind } from '../core/observation.ts';
 import { Hash64 } from '../core/hash.ts';
 import { invariant, position } from '../core/invariant.ts';
 import { ProcessContext } from './process.ts';
@@ -102,7 +103,7 @@ export class World {
   private readonly stalledOnDisk: Set<number>[] = [];
   private readonly procByName = new Map<string, ProcessId>();
 
-  private readonly observers = new Map<string, ((p: ProcessId, data: Json) => void)[]>();
+  private readonly observers = new Map<ObservationKind, ((p: ProcessId, data: never) => void)[]>();
   /** @internal (sim/core): the event-identity digest. */
   readonly hash = new Hash64();
   readonly transport: Transport;
@@ -235,7 +236,8 @@ export class World {
     c.attach?.(this);
   }
 
-  onObserve(kind: string, cb: (p: ProcessId, data: Json) => void): void {
+  /** Calls cb with every observation of this kind (kinds and data: core/observation.ts). */
+  onObserve<K extends ObservationKind>(kind: K, cb: (p: ProcessId, data: ObservationData<K>) => void): void {
     let list = this.observers.get(kind);
     if (list === undefined) this.observers.set(kind, (list = []));
     list.push(cb);
@@ -508,9 +510,9 @@ export class World {
 
   // ---------------------------------------------------------------- observation, history, trace
 
-  observe(pid: ProcessId, kind: string, data: Json): void {
+  observe<K extends ObservationKind>(pid: ProcessId, kind: K, data: ObservationData<K>): void {
     if (this.trace !== null) this.line({ type: 'obs', p: this.procNames[pid]!, kind, data });
-    const list = this.observers.get(kind);
+    const list = this.observers.get(kind) as ((p: ProcessId, data: ObservationData<K>) => void)[] | undefined;
     if (list !== undefined) for (const cb of list) cb(pid, data);
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ObservationData, ObservationKind } from '../../sim/core/observation.ts';
 import type { Checker } from '../../sim/world/checker.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
-import type { Json, ProcessId } from '../../sim/core/types.ts';
+import type { ProcessId } from '../../sim/core/types.ts';
 import { World } from '../../sim/world/world.ts';
 import type { FinalPartition } from '../../sim/kafka/cluster.ts';
 import {
@@ -20,7 +21,8 @@ function world(...checkers: Checker[]): World {
 }
 
 const P0 = 0 as ProcessId;
-const obs = (w: World, kind: string, data: Json): void => w.observe(P0, kind, data);
+/** Feeds one observation; a test gives only the fields the checker under test reads. */
+const obs = <K extends ObservationKind>(w: World, kind: K, data: Partial<ObservationData<K>>): void => w.observe(P0, kind, data as ObservationData<K>);
 const finish = (w: World): void => {
   for (const c of w.checkers) c.finish?.(w, { healUs: 0, endUs: w.nowUs });
 };

@@ -27,8 +27,8 @@ function cluster(overrides: Record<string, string> = {}): { world: World; seen: 
   const world = new World({ seed: 3, config: cfg });
   rolling.build(world, cfg);
   const seen: Seen[] = [];
-  for (const kind of ['kafka-shutdown', 'kafka-controlled-shutdown', 'kafka-isr', 'kafka-broker-start', 'kafka-leader']) {
-    world.onObserve(kind, (p: ProcessId, d: Json) => seen.push({ kind, ms: world.nowUs / MS, by: world.procNames[p]!, d: d as { [k: string]: Json } }));
+  for (const kind of ['kafka-shutdown', 'kafka-controlled-shutdown', 'kafka-isr', 'kafka-broker-start', 'kafka-leader'] as const) {
+    world.onObserve(kind, (p: ProcessId, d) => seen.push({ kind, ms: world.nowUs / MS, by: world.procNames[p]!, d }));
   }
   world.runUntil(35_000 * MS);
   return { world, seen };

@@ -3,6 +3,7 @@ import type { Checker } from '../../sim/world/checker.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { World } from '../../sim/world/world.ts';
+import type { ObservationData, ObservationKind } from '../../sim/core/observation.ts';
 import { ackedWritesDurableChecker, historyAgreementChecker } from '../../sim/zookeeper/checkers/history.ts';
 import { singleLeaderChecker } from '../../sim/zookeeper/checkers/leaders.ts';
 import { linearizableWritesChecker } from '../../sim/zookeeper/checkers/linearizable.ts';
@@ -42,14 +43,16 @@ function worldWith(checkers: Checker[], procs = ['zk-1', 'zk-2', 'zk-3', 'client
 }
 
 const z = (e: number, c: number): number => makeZxid(e, c);
+/** Feeds one observation; a test gives only the fields the checker under test reads. */
+const obs = <K extends ObservationKind>(w: World, pid: ProcessId, kind: K, data: Partial<ObservationData<K>>): void => w.observe(pid, kind, data as ObservationData<K>);
 
 describe('zk-single-leader', () => {
   it('fires when two servers are established as leader of the same epoch', () => {
     const t = worldWith([singleLeaderChecker()]);
-    t.world.observe(t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 4 });
-    t.world.observe(t.pid('zk-2'), 'zk-leader-established', { sid: 2, epoch: 5 });
+    obs(t.world, t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 4 });
+    obs(t.world, t.pid('zk-2'), 'zk-leader-established', { sid: 2, epoch: 5 });
     expect(t.finish()).toEqual([]);
-    t.world.observe(t.pid('zk-3'), 'zk-leader-established', { sid: 3, epoch: 5 });
+    obs(t.world, t.pid('zk-3'), 'zk-leader-established', { sid: 3, epoch: 5 });
     expect(t.finish()).toEqual(['zk-single-leader: two leaders established in epoch 5: zk-2 and zk-3']);
   });
 });
@@ -57,19 +60,19 @@ describe('zk-single-leader', () => {
 describe('zk-quorum-commit', () => {
   it('fires when a leader commits with acks from a minority, not with a quorum', () => {
     const t = worldWith([quorumCommitChecker(['zk-1', 'zk-2', 'zk-3'])]);
-    t.world.observe(t.pid('zk-1'), 'zk-ack', { sid: 1, zxid: z(1, 1) });
-    t.world.observe(t.pid('zk-2'), 'zk-ack', { sid: 2, zxid: z(1, 1) });
-    t.world.observe(t.pid('zk-1'), 'zk-commit', { zxid: z(1, 1), leader: true });
+    obs(t.world, t.pid('zk-1'), 'zk-ack', { sid: 1, zxid: z(1, 1) });
+    obs(t.world, t.pid('zk-2'), 'zk-ack', { sid: 2, zxid: z(1, 1) });
+    obs(t.world, t.pid('zk-1'), 'zk-commit', { zxid: z(1, 1), leader: true });
     expect(t.finish()).toEqual([]);
-    t.world.observe(t.pid('zk-1'), 'zk-ack', { sid: 1, zxid: z(1, 2) });
-    t.world.observe(t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), leader: true });
+    obs(t.world, t.pid('zk-1'), 'zk-ack', { sid: 1, zxid: z(1, 2) });
+    obs(t.world, t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), leader: true });
     expect(t.finish()).toEqual(['zk-quorum-commit: zk-1 committed 0x100000002 with acknowledgements from 1 server(s) (zk-1); a quorum is 2']);
   });
 
   it('fires when a leader is established without a quorum of NEWLEADER acks', () => {
     const t = worldWith([quorumCommitChecker(['zk-1', 'zk-2', 'zk-3'])]);
-    t.world.observe(t.pid('zk-3'), 'zk-ack', { sid: 3, zxid: z(2, 0) });
-    t.world.observe(t.pid('zk-3'), 'zk-leader-established', { sid: 3, epoch: 2 });
+    obs(t.world, t.pid('zk-3'), 'zk-ack', { sid: 3, zxid: z(2, 0) });
+    obs(t.world, t.pid('zk-3'), 'zk-leader-established', { sid: 3, epoch: 2 });
     expect(t.finish()[0]).toMatch(/established itself as leader of epoch 2 with NEWLEADER acks from 1 server/);
   });
 });
@@ -78,32 +81,32 @@ describe('zk-history-agreement', () => {
   it('passes when servers declare the same chain', () => {
     const t = worldWith([historyAgreementChecker()]);
     for (const p of ['zk-1', 'zk-2']) {
-      t.world.observe(t.pid(p), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [z(1, 2), 12] });
-      t.world.observe(t.pid(p), 'zk-commit', { zxid: z(1, 3), prev: z(1, 2), digest: 13 });
+      obs(t.world, t.pid(p), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [z(1, 2), 12] });
+      obs(t.world, t.pid(p), 'zk-commit', { zxid: z(1, 3), prev: z(1, 2), digest: 13 });
     }
     expect(t.finish()).toEqual([]);
   });
 
   it('fires when two servers commit different successors of the same zxid (a skipped or reordered txn)', () => {
     const t = worldWith([historyAgreementChecker()]);
-    t.world.observe(t.pid('zk-1'), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [] });
-    t.world.observe(t.pid('zk-2'), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [] });
-    t.world.observe(t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), prev: z(1, 1), digest: 12 });
-    t.world.observe(t.pid('zk-2'), 'zk-commit', { zxid: z(2, 1), prev: z(1, 1), digest: 21 });
+    obs(t.world, t.pid('zk-1'), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [] });
+    obs(t.world, t.pid('zk-2'), 'zk-serving', { from: z(1, 1), fromDigest: 11, chain: [] });
+    obs(t.world, t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), prev: z(1, 1), digest: 12 });
+    obs(t.world, t.pid('zk-2'), 'zk-commit', { zxid: z(2, 1), prev: z(1, 1), digest: 21 });
     expect(t.finish()).toEqual(['zk-history-agreement: after 0x100000001, zk-2 committed 0x200000001 but zk-1 committed 0x100000002']);
   });
 
   it('fires when two servers hold different histories up to the same zxid', () => {
     const t = worldWith([historyAgreementChecker()]);
-    t.world.observe(t.pid('zk-1'), 'zk-serving', { from: z(1, 5), fromDigest: 0xaa, chain: [] });
-    t.world.observe(t.pid('zk-2'), 'zk-serving', { from: z(1, 5), fromDigest: 0xbb, chain: [] });
+    obs(t.world, t.pid('zk-1'), 'zk-serving', { from: z(1, 5), fromDigest: 0xaa, chain: [] });
+    obs(t.world, t.pid('zk-2'), 'zk-serving', { from: z(1, 5), fromDigest: 0xbb, chain: [] });
     expect(t.finish()[0]).toMatch(/zk-2's committed history up to 0x100000005 differs from zk-1's/);
   });
 
   it('fires when a server truncates below what it committed', () => {
     const t = worldWith([historyAgreementChecker()]);
-    t.world.observe(t.pid('zk-1'), 'zk-serving', { from: z(1, 5), fromDigest: 5, chain: [] });
-    t.world.observe(t.pid('zk-1'), 'zk-truncate', { from: z(1, 5), to: z(1, 3) });
+    obs(t.world, t.pid('zk-1'), 'zk-serving', { from: z(1, 5), fromDigest: 5, chain: [] });
+    obs(t.world, t.pid('zk-1'), 'zk-truncate', { from: z(1, 5), to: z(1, 3) });
     expect(t.finish()[0]).toMatch(/zk-1 truncated its log to 0x100000003 below 0x100000005/);
   });
 });
@@ -113,13 +116,13 @@ describe('zk-acked-writes-durable', () => {
     const t = worldWith([historyAgreementChecker(), ackedWritesDurableChecker()]);
     const c = t.pid('client-1');
     const op = t.world.history.invoke('client-1', 'setData', '/a', { data: 'x', version: -1 });
-    t.world.observe(t.pid('zk-1'), 'zk-serving', { from: z(1, 1), fromDigest: 1, chain: [] });
-    t.world.observe(t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), prev: z(1, 1), digest: 2 });
+    obs(t.world, t.pid('zk-1'), 'zk-serving', { from: z(1, 1), fromDigest: 1, chain: [] });
+    obs(t.world, t.pid('zk-1'), 'zk-commit', { zxid: z(1, 2), prev: z(1, 1), digest: 2 });
     t.world.history.complete(op, 'ok', { zxid: z(1, 2), session: 9, version: 1, mzxid: z(1, 2) });
     void c;
     // A new leader's history skips (1,2): it serves from (1,1) and commits (2,1) on top.
-    t.world.observe(t.pid('zk-2'), 'zk-serving', { from: z(1, 1), fromDigest: 1, chain: [] });
-    t.world.observe(t.pid('zk-2'), 'zk-commit', { zxid: z(2, 1), prev: z(1, 1), digest: 3 });
+    obs(t.world, t.pid('zk-2'), 'zk-serving', { from: z(1, 1), fromDigest: 1, chain: [] });
+    obs(t.world, t.pid('zk-2'), 'zk-commit', { zxid: z(2, 1), prev: z(1, 1), digest: 3 });
     t.world.crash(t.pid('zk-1'));
     const v = t.finish();
     expect(v.some((x) => /zk-acked-writes-durable: client-1's setData \/a \(op #1, zxid 0x100000002\) is missing from zk-2's committed history: lost/.test(x))).toBe(true);
@@ -194,14 +197,14 @@ describe('zk-session-order', () => {
 });
 
 describe('zk-watch-once', () => {
-  const set = { session: 5, path: '/a', kind: 'data', exists: true, czxid: 1, mzxid: 2, pzxid: 1 };
+  const set = { session: 5, path: '/a', kind: 'data' as const, exists: true, czxid: 1, mzxid: 2, pzxid: 1 };
   it('fires when a watch fires twice', () => {
     const t = worldWith([watchOnceChecker()]);
     const c = t.pid('client-1');
-    t.world.observe(c, 'zk-watch-set', set);
-    t.world.observe(c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
+    obs(t.world, c, 'zk-watch-set', set);
+    obs(t.world, c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
     expect(t.finish()).toEqual([]);
-    t.world.observe(c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
+    obs(t.world, c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
     expect(t.finish()[0]).toMatch(/got NodeDataChanged for \/a on session 0x5 with no watch armed/);
   });
 
@@ -209,9 +212,9 @@ describe('zk-watch-once', () => {
     const t = worldWith([watchOnceChecker()]);
     const c = t.pid('client-1');
     const h = t.world.history;
-    t.world.observe(c, 'zk-watch-set', set);
+    obs(t.world, c, 'zk-watch-set', set);
     t.at(10, () => h.complete(h.invoke('client-1', 'getData', '/a', null), 'ok', { zxid: 9, session: 5, node: { czxid: 1, mzxid: 7, pzxid: 1 } }));
-    t.world.observe(c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
+    obs(t.world, c, 'zk-watch-fired', { session: 5, path: '/a', event: 'NodeDataChanged', watchers: 1 });
     expect(t.finish()[0]).toMatch(/read \/a changed \(mzxid 0x2 -> 0x7\) before its data watch fired/);
   });
 });
@@ -219,8 +222,8 @@ describe('zk-watch-once', () => {
 describe('zk-ephemeral-lifetime', () => {
   it('fires when an ephemeral node is created for a session after it closed', () => {
     const t = worldWith([ephemeralLifetimeChecker({ servers: ['zk-1', 'zk-2', 'zk-3'] })]);
-    t.world.observe(t.pid('zk-1'), 'zk-session-closed', { session: 0x42, zxid: z(1, 5) });
-    t.world.observe(t.pid('zk-1'), 'zk-ephemeral', { session: 0x42, path: '/e', zxid: z(1, 6) });
+    obs(t.world, t.pid('zk-1'), 'zk-session-closed', { session: 0x42, zxid: z(1, 5) });
+    obs(t.world, t.pid('zk-1'), 'zk-ephemeral', { session: 0x42, path: '/e', zxid: z(1, 6) });
     expect(t.finish()[0]).toMatch(/committed ephemeral \/e for session 0x42 at 0x100000006, after the session closed at 0x100000005/);
   });
 });
@@ -233,13 +236,13 @@ describe('liveness checkers', () => {
 
   it('zk-election-time fires when no leader is established within the bound', () => {
     const t = worldWith([electionTimeChecker({ afterMs: 1, boundMs: 5 })]);
-    t.at(10_000, () => t.world.observe(t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 2 }));
+    t.at(10_000, () => obs(t.world, t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 2 }));
     expect(t.finish()[0]).toMatch(/the next leader was established 0.01 s after 0.001 s \(bound 0.005 s\)/);
   });
 
   it('zk-leader-steps-down fires when the cut-off leader keeps leading', () => {
     const t = worldWith([leaderStepsDownChecker({ server: 'zk-1', afterMs: 1, boundMs: 5 })]);
-    t.world.observe(t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 1 });
+    obs(t.world, t.pid('zk-1'), 'zk-leader-established', { sid: 1, epoch: 1 });
     expect(t.finish()[0]).toMatch(/zk-1 never stepped down/);
   });
 });
@@ -247,11 +250,11 @@ describe('liveness checkers', () => {
 describe('zk-lock-mutex', () => {
   it('fires when a second client acquires while the first still believes it holds the lock', () => {
     const t = worldWith([lockMutexChecker()], ['lock-1', 'lock-2']);
-    t.world.observe(t.pid('lock-1'), 'lock-held', { client: 'lock-1' });
-    t.world.observe(t.pid('lock-1'), 'lock-released', { client: 'lock-1', why: 'done' });
-    t.world.observe(t.pid('lock-2'), 'lock-held', { client: 'lock-2' });
+    obs(t.world, t.pid('lock-1'), 'lock-held', { client: 'lock-1' });
+    obs(t.world, t.pid('lock-1'), 'lock-released', { client: 'lock-1', why: 'done' });
+    obs(t.world, t.pid('lock-2'), 'lock-held', { client: 'lock-2' });
     expect(t.finish()).toEqual([]);
-    t.world.observe(t.pid('lock-1'), 'lock-held', { client: 'lock-1' });
+    obs(t.world, t.pid('lock-1'), 'lock-held', { client: 'lock-1' });
     expect(t.finish()[0]).toBe('zk-lock-mutex: lock-1 acquired the lock while lock-2 still held it');
   });
 });

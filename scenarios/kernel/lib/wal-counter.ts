@@ -6,6 +6,15 @@ import type { Json, ProcessId } from '../../../sim/core/types.ts';
 import { MS } from '../../../sim/core/types.ts';
 import type { World } from '../../../sim/world/world.ts';
 
+declare module '../../../sim/core/observation.ts' {
+  interface Observations {
+    /** The counter acknowledged an increment; the value it acknowledged. */
+    'counter-acked': { readonly value: number };
+    /** The counter replayed its log after a restart; the value it recovered. */
+    'counter-recovered': { readonly value: number };
+  }
+}
+
 // A durable counter: the kernel's worked example of the disk model. Every increment is appended to
 // a write-ahead log as a checksummed record and acknowledged after the log is fsynced (group commit:
 // increments that arrive during an fsync wait for the next one). On restart the log is replayed up
@@ -164,11 +173,11 @@ export function ackedDurableChecker(): Checker {
     description: 'a restarted counter holds every increment it acknowledged before',
     attach(world: World) {
       world.onObserve('counter-acked', (_p, d) => {
-        const v = (d as { value: number }).value;
+        const v = d.value;
         if (v > maxAcked) maxAcked = v;
       });
       world.onObserve('counter-recovered', (_p, d) => {
-        const v = (d as { value: number }).value;
+        const v = d.value;
         if (v < maxAcked) {
           world.reportViolation('acked-durable', `acknowledged increments lost: the counter had acknowledged ${maxAcked} but recovered ${v} (${maxAcked - v} increments gone)`);
           maxAcked = v;

@@ -19,6 +19,15 @@ import type { Checker } from '../../../sim/world/checker.ts';
 import type { Json, Message, ProcessId } from '../../../sim/core/types.ts';
 import type { World } from '../../../sim/world/world.ts';
 import { MS } from '../../../sim/core/types.ts';
+
+declare module '../../../sim/core/observation.ts' {
+  interface Observations {
+    /** A client starts believing it holds the lock. */
+    'lock-held': { readonly client: string };
+    /** A client stops believing it holds the lock, and why. */
+    'lock-released': { readonly client: string; readonly why: string };
+  }
+}
 import { ZkClient, isZkClientTimer, type ZkSessionEvent } from '../../../sim/zookeeper/client.ts';
 
 export interface LockClientOptions {
@@ -207,16 +216,16 @@ export function lockMutexChecker(mustHold: readonly string[] = []): Checker {
     kind: 'safety',
     description: 'at most one client believes it holds the lock at any time',
     attach(world: World) {
-      world.onObserve('lock-held', (pid: ProcessId, data: Json) => {
-        const c = (data as { client: string }).client;
+      world.onObserve('lock-held', (pid, data) => {
+        const c = data.client;
         if (holder !== null && holder.client !== c && world.isUp(holder.pid) && world.incarnation[holder.pid] === holder.incarnation) {
           world.reportViolation(name, `${c} acquired the lock while ${holder.client} still held it`);
         }
         holder = { client: c, pid, incarnation: world.incarnation[pid]! };
         held.add(c);
       });
-      world.onObserve('lock-released', (_p: ProcessId, data: Json) => {
-        const c = (data as { client: string }).client;
+      world.onObserve('lock-released', (_p, data) => {
+        const c = data.client;
         if (holder?.client === c) holder = null;
       });
     },

@@ -1,5 +1,4 @@
 import type { Checker, CheckStatus } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 import type { FinalPartition } from '../cluster.ts';
 import { ReplicaShadow, type ShadowLogs } from './shadow.ts';
@@ -65,8 +64,7 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
     attach(w: World): void {
       world = w;
       shadows.attach(w);
-      w.onObserve('kafka-hw', (_p: ProcessId, d: Json) => {
-        const o = d as { tp: string; broker: number; hw: number; leaderEpoch: number };
+      w.onObserve('kafka-hw', (_p, o) => {
         let byEpoch = hwByEpoch.get(o.tp);
         if (byEpoch === undefined) hwByEpoch.set(o.tp, (byEpoch = new Map()));
         const at = byEpoch.get(o.leaderEpoch);
@@ -83,8 +81,7 @@ export function durabilityChecker(shadows: ShadowLogs, opts: DurabilityOptions):
         for (; i < s.base.length && s.last[i]! < o.hw; i++) c.shadow.append(s.base[i]!, s.last[i]!, s.crc[i]!);
         c.hw = o.hw;
       });
-      w.onObserve('kafka-leader', (_p: ProcessId, d: Json) => {
-        const o = d as { tp: string; broker: number; leaderEpoch: number };
+      w.onObserve('kafka-leader', (_p, o) => {
         checkLeader(w, o.tp, o.broker, o.leaderEpoch);
       });
     },

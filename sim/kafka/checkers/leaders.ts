@@ -1,5 +1,4 @@
 import type { Checker } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 
 // Leader sanity, from the brokers' and the controller's observations:
@@ -10,16 +9,13 @@ import type { World } from '../../world/world.ts';
 //   epochs; controller epochs of successive controllers increase.
 // - kafka-hw-monotonic: a leader's HW never decreases within its leader epoch.
 
-interface IsrObs { tp: string; leader: number; leaderEpoch: number; isr: number[]; zkVersion: number }
-
 export function leaderInIsrChecker(): Checker {
   return {
     name: 'kafka-leader-in-isr',
     kind: 'safety',
     description: 'every partition state in ZooKeeper has no leader or a leader inside its ISR',
     attach(w: World): void {
-      w.onObserve('kafka-isr', (_p: ProcessId, d: Json) => {
-        const o = d as unknown as IsrObs;
+      w.onObserve('kafka-isr', (_p, o) => {
         if (o.leader >= 0 && !o.isr.includes(o.leader)) {
           w.reportViolation('kafka-leader-in-isr', `${o.tp}: leader ${o.leader} is not in the ISR [${o.isr.join(',')}] (leader epoch ${o.leaderEpoch}, zkVersion ${o.zkVersion})`);
         }
@@ -35,8 +31,7 @@ export function oneLeaderPerEpochChecker(): Checker {
     kind: 'safety',
     description: 'at most one broker becomes leader of a partition in each leader epoch',
     attach(w: World): void {
-      w.onObserve('kafka-leader', (_p: ProcessId, d: Json) => {
-        const o = d as { tp: string; broker: number; leaderEpoch: number };
+      w.onObserve('kafka-leader', (_p, o) => {
         const key = `${o.tp}@${o.leaderEpoch}`;
         const prev = leaders.get(key);
         if (prev !== undefined && prev !== o.broker) {
@@ -56,8 +51,7 @@ export function epochsMonotonicChecker(): Checker {
     kind: 'safety',
     description: 'leader epochs never decrease along the partition state znode versions; controller epochs increase',
     attach(w: World): void {
-      w.onObserve('kafka-isr', (_p: ProcessId, d: Json) => {
-        const o = d as unknown as IsrObs;
+      w.onObserve('kafka-isr', (_p, o) => {
         let list = states.get(o.tp);
         if (list === undefined) states.set(o.tp, (list = []));
         if (o.zkVersion === 0) list.length = 0; // a (re)created znode starts a new history
@@ -69,8 +63,7 @@ export function epochsMonotonicChecker(): Checker {
         }
         list.push([o.zkVersion, o.leaderEpoch]);
       });
-      w.onObserve('kafka-controller', (_p: ProcessId, d: Json) => {
-        const o = d as { broker: number; epoch: number };
+      w.onObserve('kafka-controller', (_p, o) => {
         if (o.epoch <= lastController.epoch) {
           w.reportViolation('kafka-epochs-monotonic', `controller epoch went from ${lastController.epoch} (broker ${lastController.broker}) to ${o.epoch} (broker ${o.broker})`);
         }
@@ -87,8 +80,7 @@ export function hwMonotonicChecker(): Checker {
     kind: 'safety',
     description: 'a leader\'s high watermark never decreases within its leader epoch',
     attach(w: World): void {
-      w.onObserve('kafka-hw', (_p: ProcessId, d: Json) => {
-        const o = d as { tp: string; broker: number; hw: number; leaderEpoch: number };
+      w.onObserve('kafka-hw', (_p, o) => {
         const key = `${o.tp}/${o.broker}@${o.leaderEpoch}`;
         const prev = hws.get(key);
         if (prev !== undefined && o.hw < prev) {

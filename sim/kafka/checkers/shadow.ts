@@ -1,5 +1,3 @@
-import type { ProcessId } from '../../core/types.ts';
-import type { Json } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 
 // What every replica's log holds, rebuilt from the brokers' observations without reading disks:
@@ -67,16 +65,13 @@ export class ShadowLogs {
   attach(world: World): void {
     if (this.attached) return;
     this.attached = true;
-    world.onObserve('kafka-append', (_p: ProcessId, d: Json) => {
-      const o = d as { tp: string; broker: number; base: number; last: number; crc: number };
+    world.onObserve('kafka-append', (_p, o) => {
       this.of(o.tp, o.broker).append(o.base, o.last, o.crc);
     });
-    world.onObserve('kafka-truncate', (_p: ProcessId, d: Json) => {
-      const o = d as { tp: string; broker: number; offset: number };
+    world.onObserve('kafka-truncate', (_p, o) => {
       this.of(o.tp, o.broker).truncate(o.offset);
     });
-    world.onObserve('kafka-broker-start', (_p: ProcessId, d: Json) => {
-      const o = d as { broker: number; logs: { [tp: string]: number } };
+    world.onObserve('kafka-broker-start', (_p, o) => {
       for (const [tp, m] of this.logs) {
         const s = m.get(o.broker);
         if (s !== undefined) s.truncate(o.logs[tp] ?? 0);

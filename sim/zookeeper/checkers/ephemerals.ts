@@ -7,7 +7,7 @@
 //     took over (a new leader gives every session a fresh timeout).
 
 import type { Checker, RunPhases } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
+import type { ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 import { peerOf, type ZkPeer } from '../peer.ts';
 import { formatZxid } from '../zxid.ts';
@@ -37,30 +37,28 @@ export function ephemeralLifetimeChecker(opts: EphemeralCheckerOptions): Checker
     kind: 'safety',
     description: 'an ephemeral node exists exactly while its session lives, and a dead client\'s session is closed within its timeout',
     attach(world: World) {
-      world.onObserve('zk-session-closed', (_p: ProcessId, data: Json) => {
-        const d = data as { session: number; zxid: number };
+      world.onObserve('zk-session-closed', (_p, d) => {
         if (!closedAt.has(d.session)) closedAt.set(d.session, d.zxid);
       });
-      world.onObserve('zk-ephemeral', (pid: ProcessId, data: Json) => {
-        const d = data as { session: number; path: string; zxid: number };
+      world.onObserve('zk-ephemeral', (pid, d) => {
         const c = closedAt.get(d.session);
         if (c !== undefined && c < d.zxid) {
           world.reportViolation(name, `${world.procNames[pid]} committed ephemeral ${d.path} for session 0x${d.session.toString(16)} at ${formatZxid(d.zxid)}, after the session closed at ${formatZxid(c)}`);
         }
       });
-      world.onObserve('zk-session-state', (pid: ProcessId, data: Json) => {
-        const d = data as { session: number; state: string; lastHeardUs?: number };
+      world.onObserve('zk-session-state', (pid, d) => {
         const now = world.nowUs;
+        const lastHeardUs = d.state === 'DISCONNECTED' ? d.lastHeardUs : now;
         const prev = sessions.get(d.session);
         if (prev === undefined) {
-          sessions.set(d.session, { pid, incarnation: world.incarnation[pid]!, state: d.state, atUs: now, lastHeardUs: d.lastHeardUs ?? now });
+          sessions.set(d.session, { pid, incarnation: world.incarnation[pid]!, state: d.state, atUs: now, lastHeardUs });
           return;
         }
         prev.state = d.state;
         prev.atUs = now;
-        prev.lastHeardUs = d.lastHeardUs ?? now;
+        prev.lastHeardUs = lastHeardUs;
       });
-      world.onObserve('zk-leader-established', (pid: ProcessId) => {
+      world.onObserve('zk-leader-established', (pid) => {
         establishedUs.set(world.procNames[pid]!, world.nowUs);
       });
     },

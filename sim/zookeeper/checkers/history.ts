@@ -14,7 +14,8 @@
 // committed, and the history of the last leader must still run through it after every recovery.
 
 import type { Checker, CheckStatus, RunPhases } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
+import type { ProcessId } from '../../core/types.ts';
+import type { ZkObservations } from '../observations.ts';
 import type { World } from '../../world/world.ts';
 import { formatZxid } from '../zxid.ts';
 
@@ -80,8 +81,7 @@ export class CommitRecord {
     }
   }
 
-  private onServing(pid: ProcessId, data: Json): void {
-    const d = data as { from: number; fromDigest: number; chain: readonly number[] };
+  private onServing(pid: ProcessId, d: ZkObservations['zk-serving']): void {
     const p = this.peer(pid);
     this.digest(pid, d.from, d.fromDigest);
     let prev = d.from;
@@ -97,8 +97,7 @@ export class CommitRecord {
     p.last = Math.max(p.last, prev);
   }
 
-  private onCommit(pid: ProcessId, data: Json): void {
-    const d = data as { zxid: number; prev: number; digest: number };
+  private onCommit(pid: ProcessId, d: ZkObservations['zk-commit']): void {
     const p = this.peer(pid);
     if (p.last >= 0 && d.prev !== p.last) {
       this.report(`${this.world.procNames[pid]} committed ${formatZxid(d.zxid)} on top of ${formatZxid(d.prev)}, but its committed history ended at ${formatZxid(p.last)}`);
@@ -108,8 +107,7 @@ export class CommitRecord {
     p.last = d.zxid;
   }
 
-  private onTruncate(pid: ProcessId, data: Json): void {
-    const d = data as { to: number };
+  private onTruncate(pid: ProcessId, d: ZkObservations['zk-truncate']): void {
     const p = this.peer(pid);
     if (p.last > d.to) {
       this.report(`${this.world.procNames[pid]} truncated its log to ${formatZxid(d.to)} below ${formatZxid(p.last)}, which it had committed`);

@@ -2,7 +2,6 @@
 // established leader per epoch", the property everything else rests on).
 
 import type { Checker } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 
 export function singleLeaderChecker(): Checker {
@@ -12,8 +11,7 @@ export function singleLeaderChecker(): Checker {
     kind: 'safety',
     description: 'at most one leader is established per epoch',
     attach(world: World) {
-      world.onObserve('zk-leader-established', (pid: ProcessId, data: Json) => {
-        const d = data as { sid: number; epoch: number };
+      world.onObserve('zk-leader-established', (pid, d) => {
         const prev = leaders.get(d.epoch);
         const name = world.procNames[pid]!;
         if (prev === undefined) {

@@ -4,7 +4,6 @@
 // `boundMs` after `afterMs`.
 
 import type { Checker, RunPhases } from '../../world/checker.ts';
-import type { ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 import { peerOf, type ZkPeer } from '../peer.ts';
 
@@ -23,7 +22,7 @@ export function livenessChecker(opts: LivenessOptions): Checker {
     kind: 'liveness',
     description: `after heal, a leader is established and a write commits within ${opts.boundMs / 1000} s, and every server follows it`,
     attach(world: World) {
-      world.onObserve('zk-leader-established', (pid: ProcessId) => established.set(world.procNames[pid]!, world.nowUs));
+      world.onObserve('zk-leader-established', (pid) => established.set(world.procNames[pid]!, world.nowUs));
     },
     finish(world: World, run: RunPhases) {
       const boundUs = opts.boundMs * 1000;
@@ -91,10 +90,10 @@ export function leaderStepsDownChecker(opts: { readonly server: string; readonly
     kind: 'liveness',
     description: `${opts.server}, cut off from its quorum at ${opts.afterMs / 1000} s, steps down within ${opts.boundMs / 1000} s`,
     attach(world: World) {
-      world.onObserve('zk-leader-lost', (pid: ProcessId) => {
+      world.onObserve('zk-leader-lost', (pid) => {
         if (world.procNames[pid] === opts.server) lost.push(world.nowUs);
       });
-      world.onObserve('zk-leader-established', (pid: ProcessId) => {
+      world.onObserve('zk-leader-established', (pid) => {
         if (world.procNames[pid] === opts.server && world.nowUs <= opts.afterMs * 1000) leadingAt = world.nowUs;
       });
     },

@@ -3,7 +3,6 @@
 // from a quorum of servers, each of which said it had logged the proposal (its zk-ack observation).
 
 import type { Checker } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 import { quorumSize } from '../vote.ts';
 import { formatZxid, makeZxid } from '../zxid.ts';
@@ -32,12 +31,10 @@ export function quorumCommitChecker(names: readonly string[]): Checker {
     kind: 'safety',
     description: `a commit (and a leader's establishment) needs acknowledgements from a quorum of ${q} of ${servers} servers: a minority never commits`,
     attach(world: World) {
-      world.onObserve('zk-ack', (_p: ProcessId, data: Json) => {
-        const d = data as { sid: number; zxid: number };
+      world.onObserve('zk-ack', (_p, d) => {
         acks.set(d.zxid, (acks.get(d.zxid) ?? 0) | (1 << d.sid));
       });
-      world.onObserve('zk-commit', (pid: ProcessId, data: Json) => {
-        const d = data as { zxid: number; leader: boolean };
+      world.onObserve('zk-commit', (pid, d) => {
         if (!d.leader) return;
         const n = count(d.zxid);
         if (n < q) {
@@ -45,8 +42,7 @@ export function quorumCommitChecker(names: readonly string[]): Checker {
         }
         acks.delete(d.zxid);
       });
-      world.onObserve('zk-leader-established', (pid: ProcessId, data: Json) => {
-        const d = data as { epoch: number };
+      world.onObserve('zk-leader-established', (pid, d) => {
         const z = makeZxid(d.epoch, 0);
         const n = count(z);
         if (n < q) {

@@ -11,7 +11,6 @@
 
 import type { Checker } from '../../world/checker.ts';
 import type { HistoryEntry } from '../../world/history.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 import type { WatchEventType, WatchKind } from '../messages.ts';
 import { formatZxid } from '../zxid.ts';
@@ -75,14 +74,12 @@ export function watchOnceChecker(): Checker {
     description: 'a watch fires at most once, and before its client reads the change it signals',
     attach(w: World) {
       world = w;
-      w.onObserve('zk-watch-set', (_p: ProcessId, data: Json) => {
+      w.onObserve('zk-watch-set', (_p, d) => {
         scan();
-        const d = data as { session: number; path: string; kind: WatchKind; exists: boolean; czxid: number; mzxid: number; pzxid: number };
         armed.set(key(d.session, d.path, d.kind), { exists: d.exists, czxid: d.czxid, mzxid: d.mzxid, pzxid: d.pzxid });
       });
-      w.onObserve('zk-watch-fired', (pid: ProcessId, data: Json) => {
+      w.onObserve('zk-watch-fired', (pid, d) => {
         scan();
-        const d = data as { session: number; path: string; event: WatchEventType; watchers: number };
         let found = false;
         for (const kind of TRIGGERS[d.event]) {
           if (armed.delete(key(d.session, d.path, kind))) found = true;
@@ -91,8 +88,7 @@ export function watchOnceChecker(): Checker {
           w.reportViolation(name, `${w.procNames[pid]} got ${d.event} for ${d.path} on session 0x${d.session.toString(16)} with no watch armed for it (fired twice, or never set)`);
         }
       });
-      w.onObserve('zk-session-state', (_p: ProcessId, data: Json) => {
-        const d = data as { session: number; state: string };
+      w.onObserve('zk-session-state', (_p, d) => {
         if (d.state !== 'EXPIRED' && d.state !== 'CLOSED') return;
         scan();
         const prefix = `${d.session}\u0000`;
