@@ -14,3 +14,4 @@ export { redundancyMonitorRound, computeDatanodeWork } from './redundancy-monito
 export { getPriority, LowRedundancyBlocks } from './low-redundancy.ts';
 export { chooseTarget, getMaxNodesPerRack, isPlacementPolicySatisfied, chooseReplicasToDelete } from './placement.ts';
 export { inspectBlockManagement } from './inspect.ts';
+export { namenodeBlockManager, type BlockManagerPort, type NamenodeBlockManagerHost } from './namenode-adapter.ts';
