@@ -249,16 +249,22 @@ export class FsDataset {
   /** FsDatasetImpl.finalizeBlock: move the files from rbw (or tmp) to finalized. */
   finalize(r: Replica): string | null {
     invariant(r.state === 'RBW' || r.state === 'TEMPORARY' || r.state === 'RUR', `finalize of blk_${r.blockId} in state ${r.state}`);
-    const dir = finalizedDir(r.blockId);
-    const to = { blockId: r.blockId, genStamp: r.genStamp, dir };
-    const err = this.disk.rename(this.metaPath(r), this.metaPath(to)) ?? this.disk.rename(this.blockPath(r), this.blockPath(to));
-    if (err !== null) return `finalize blk_${r.blockId}: ${err}`;
-    r.dir = dir;
+    const err = this.renameReplica(r, finalizedDir(r.blockId));
+    if (err !== null) return `finalize: ${err}`;
     r.state = 'FINALIZED';
     r.bytesAcked = r.bytesOnDisk;
     r.writer = null;
     r.recoveryId = null;
     r.originalState = null;
+    return null;
+  }
+
+  /** Moves a replica's files to another directory ('rbw', 'tmp', a finalized dir). */
+  renameReplica(r: Replica, dir: string): string | null {
+    const to = { blockId: r.blockId, genStamp: r.genStamp, dir };
+    const err = this.disk.rename(this.metaPath(r), this.metaPath(to)) ?? this.disk.rename(this.blockPath(r), this.blockPath(to));
+    if (err !== null) return `move blk_${r.blockId} to ${dir}: ${err}`;
+    r.dir = dir;
     return null;
   }
 

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { SEC } from '../../sim/core/types.ts';
+import type { ClientOptions } from '../../sim/hdfs/client/client.ts';
+import type { WriteSpec } from '../../sim/hdfs/client/writer.ts';
+import { expectedDigest, seedOfPath } from '../../sim/hdfs/content.ts';
+import type { DataNode } from '../../sim/hdfs/datanode/datanode.ts';
+import { MiB, rig } from './fake-nn.ts';
+
+const spec = (path: string, fileBytes: number, extra: Partial<WriteSpec> = {}): WriteSpec => ({
+  path, fileBytes, writeBytes: 64 * 1024, replication: 3, blockSize: MiB, hflushEveryBytes: 0, hsyncEveryBytes: 0, ...extra,
+});
+
+const writer = (writes: WriteSpec[], verifyAtUs: number | null): ClientOptions => ({
+  namenode: 'nn', writes, pauseUs: 100_000, reads: [], readEveryUs: 0, verifyAtUs,
+});
+
+/** Runs in 1 ms steps until `cond` holds (at most 60 simulated seconds). */
+export function runUntilTrue(world: ReturnType<typeof rig>['world'], cond: () => boolean): void {
+  const end = world.nowUs + 60 * SEC;
+  while (!cond()) {
+    if (world.nowUs >= end) throw new Error('condition never held');
+    world.runUntil(world.nowUs + 1000);
+  }
+}
+
+/** Bytes of the RBW replicas on a DataNode. */
+export function rbwBytes(world: ReturnType<typeof rig>['world'], dn: string): number {
+  const a = world.actors[world.pid(dn)] as DataNode | null;
+  if (a === null) return 0;
+  let n = 0;
+  for (const r of a.dataset.replicas.values()) if (r.state === 'RBW') n += r.bytesOnDisk;
+  return n;
+}
+
+function ops(world: ReturnType<typeof rig>['world'], f: string) {
+  return world.history.operations().filter((o) => o.f === f);
+}
+
+describe('write pipeline', () => {
+  it('writes a multi-block file through a 3-node pipeline and reads it back with the same digest', () => {
+    const r = rig(4, { 'client-1': writer([spec('/a', 3 * MiB + 1000)], 30 * SEC) });
+    r.world.runUntil(40 * SEC);
+    const [w] = ops(r.world, 'write');
+    expect(w?.status).toBe('ok');
+    const [v] = ops(r.world, 'verify');
+    expect(v?.status).toBe('ok');
+    expect(v?.output).toEqual({ length: 3 * MiB + 1000, digest: expectedDigest(seedOfPath('/a'), 3 * MiB + 1000, 512) });
+    // Every block has three finalized replicas with the file's GS.
+    const f = r.nn().files.get('/a')!;
+    expect(f.blocks).toHaveLength(4);
+    for (const b of f.blocks) {
+      const reps = [...r.nn().replicas.get(b.blockId)!.values()].filter((x) => x.status === 'RECEIVED_BLOCK' && x.gs === b.genStamp);
+      expect(reps).toHaveLength(3);
+    }
+  });
+
+  it('hsync acknowledges a prefix that every DataNode fsynced', () => {
+    const r = rig(3, { 'client-1': writer([spec('/h', 2 * MiB, { hsyncEveryBytes: 300_000 })], 30 * SEC) });
+    r.world.runUntil(40 * SEC);
+    const hs = ops(r.world, 'hsync');
+    expect(hs.length).toBe(6);
+    expect(hs.every((o) => o.status === 'ok')).toBe(true);
+    expect(ops(r.world, 'verify')[0]?.status).toBe('ok');
+  });
+
+  it('a DataNode crash mid-block: the pipeline recovers with a new GS and the data is intact', () => {
+    const r = rig(5, { 'client-1': writer([spec('/p', 4 * MiB, { writeBytes: 16 * 1024 })], 60 * SEC) }, { 'hdfs.dfs.client.block.write.replace-datanode-on-failure.policy': 'ALWAYS' });
+    // Crash the second node of the first pipeline once it holds part of the first block.
+    const crashed = 'dn-2';
+    runUntilTrue(r.world, () => rbwBytes(r.world, crashed) > 200_000);
+    r.world.crash(r.world.pid(crashed));
+    r.world.runUntil(70 * SEC);
+    expect(ops(r.world, 'write')[0]?.status).toBe('ok');
+    expect(ops(r.world, 'verify')[0]?.status).toBe('ok');
+    expect(r.nn().pipelineUpdates.length).toBeGreaterThan(0);
+    const up = r.nn().pipelineUpdates[0]!;
+    expect(up.nodes).not.toContain(crashed);
+    expect(up.nodes).toHaveLength(3);
+  });
+});
