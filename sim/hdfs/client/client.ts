@@ -1,6 +1,7 @@
 import type { Actor, Context } from '../../core/actor.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
 import { SEC } from '../../core/types.ts';
+import '../observations-dn.ts';
 import { datanodeSettings, type DatanodeSettings } from '../config-datanode.ts';
 import type { HdfsMessage } from '../messages.ts';
 import { rpcBytes, type ClientProtocolRequest } from '../protocol.ts';

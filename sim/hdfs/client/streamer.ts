@@ -1,4 +1,6 @@
 import { invariant } from '../../core/invariant.ts';
+import type { ObservationData } from '../../core/observation.ts';
+import type { HdfsDnObservations } from '../observations-dn.ts';
 import type { DatanodeSettings } from '../config-datanode.ts';
 import type { BlockConstructionStage, DtPacket, DtPipelineAck, DtTransferBlock, DtTransferBlockResponse, DtWriteBlock, DtWriteBlockResponse } from '../protocol-dt.ts';
 import { packetBytes } from '../protocol-dt.ts';
@@ -33,7 +35,7 @@ export interface StreamerHost {
   openXceiver(owner: DataStreamer): number;
   closeXceiver(xid: number): void;
   annotate(text: string): void;
-  observe(kind: string, data: { [k: string]: number | string | boolean }): void;
+  observe<K extends keyof HdfsDnObservations>(kind: K, data: ObservationData<K>): void;
 }
 
 export interface StreamFile {

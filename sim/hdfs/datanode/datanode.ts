@@ -1,5 +1,6 @@
 import type { Actor, Context } from '../../core/actor.ts';
 import { firstBadChunk } from '../content.ts';
+import '../observations-dn.ts';
 import type { Json, ProcessId } from '../../core/types.ts';
 import { SEC } from '../../core/types.ts';
 import { datanodeSettings, type DatanodeSettings } from '../config-datanode.ts';
@@ -244,7 +245,7 @@ export class DataNode implements Actor<HdfsMessage, DnTimer> {
     this.receivers.set(rcv.key, rcv);
     if (!isDatanode && m.stage === 'PIPELINE_SETUP_CREATE') this.bp.notify(replicaBlock(replica), 'RECEIVING_BLOCK', null);
     if (!isDatanode && m.stage === 'PIPELINE_CLOSE_RECOVERY') {
-      this.ctx.observe('hdfs-replica-finalized', { blockId: replica.blockId, genStamp: replica.genStamp, length: replica.bytesOnDisk });
+      this.ctx.observe('hdfs-replica-finalized', { datanode: this.name, blockId: replica.blockId, genStamp: replica.genStamp, length: replica.bytesOnDisk });
       this.bp.notify(replicaBlock(replica), 'RECEIVED_BLOCK', null);
     }
     rcv.start();
@@ -444,7 +445,7 @@ export class DataNode implements Actor<HdfsMessage, DnTimer> {
   private updateUnderRecovery(b: Block, recoveryId: Block['genStamp'], newLength: number): Block | string {
     const res = updateReplicaUnderRecovery(this.dataset, b, recoveryId, newLength);
     if (typeof res === 'string') return res;
-    this.ctx.observe('hdfs-replica-finalized', { blockId: res.blockId, genStamp: res.genStamp, length: res.bytesOnDisk });
+    this.ctx.observe('hdfs-replica-finalized', { datanode: this.name, blockId: res.blockId, genStamp: res.genStamp, length: res.bytesOnDisk });
     return replicaBlock(res);
   }
 

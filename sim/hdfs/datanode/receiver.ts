@@ -1,4 +1,6 @@
 import { invariant } from '../../core/invariant.ts';
+import type { ObservationData } from '../../core/observation.ts';
+import type { HdfsDnObservations } from '../observations-dn.ts';
 import type { ProcessId } from '../../core/types.ts';
 import { firstBadChunk } from '../content.ts';
 import type { DtPacket, DtPipelineAck, DtStatus, DtWriteBlock, DtWriteBlockResponse } from '../protocol-dt.ts';
@@ -32,7 +34,7 @@ export interface ReceiverHost {
   /** The receiver finished or failed: the DataNode forgets it. */
   closed(r: BlockReceiver, why: string): void;
   annotate(text: string): void;
-  observe(kind: string, data: { [k: string]: number | string | boolean }): void;
+  observe<K extends keyof HdfsDnObservations>(kind: K, data: ObservationData<K>): void;
 }
 
 interface PendingAck {
@@ -254,7 +256,7 @@ export class BlockReceiver {
     if (r.state === 'FINALIZED') return null;
     const err = this.host.dataset.finalize(r);
     if (err !== null) return err;
-    this.host.observe('hdfs-replica-finalized', { blockId: r.blockId, genStamp: r.genStamp, length: r.bytesOnDisk });
+    this.host.observe('hdfs-replica-finalized', { datanode: this.host.name, blockId: r.blockId, genStamp: r.genStamp, length: r.bytesOnDisk });
     this.host.notifyNamenode({ blockId: r.blockId, genStamp: r.genStamp, numBytes: r.bytesOnDisk }, 'RECEIVED_BLOCK', null);
     return null;
   }
