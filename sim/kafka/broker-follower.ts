@@ -1,3 +1,4 @@
+import { invariant } from '../core/invariant.ts';
 import type { ProcessId } from '../core/types.ts';
 import type { Broker } from './broker.ts';
 import { ReplicaFetcher, type FetcherHost } from './fetcher.ts';
@@ -123,6 +124,8 @@ export class FollowerSide {
       flush = info.flushOffset;
     }
     log.updateHighWatermark(followerHighWatermark(log.logEndOffset, leaderHw));
+    invariant(leaderHw < 0 || log.highWatermark <= leaderHw || log.highWatermark === log.logStartOffset,
+      () => `${part.key}: follower HW ${log.highWatermark} ahead of the leader's ${leaderHw}`);
     return flush;
   }
 

@@ -1,5 +1,7 @@
+import { invariant } from '../core/invariant.ts';
 import type { ProcessId } from '../core/types.ts';
 import type { Broker } from './broker.ts';
+import { assertPartitionState } from './election.ts';
 import { isAppendError, isReadError } from './log/log.ts';
 import {
   PARTITION_OVERHEAD_BYTES, REQUEST_HEADER_BYTES,
@@ -172,8 +174,12 @@ export class LeaderSide {
 
   private maybeIncrementHw(part: Partition): void {
     const log = part.log;
+    invariant(part.isLeader && part.isr.includes(this.b.id), () => `${part.key}: broker ${this.b.id} moves the HW without leading it (ISR [${part.isr.join(',')}])`);
     const cand = leaderHighWatermarkCandidate(this.b.settings.features, this.b.id, log.logEndOffset, part.replicas, part.isr, part.followers, this.b.nowMs(), this.b.settings.replicaLagTimeMaxMs);
-    if (log.maybeIncrementHighWatermark(nextLeaderHighWatermark(log.highWatermark, cand))) {
+    const hwBefore = log.highWatermark;
+    const moved = log.maybeIncrementHighWatermark(nextLeaderHighWatermark(hwBefore, cand));
+    invariant(log.highWatermark >= hwBefore, () => `${part.key}: leader HW went back from ${hwBefore} to ${log.highWatermark}`);
+    if (moved) {
       this.b.ctx.observe('kafka-hw', { tp: part.key, broker: this.b.id, hw: log.highWatermark, leaderEpoch: part.leaderEpoch });
       this.purgatory.checkPartition(part);
     }
@@ -183,6 +189,11 @@ export class LeaderSide {
     if (part.isrWriteInFlight || part.isr.includes(replica) || !part.replicas.includes(replica)) return;
     const s = part.followers.get(replica)!;
     if (!canJoinIsr(this.b.settings.features, s.leo, fetchOffset, part.log.highWatermark, part.leaderEpochStartOffset)) return;
+    // A replica joins the ISR only once it holds everything the HW exposed; from 2.1 (KAFKA-7128)
+    // also everything up to the start of the leader's epoch.
+    invariant(s.leo >= part.log.highWatermark, () => `${part.key}: broker ${replica} joins the ISR with LEO ${s.leo} below the HW ${part.log.highWatermark}`);
+    invariant(!this.b.settings.features.isrJoinRequiresLeaderEpochStart || (part.leaderEpochStartOffset !== null && fetchOffset >= part.leaderEpochStartOffset),
+      () => `${part.key}: broker ${replica} joins the ISR at offset ${fetchOffset} before the leader epoch start offset ${part.leaderEpochStartOffset ?? 'unknown'} (KAFKA-7128)`);
     const isr = [...part.isr, replica].sort((a, b) => a - b);
     this.b.ctx.annotate(`Expanding ISR for partition ${part.key} from ${part.isr.join(',')} to ${isr.join(',')}`);
     this.writeIsr(part, isr);
@@ -208,6 +219,7 @@ export class LeaderSide {
 
   /** Partition.updateIsr (pre-2.7): the conditional write of the state znode on the cached zkVersion. */
   private writeIsr(part: Partition, isr: number[]): void {
+    assertPartitionState(part.key, this.b.id, isr, part.replicas);
     part.isrWriteInFlight = true;
     const client = this.b.zk;
     const epoch = part.leaderEpoch;

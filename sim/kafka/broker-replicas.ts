@@ -1,7 +1,8 @@
 import type { ProcessId } from '../core/types.ts';
 import type { Broker, TopicSpec } from './broker.ts';
 import { logConfigFor } from './config.ts';
-import { checkLeaderAndIsrRequest } from './election.ts';
+import { invariant } from '../core/invariant.ts';
+import { assertPartitionState, checkLeaderAndIsrRequest } from './election.ts';
 import type { TopicPartition } from './log/files.ts';
 import {
   partitionStatesBytes, REQUEST_HEADER_BYTES,
@@ -104,6 +105,9 @@ export class ReplicaManager {
         if (b.ctx.tracing) b.ctx.annotate(`LeaderAndIsr for ${st.tp} at leader epoch ${st.leaderEpoch} ignored (${d}; local epoch ${current})`);
         continue;
       }
+      // Leader epochs only grow at a broker: an older or equal one was refused above.
+      invariant(st.leaderEpoch > current, () => `${st.tp}: LeaderAndIsr would move the leader epoch from ${current} to ${st.leaderEpoch}`);
+      assertPartitionState(st.tp, st.leader, st.isr, st.replicas);
       const part = existing ?? this.createPartition({ topic: st.topic, partition: st.partition });
       // Kafka's leaderReplicaIdOpt: the leader the last applied LeaderAndIsr named (none for a new partition object).
       const previousLeader = part.leader;

@@ -1,3 +1,4 @@
+import { invariant } from '../core/invariant.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Json } from '../core/types.ts';
 import type { ObservationData, ObservationKind } from '../core/observation.ts';
@@ -5,7 +6,7 @@ import type { ZkClient } from '../zookeeper/client.ts';
 import type { MultiOp } from '../zookeeper/messages.ts';
 import { assignReplicasToBrokers } from './assignment.ts';
 import type { BrokerSettings } from './config.ts';
-import { leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
+import { assertPartitionState, leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
 import { ControllerChannel, RESEND_MS, type PartitionInfo } from './controller-channel.ts';
 import { IsrChangeNotifications, type Step } from './controller-isr.ts';
 import type { ControllerToBroker, ErrorCode } from './messages.ts';
@@ -323,6 +324,13 @@ export class Controller {
 
   /** A conditional write of a partition state, fenced by the controller epoch's zkVersion. */
   private writeState(p: PartitionInfo, next: LeaderAndIsr, cb: (ok: boolean) => void): void {
+    assertPartitionState(p.key, next.leader, next.isr, p.replicas);
+    const cur = p.state;
+    // Every controller change bumps the leader epoch; a new leader comes from the ISR it replaces
+    // unless unclean.leader.election.enable allows otherwise.
+    invariant(cur === null || next.leaderEpoch > cur.leaderEpoch, () => `${p.key}: controller writes leader epoch ${next.leaderEpoch} over ${cur?.leaderEpoch ?? -1}`);
+    invariant(cur === null || next.leader === cur.leader || next.leader < 0 || cur.isr.includes(next.leader) || this.uncleanFor(p.topic),
+      () => `${p.key}: broker ${next.leader} elected from outside the ISR [${cur?.isr.join(',') ?? ''}] with unclean election disabled`);
     const path = statePath(p.topic, p.partition);
     const data = partitionStateJson(next.leader, next.leaderEpoch, next.isr, next.controllerEpoch);
     const ops: MultiOp[] = [{ op: 'check', path: '/controller_epoch', version: this.epochZkVersion }];

@@ -1,3 +1,5 @@
+import { invariant } from '../core/invariant.ts';
+
 // The controller's leader election and ISR bookkeeping as pure functions (kafka.controller.Election,
 // PartitionLeaderElectionAlgorithms, ReplicaStateMachine.doRemoveReplicasFromIsr,
 // KafkaController.checkAndTriggerAutoLeaderRebalance, 2.x) and the broker's acceptance test for a
@@ -135,4 +137,18 @@ export function checkLeaderAndIsrRequest(
   if (requestControllerEpoch < brokerControllerEpoch) return 'STALE_CONTROLLER_EPOCH';
   if (requestLeaderEpoch <= currentLeaderEpoch) return 'STALE_CONTROLLER_EPOCH';
   return replicas.includes(brokerId) ? 'APPLY' : 'NOT_A_REPLICA';
+}
+
+/**
+ * What holds of every partition state a controller writes and a broker applies: the ISR is a set of
+ * assigned replicas, never empty, and a leader, when there is one, is an assigned replica in the ISR
+ * (LeaderInIsr of the Kafka TLA+ specification; an unclean election makes the ISR just the leader).
+ */
+export function assertPartitionState(tp: string, leader: number, isr: readonly number[], replicas: readonly number[]): void {
+  invariant(isr.length > 0, () => `${tp}: empty ISR (leader ${leader}, replicas [${replicas.join(',')}])`);
+  for (let i = 0; i < isr.length; i++) {
+    const r = isr[i]!;
+    invariant(replicas.includes(r) && isr.indexOf(r) === i, () => `${tp}: ISR [${isr.join(',')}] is not a set of the replicas [${replicas.join(',')}]`);
+  }
+  invariant(leader === NO_LEADER || isr.includes(leader), () => `${tp}: leader ${leader} is not in the ISR [${isr.join(',')}]`);
 }

@@ -263,6 +263,7 @@ export class World {
     this.hash.int(kind).int(target).num(now);
     position.timeUs = now;
     position.eventIndex = this.scheduler.executed;
+    position.seed = this.seed;
     switch (kind) {
       case K_DELIVER:
         this.transport.deliver(payload as Envelope);

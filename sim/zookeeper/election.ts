@@ -14,6 +14,7 @@
 //   ends the election for a late joiner.
 // - No notification for notTimeout: send ours again, double the timeout up to the maximum.
 
+import { invariant } from '../core/invariant.ts';
 import { MS } from '../core/types.ts';
 import type { Notification } from './messages.ts';
 import { countVotes, quorumSize, totalOrderPredicate, type Vote } from './vote.ts';
@@ -166,6 +167,7 @@ export class FastLeaderElection {
     if (this.finalizeAtUs >= 0) {
       if (now >= this.finalizeAtUs) {
         this.finalizeAtUs = -1;
+        this.assertTermination();
         this.finish(this.proposedLeader, this.selfVote());
         return;
       }
@@ -182,6 +184,22 @@ export class FastLeaderElection {
     this.host.note(() => `notification time out: ${this.notTimeoutMs} ms`);
     this.lastActivityUs = now;
     this.host.armTimer(this.notTimeoutMs * MS);
+  }
+
+  /**
+   * What must hold when a LOOKING quorum decides: more than half of all servers sent exactly our
+   * proposal (counted here without the vote module's helpers), and our own initial vote is not
+   * better than the proposal, since only better votes replace it (in this election's order: a
+   * broken order is shown by the vote-order interaction script and the property tests).
+   */
+  private assertTermination(): void {
+    let agree = 0;
+    for (const v of this.recvset.values()) {
+      if (v.leader === this.proposedLeader && v.zxid === this.proposedZxid && v.peerEpoch === this.proposedEpoch && v.electionEpoch === this.logicalclock) agree++;
+    }
+    invariant(2 * agree > this.host.servers, () => `election decided for ${this.proposedLeader} with ${agree} of ${this.host.servers} matching votes`);
+    invariant(!this.totalOrderPredicate(this.host.sid, this.p.lastLoggedZxid, this.p.currentEpoch, this.proposedLeader, this.proposedZxid, this.proposedEpoch),
+      () => `election decided for ${this.proposedLeader} (epoch ${this.proposedEpoch}, zxid 0x${this.proposedZxid.toString(16)}) below our own vote (epoch ${this.p.currentEpoch}, zxid 0x${this.p.lastLoggedZxid.toString(16)})`);
   }
 
   private finish(leader: number, vote: Vote): void {

@@ -272,6 +272,7 @@ export class Leader {
     const now = this.ctx.nowUs();
     this.lastCommitted = this.peer.tree.lastZxid;
     this.ctx.annotate(`established leader of epoch ${this.epoch} with ${[...this.newLeaderAcks].sort().join(',')}; serving from ${formatZxid(this.lastCommitted)}`);
+    this.peer.noteEpochLeader(this.epoch, this.peer.sid);
     this.ctx.observe('zk-leader-established', { sid: this.peer.sid, epoch: this.epoch });
     this.peer.updateElectionVote(this.epoch);
     // The session tracker starts from the committed session table: every session gets a full timeout.

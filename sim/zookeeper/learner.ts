@@ -272,6 +272,10 @@ export class Learner {
 
   private ackNewLeader(): void {
     if (!this.live) return;
+    // ZOOKEEPER-3911: everything synced is durable before NEWLEADER is acknowledged.
+    const durable = this.peer.syncer.durableZxid;
+    for (const p of this.pending) invariant(p.txn.zxid <= durable, () => `${this.ctx.name}: ACK of NEWLEADER while synced txn ${formatZxid(p.txn.zxid)} is not durable (durable up to ${formatZxid(durable)})`);
+    this.peer.noteEpochLeader(this.newEpoch, this.leaderSid);
     this.phase = 'synced';
     // From now on the read timeout is syncLimit ticks, shorter than initLimit: re-arm for it.
     this.arm();

@@ -382,6 +382,19 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
     return true;
   }
 
+  /**
+   * Records who leads `epoch` as this peer sees it (it established it, or acknowledged its NEWLEADER).
+   * Zab's primary uniqueness: at most one established leader per epoch, so a peer never meets two.
+   * Kept in memory (this incarnation).
+   */
+  noteEpochLeader(epoch: number, leaderSid: number): void {
+    const seen = this.epochLeaders.get(epoch);
+    invariant(seen === undefined || seen === leaderSid, () => `${this.ctx.name}: epoch ${epoch} has two leaders: ${seen ?? '?'} and ${leaderSid}`);
+    this.epochLeaders.set(epoch, leaderSid);
+  }
+
+  private readonly epochLeaders = new Map<number, number>();
+
   /** Rolls the log and writes a snapshot of the tree (not fsynced: write-back makes it durable later). */
   takeSnapshot(): void {
     this.storage.log.roll();
@@ -397,8 +410,15 @@ export class ZkPeer implements Actor<ZkMessage, PeerTimer>, ServerHost, FsyncIO 
 
   /** Persists an epoch file (tmp, fsync, rename) and then runs `then` if the role is still the same. */
   persistEpoch(name: typeof ACCEPTED_EPOCH | typeof CURRENT_EPOCH, value: number, then: () => void): void {
-    if (name === ACCEPTED_EPOCH) this.acceptedEpoch = value;
-    else this.currentEpoch = value;
+    // Zab: acceptedEpoch and currentEpoch only grow, and a peer accepts an epoch before it acts in it.
+    if (name === ACCEPTED_EPOCH) {
+      invariant(value >= this.acceptedEpoch, () => `${this.ctx.name}: acceptedEpoch would go back from ${this.acceptedEpoch} to ${value}`);
+      this.acceptedEpoch = value;
+    } else {
+      invariant(value >= this.currentEpoch && value <= this.acceptedEpoch,
+        () => `${this.ctx.name}: currentEpoch ${value} after ${this.currentEpoch}, with acceptedEpoch ${this.acceptedEpoch}`);
+      this.currentEpoch = value;
+    }
     const gen = this.roleGen;
     this.storage.writeLong(name, value, (err) => {
       if (err !== null) {

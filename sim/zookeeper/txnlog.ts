@@ -11,9 +11,10 @@
 // instead, as the issue asks, and says so in the trace.
 
 import type { DiskView } from '../core/actor.ts';
+import { invariant } from '../core/invariant.ts';
 import { ByteReader, ByteWriter, ShortRead, adler32 } from './bytes.ts';
 import { deserializeTxn, type Txn } from './txn.ts';
-import { parseZxid, zxidFileSuffix, type Zxid } from './zxid.ts';
+import { formatZxid, parseZxid, zxidFileSuffix, type Zxid } from './zxid.ts';
 
 export const LOG_DIR = 'version-2/';
 const MAGIC = 0x5a4b4c47; // "ZKLG"
@@ -120,6 +121,9 @@ export class TxnLog {
 
   /** Appends a txn (its serialized bytes) to the page cache. Returns a disk error, if any. */
   append(txn: Txn, bytes: Uint8Array): string | null {
+    // A txn log holds one history in zxid order: the leader proposes increasing zxids, a learner
+    // logs them in the order received, and sync truncates whatever the leader did not keep first.
+    invariant(txn.zxid > this.lastZxid, () => `txn log: appending ${formatZxid(txn.zxid)} after ${formatZxid(this.lastZxid)} (zxids must increase)`);
     let withHeader = false;
     if (this.current === null) {
       const path = `${LOG_DIR}log.${zxidFileSuffix(txn.zxid)}`;

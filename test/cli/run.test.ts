@@ -239,7 +239,7 @@ describe('a run that throws', () => {
     const r = dsim(['run', FRAGILE, '--seed', '3', '--set', 'fragile.invariantAtMs=1500']);
     expect(r.code).toBe(1);
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^dsim: run failed: cli-fragile seed 3: InvariantError: invariant failed at p0, t=1500\.000 ms, event \d+: fragile: planted invariant failure$/);
+    expect(lines[0]).toMatch(/^dsim: run failed: cli-fragile seed 3: InvariantError: invariant failed at p0, t=1500\.000 ms, event \d+, seed 3: fragile: planted invariant failure$/);
     expect(lines[1]).toBe(`  reproduce: npx dsim run ${FRAGILE} --seed 3 --set fragile.invariantAtMs=1500`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

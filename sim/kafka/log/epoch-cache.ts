@@ -1,3 +1,4 @@
+import { invariant } from '../../core/invariant.ts';
 import { CheckpointWriter, formatEpochCheckpoint, parseEpochCheckpoint, readCheckpointText, type EpochEntry } from './checkpoint.ts';
 import { KafkaStorageError, type LogIO } from './io.ts';
 
@@ -83,7 +84,17 @@ export class LeaderEpochFileCache {
 
   /** Records that `epoch` starts at `startOffset` (persisting the cache if it changed). */
   assign(epoch: number, startOffset: number): void {
-    if (this.assignEntry(epoch, startOffset)) this.flush();
+    if (!this.assignEntry(epoch, startOffset)) return;
+    // The cache stays monotonic: epochs strictly increase, and so do their start offsets (2.1+; the
+    // KIP-101 flavour allows equal start offsets).
+    const n = this.epochs.length;
+    if (n >= 2) {
+      const a = this.epochs[n - 2]!;
+      const b = this.epochs[n - 1]!;
+      invariant(a.epoch < b.epoch && (this.flavour === 'kip101' ? a.startOffset <= b.startOffset : a.startOffset < b.startOffset),
+        () => `${this.path}: leader epoch cache not monotonic: (${a.epoch}, ${a.startOffset}) before (${b.epoch}, ${b.startOffset})`);
+    }
+    this.flush();
   }
 
   private assignEntry(epoch: number, startOffset: number): boolean {
@@ -94,7 +105,7 @@ export class LeaderEpochFileCache {
       }
       return false;
     }
-    if (epoch < 0 || startOffset < 0) throw new Error(`Received invalid partition leader epoch entry EpochEntry(epoch=${epoch}, startOffset=${startOffset})`);
+    invariant(epoch >= 0 && startOffset >= 0, () => `Received invalid partition leader epoch entry EpochEntry(epoch=${epoch}, startOffset=${startOffset})`);
     const last = this.epochs[this.epochs.length - 1];
     if (last !== undefined && last.epoch === epoch && startOffset >= last.startOffset) return false;
     // Remove entries that would break monotonicity, from the end.

@@ -1,3 +1,4 @@
+import { invariant } from '../../core/invariant.ts';
 import type { Json } from '../../core/types.ts';
 import { copyBytes } from '../../core/bytes.ts';
 import { LOG_OVERHEAD, OFF_LEADER_EPOCH, batchBaseOffset, checkBatch, readInt32 } from '../records.ts';
@@ -180,6 +181,7 @@ export class Log {
   /** Sets the HW, clamped to [logStartOffset, LEO] (Log.updateHighWatermark). */
   updateHighWatermark(hw: number): number {
     this.hw = Math.max(this.logStartOffset, Math.min(hw, this.nextOffset));
+    invariant(this.hw <= this.nextOffset, () => `${this.name}: HW ${this.hw} above LEO ${this.nextOffset} (log start offset ${this.logStartOffset})`);
     return this.hw;
   }
 
@@ -213,6 +215,9 @@ export class Log {
     });
     if ('error' in v) return v;
     const { firstOffset, lastOffset, maxTs, offsetOfMaxTs, batches, count } = v;
+    // No compaction: offsets stay contiguous, so an append starts exactly at the LEO (a leader assigns
+    // them from it; a follower fetches from it and analyzeAndValidate refused anything below it).
+    invariant(firstOffset === this.nextOffset, () => `${this.name}: append at offset ${firstOffset} leaves a gap after LEO ${this.nextOffset} (${assignOffsets ? 'leader' : 'follower'} append)`);
     // The epoch cache learns the epoch the leader stamped on each batch.
     if (this.epochCache !== null) {
       for (let q = 0; q < records.length; q += LOG_OVERHEAD + readInt32(records, q + 8)) {
@@ -252,13 +257,12 @@ export class Log {
     const newOffset = Math.max(expectedNextOffset, this.nextOffset);
     const active = this.active;
     if (active.baseOffset === newOffset) {
-      if (!active.isEmpty) throw new Error(`Trying to roll a new log segment for topic partition ${this.name} with start offset ${newOffset} while it already exists.`);
+      invariant(active.isEmpty, () => `Trying to roll a new log segment for topic partition ${this.name} with start offset ${newOffset} while it already exists.`);
       // KAFKA-6388: an empty active segment with that base offset is replaced.
       this.segments.pop();
       active.deleteFiles();
-    } else if (newOffset < active.baseOffset) {
-      throw new Error(`Trying to roll a new log segment for topic partition ${this.name} with start offset ${newOffset} lower than start offset of the active segment ${active.baseOffset}`);
     } else {
+      invariant(newOffset > active.baseOffset, () => `Trying to roll a new log segment for topic partition ${this.name} with start offset ${newOffset} lower than start offset of the active segment ${active.baseOffset}`);
       active.onBecomeInactiveSegment();
     }
     const seg = LogSegment.create(this.io, this.dir, newOffset, this.segCfg);
@@ -371,7 +375,7 @@ export class Log {
 
   /** Truncates so the log ends below targetOffset (Log.truncateTo); true if anything was removed. */
   truncateTo(targetOffset: number): boolean {
-    if (targetOffset < 0) throw new Error(`Cannot truncate partition ${this.name} to a negative offset (${targetOffset}).`);
+    invariant(targetOffset >= 0, () => `Cannot truncate partition ${this.name} to a negative offset (${targetOffset}).`);
     if (targetOffset >= this.nextOffset) {
       // 2.1+: always truncate the epoch cache, which may hold an entry assigned at election past the LEO.
       if (this.features.epochCache21) this.epochCache?.truncateFromEnd(this.nextOffset);
@@ -387,6 +391,7 @@ export class Log {
     this.active.truncateTo(targetOffset);
     this.epochCache?.truncateFromEnd(targetOffset);
     this.completeTruncation(Math.min(targetOffset, this.logStartOffset));
+    invariant(this.nextOffset <= targetOffset, () => `${this.name}: truncation to ${targetOffset} left LEO ${this.nextOffset}`);
     return true;
   }
 
@@ -402,6 +407,7 @@ export class Log {
   private completeTruncation(startOffset: number): void {
     this.logStartOffset = startOffset;
     this.nextOffset = this.active.nextOffset;
+    invariant(this.nextOffset >= startOffset, () => `${this.name}: LEO ${this.nextOffset} below log start offset ${startOffset} after truncation`);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.nextOffset);
     this.updateHighWatermark(Math.min(this.hw, this.nextOffset));
     this.recent.truncateTo(this.nextOffset);

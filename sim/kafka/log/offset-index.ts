@@ -1,3 +1,4 @@
+import { invariant } from '../../core/invariant.ts';
 import { readInt32, readInt64, writeInt32, writeInt64 } from '../records.ts';
 import { check, type LogIO } from './io.ts';
 
@@ -90,9 +91,7 @@ export class OffsetIndex {
   private readonly entryBuf = new Uint8Array(OFFSET_ENTRY);
 
   append(offset: number, position: number): void {
-    if (this.n > 0 && offset <= this.lastOffset) {
-      throw new Error(`Attempt to append an offset (${offset}) to position ${this.n} no larger than the last offset appended (${this.lastOffset}) to ${this.path}.`);
-    }
+    invariant(this.n === 0 || offset > this.lastOffset, () => `Attempt to append an offset (${offset}) to position ${this.n} no larger than the last offset appended (${this.lastOffset}) to ${this.path}.`);
     const relOffset = offset - this.baseOffset;
     this.push(relOffset, position);
     writeInt32(this.entryBuf, 0, relOffset);

@@ -1,3 +1,4 @@
+import { invariant } from '../../core/invariant.ts';
 import { INT_MAX } from '../version.ts';
 import {
   OFF_LAST_OFFSET_DELTA, OFF_LEADER_EPOCH, OFF_MAX_TIMESTAMP, RECORD_BATCH_OVERHEAD, LOG_OVERHEAD,
@@ -214,9 +215,9 @@ export class LogSegment {
     if (records.length === 0) return;
     const physicalPosition = this.size;
     if (physicalPosition === 0) this.rollingBasedTimestamp = largestTimestamp;
-    if (!this.canConvertToRelativeOffset(largestOffset)) {
-      throw new Error(`Detected offset overflow at offset ${largestOffset} in segment ${this.logPath}`);
-    }
+    invariant(this.canConvertToRelativeOffset(largestOffset), () => `Detected offset overflow at offset ${largestOffset} in segment ${this.logPath}`);
+    // Offsets in a segment are contiguous: the first batch appended starts where the segment ends.
+    invariant(batchBaseOffset(records, 0) === this.nextOffset, () => `${this.logPath}: batch at offset ${batchBaseOffset(records, 0)} appended after offset ${this.nextOffset - 1} (offsets must be contiguous)`);
     check(this.io.disk.write(this.logPath, physicalPosition, records), `append ${this.logPath}`);
     this.size += records.length;
     this.tailPos = physicalPosition;
