@@ -47,7 +47,15 @@ interface Channel {
   arrivedInc: number;
 }
 
+/**
+ * Manual delivery (interaction tests): consulted for every message sent; returning true takes the
+ * message off the network, and the caller hands it over later with Transport.deliverNow (or never).
+ */
+export type SendInterceptor = (env: Envelope) => boolean;
+
 export class Transport {
+  /** Null in every scenario run: no message is held and nothing changes. */
+  interceptor: SendInterceptor | null = null;
   private readonly channels = new Map<number, Channel>();
   /** Processes each process has a stream with (either direction): told when it dies. */
   private readonly peers: Set<number>[] = [];
@@ -119,6 +127,7 @@ export class Transport {
     if (this.w.trace !== null) {
       this.w.raw(`"type":"send","p":${this.w.quoted[from]},"to":${this.w.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
     }
+    if (this.interceptor !== null && this.interceptor(env)) return;
     if (ch !== undefined && ch.held.length > 0) {
       // Earlier data waits for retransmission: this data queues behind it (TCP sends in order),
       // so it cannot arrive first when the retransmission is scheduled after its own arrival.
@@ -143,6 +152,14 @@ export class Transport {
         this.w.scheduler.at(at2, K_DELIVER, to, 0, dup);
       }
     }
+  }
+
+  /**
+   * Delivers a message an interceptor held, at the current time, through the normal receive path (a
+   * connection closed meanwhile, a dead or restarted receiver or a partition still apply).
+   */
+  deliverNow(env: Envelope): void {
+    this.w.scheduler.at(this.w.nowUs, K_DELIVER, env.to, 0, env);
   }
 
   private channel(from: number, to: number): Channel {
