@@ -70,7 +70,7 @@ describe('NameNode actor (ClientProtocol over the edit log)', () => {
     const { world, nn } = nnWorld();
     world.addChecker(namespaceDurabilityChecker());
     const acked: number[] = [];
-    world.onObserve('hdfs-nn-op-acked', (_p, d) => acked.push((d as { txid: number }).txid));
+    world.onObserve('hdfs-nn-op-acked', (_p, d) => acked.push(d.txid));
     addClient(world, 'c1', FILE_LIFE, 1 * SEC);
     world.runUntil(5 * SEC);
     const digest = nn().ns.digest();
@@ -160,7 +160,7 @@ describe('SecondaryNameNode checkpoint', () => {
     const { world, nn } = nnWorld({ snn: true, config: { 'hdfs.dfs.namenode.checkpoint.period': '120', 'hdfs.dfs.namenode.checkpoint.check.period': '60' } });
     world.addChecker(namespaceDurabilityChecker());
     const checkpoints: number[] = [];
-    world.onObserve('hdfs-nn-checkpoint', (_p, d) => checkpoints.push((d as { txid: number }).txid));
+    world.onObserve('hdfs-nn-checkpoint', (_p, d) => checkpoints.push(d.txid));
     addClient(world, 'c1', FILE_LIFE, 1 * SEC);
     world.runUntil(130 * SEC);
     expect(checkpoints).toEqual([13]);

@@ -1,4 +1,5 @@
-import type { Json, ProcessId } from '../../core/types.ts';
+import type { ProcessId } from '../../core/types.ts';
+import '../namenode/observations.ts';
 import type { Checker } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
 
@@ -26,16 +27,6 @@ interface NnState {
   lastSegmentEnd: number | null;
 }
 
-function num(d: Json, k: string): number {
-  const v = (d as { [key: string]: Json })[k];
-  return typeof v === 'number' ? v : NaN;
-}
-
-function str(d: Json, k: string): string | null {
-  const v = (d as { [key: string]: Json })[k];
-  return typeof v === 'string' ? v : null;
-}
-
 export function namespaceDurabilityChecker(): Checker {
   const state = new Map<ProcessId, NnState>();
   const of = (p: ProcessId): NnState => {
@@ -61,50 +52,41 @@ export function namespaceDurabilityChecker(): Checker {
     attach(world: World) {
       world.onObserve('hdfs-nn-op-acked', (p, d) => {
         const s = of(p);
-        const txid = num(d, 'txid');
-        if (txid > s.ackedMax) {
-          s.ackedMax = txid;
-          s.ackedMaxWhat = str(d, 'what') ?? '';
+        if (d.txid > s.ackedMax) {
+          s.ackedMax = d.txid;
+          s.ackedMaxWhat = d.what;
         }
-        const digest = str(d, 'digest');
-        if (digest !== null) s.digests.set(txid, digest);
+        if (d.digest !== null) s.digests.set(d.txid, d.digest);
       });
       world.onObserve('hdfs-nn-segment', (p, d) => {
         const s = of(p);
-        const end = num(d, 'end');
-        const digest = str(d, 'digest');
-        if (digest !== null) s.digests.set(end, digest);
-        segment(world, p, s, num(d, 'start'), end);
+        s.digests.set(d.end, d.digest);
+        segment(world, p, s, d.start, d.end);
       });
       world.onObserve('hdfs-nn-loaded', (p, d) => {
         const s = of(p);
-        const last = num(d, 'lastTxId');
+        const last = d.lastTxId;
         const name = world.procNames[p];
         if (last < s.ackedMax) {
           world.reportViolation(NAME, `${name} restarted with edits up to txid ${last}, but txid ${s.ackedMax} (${s.ackedMaxWhat}) was acknowledged: acknowledged namespace operations were lost`);
         }
         const before = s.digests.get(last);
-        const after = str(d, 'digest');
-        if (before !== undefined && after !== null && before !== after) {
+        const after = d.digest;
+        if (before !== undefined && before !== after) {
           world.reportViolation(NAME, `${name} replayed image + edits to txid ${last} and got namespace ${after}, but it was ${before} at that txid before the restart`);
         }
-        const segs = (d as { segments?: Json }).segments;
-        if (Array.isArray(segs)) {
-          for (const sg of segs) if (Array.isArray(sg)) segment(world, p, s, sg[0] as number, sg[1] as number);
-        }
+        for (const [start, end] of d.segments) segment(world, p, s, start, end);
         // Ops past `last` were never acknowledged (or the violation above was reported): forget them.
         for (const t of [...s.digests.keys()]) if (t > last) s.digests.delete(t);
-        if (after !== null) s.digests.set(last, after);
+        s.digests.set(last, after);
         if (s.lastSegmentEnd !== null && s.lastSegmentEnd > last) s.lastSegmentEnd = last;
         s.ackedMax = Math.min(s.ackedMax, last);
       });
       world.onObserve('hdfs-nn-checkpoint', (p, d) => {
         const s = of(p);
-        const txid = num(d, 'txid');
-        const digest = str(d, 'digest');
-        const expected = s.digests.get(txid);
-        if (digest !== null && expected !== undefined && digest !== expected) {
-          world.reportViolation(NAME, `${world.procNames[p]} stored fsimage_${txid} (${str(d, 'source') ?? 'checkpoint'}) with namespace ${digest}, but the namespace at txid ${txid} was ${expected}`);
+        const expected = s.digests.get(d.txid);
+        if (expected !== undefined && d.digest !== expected) {
+          world.reportViolation(NAME, `${world.procNames[p]} stored fsimage_${d.txid} (${d.source}) with namespace ${d.digest}, but the namespace at txid ${d.txid} was ${expected}`);
         }
       });
     },

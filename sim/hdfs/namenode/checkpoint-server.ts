@@ -1,4 +1,5 @@
-import type { Json } from '../../core/types.ts';
+import type { ObservationData, ObservationKind } from '../../core/observation.ts';
+import './observations.ts';
 import type { NamenodeProtocolRequest, NamenodeProtocolResponse } from '../protocol.ts';
 import type { TxId } from '../types.ts';
 import type { EditLog } from './edit-log.ts';
@@ -23,7 +24,7 @@ export interface CheckpointHost {
   readonly retention: RetentionConf;
   /** Runs `f` with new mutations held back (the namesystem write lock), then releases them. */
   exclusive(f: (release: () => void) => void): void;
-  observe(kind: string, data: Json): void;
+  observe<K extends ObservationKind>(kind: K, data: ObservationData<K>): void;
   annotate(text: () => string): void;
 }
 

@@ -2,6 +2,8 @@ import type { Actor, ActorFactory, Context } from '../../core/actor.ts';
 import { invariant } from '../../core/invariant.ts';
 import type { DiskError, Json, ProcessId } from '../../core/types.ts';
 import { SEC } from '../../core/types.ts';
+import { blockSettings } from '../config-blocks.ts';
+import { namenodeBlockManager } from '../blockmanagement/namenode-adapter.ts';
 import { namenodeSettings, type NameNodeSettings } from '../config.ts';
 import type { HdfsMessage } from '../messages.ts';
 import { dnRpcBytes, type DatanodeProtocolRequest, type DatanodeProtocolResponse } from '../protocol-dn.ts';
@@ -19,6 +21,7 @@ import { NameNodeView } from './namenode-view.ts';
 import { SafeMode } from './safemode.ts';
 import { NNStorage } from './storage.ts';
 import { readableLayouts } from '../version.ts';
+import './observations.ts';
 
 // The NameNode actor (NameNode + FSNamesystem + NameNodeRpcServer in one process).
 //
@@ -37,8 +40,12 @@ import { readableLayouts } from '../version.ts';
 // hdfs-nn-segment, hdfs-nn-checkpoint (README "Observations").
 
 export interface NameNodeOptions {
-  /** Builds the block manager (hdfs-bm's BlockManager behind the NamenodeBlockManager seam). */
-  readonly blockManager: (host: BlockManagerHost) => NamenodeBlockManager;
+  /**
+   * Builds the block manager. Default: hdfs-bm's BlockManager behind the NamenodeBlockManager seam
+   * (blockmanagement/namenode-adapter.ts) with the block-management keys of the configuration.
+   * Tests of the NameNode alone pass a stand-in.
+   */
+  readonly blockManager?: (host: BlockManagerHost) => NamenodeBlockManager;
   /** The rack of a host (the scenario's topology). */
   readonly resolveRack: (hostName: string) => string;
   /** namespaceID written at format (NNStorage.newNamespaceID draws a random one; dsim fixes it per scenario). */
@@ -82,7 +89,8 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
     this.safeMode = new SafeMode({
       thresholdPct: this.settings.safemodeThresholdPct, extensionUs: this.settings.safemodeExtensionUs, minDatanodes: this.settings.safemodeMinDatanodes,
     });
-    this.bm = opts.blockManager({
+    const makeBm = opts.blockManager ?? ((host: BlockManagerHost): NamenodeBlockManager => namenodeBlockManager(blockSettings(ctx.config), host));
+    this.bm = makeBm({
       nowUs: () => ctx.nowUs(),
       rng: ctx.rng,
       tracing: ctx.tracing,
@@ -139,7 +147,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
     }
     this.ctx.observe('hdfs-nn-loaded', {
       lastTxId: this.ns.lastAppliedTxId, imageTxId: loaded.imageTxId, digest: this.ns.digest(),
-      segments: loaded.segments.map((s) => [s.start, s.end]),
+      segments: loaded.segments.map((s) => [s.start, s.end] as const),
     });
     const io: EditLogIO = { fsync: (p, done) => this.fsync(p, done), fatal: (r) => this.fail(r) };
     this.log = new EditLog(this.ctx.disk, this.opts.wrapEditLogIO?.(io) ?? io, this.settings.features.layoutVersion, this.ns.lastAppliedTxId, (op) => this.ns.apply(op));
