@@ -1,5 +1,7 @@
 import { invariant } from '../../core/invariant.ts';
+import type { ObservationData } from '../../core/observation.ts';
 import type { Rng } from '../../core/rng.ts';
+import '../observations-bm.ts';
 import type { BlockSettings } from '../config-blocks.ts';
 import type { Block, BlockId, BlockUCState, DatanodeName, GenStamp } from '../types.ts';
 import { blockName } from '../types.ts';
@@ -29,6 +31,8 @@ export interface BlockManagerHost {
   isInSafeMode(): boolean;
   /** The rack of a host (what net.topology.script.file.name would answer), e.g. "/rack-1". */
   resolveRack(hostName: string): string;
+  /** ctx.observe for the hdfs-placement checker (optional: unit tests may leave it out). */
+  observe?(kind: 'hdfs-bm-placed', data: ObservationData<'hdfs-bm-placed'>): void;
 }
 
 /** NumberReplicas: a block's replicas by state (dsim has no decommissioning or maintenance). */
@@ -78,6 +82,14 @@ export class BlockManager {
 
   note(text: () => string): void {
     if (this.host.tracing) this.host.annotate(text());
+  }
+
+  /** Tells the checkers where a block's replicas were placed. */
+  observePlacement(purpose: 'new-block' | 'reconstruction', blockId: number, replication: number, writer: DatanodeName | null, existing: readonly DatanodeName[], targets: readonly DatanodeName[], excluded: readonly DatanodeName[]): void {
+    this.host.observe?.('hdfs-bm-placed', {
+      purpose, blockId, replication, writer, existing: [...existing], targets: [...targets], excluded: [...excluded],
+      live: this.dm.topology.allNodes(),
+    });
   }
 
   getStoredBlock(id: BlockId): BlockInfo | undefined {

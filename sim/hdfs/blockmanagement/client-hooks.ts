@@ -32,6 +32,8 @@ export function chooseTarget4NewBlock(
         `${excludedNodes.length === 0 ? 'no' : excludedNodes.length} node(s) are excluded in this operation.`,
     };
   }
+  // The block id is not allocated yet (FSNamesystem chooses targets first): -1.
+  bm.observePlacement('new-block', -1, replication, writer, [], targets, excludedNodes);
   bm.note(() => `chooseTarget4NewBlock ${src}: writer ${writer ?? '(not a DataNode)'} -> [${targets.join(', ')}]`);
   return { targets };
 }

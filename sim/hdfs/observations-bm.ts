@@ -1,0 +1,25 @@
+// What the NameNode's block management tells the checkers (the typed observation map,
+// sim/core/observation.ts). hdfs-placement reads these.
+
+export interface HdfsBmObservations {
+  /**
+   * The placement policy chose targets: for a new block (addBlock) or a reconstruction (the
+   * redundancy monitor). `existing` are the live replicas the choice had to respect (empty for a
+   * new block); `live` the DataNodes in the NameNode's topology when it chose; `writer` the
+   * writer's DataNode (or the reconstruction's source), if any.
+   */
+  'hdfs-bm-placed': {
+    readonly purpose: 'new-block' | 'reconstruction';
+    readonly blockId: number;
+    readonly replication: number;
+    readonly writer: string | null;
+    readonly existing: readonly string[];
+    readonly targets: readonly string[];
+    readonly excluded: readonly string[];
+    readonly live: readonly string[];
+  };
+}
+
+declare module '../core/observation.ts' {
+  interface Observations extends HdfsBmObservations {}
+}
