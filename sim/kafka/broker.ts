@@ -109,8 +109,14 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       }
       throw e;
     }
-    for (const log of this.logs.allLogs()) logsAtStart[log.name] = log.logEndOffset;
-    ctx.observe('kafka-broker-start', { broker: this.id, logs: logsAtStart, cleanShutdown });
+    // What the leader-epoch cache holds after loading, next to the epoch stamped on the last batch
+    // (for the kafka-epoch-cache checker: a cache behind its log makes the follower truncate to its HW).
+    const epochsAtStart: { [tp: string]: Json } = {};
+    for (const log of this.logs.allLogs()) {
+      logsAtStart[log.name] = log.logEndOffset;
+      epochsAtStart[log.name] = { cached: log.latestEpoch(), stamped: log.lastBatchEpoch() };
+    }
+    ctx.observe('kafka-broker-start', { broker: this.id, logs: logsAtStart, epochs: epochsAtStart, cleanShutdown, leaderEpochs: this.settings.features.usesLeaderEpochs });
     if (cleanShutdown) ctx.annotate(`broker ${this.id}: the previous shutdown was clean (${CLEAN_SHUTDOWN_FILE} found): log recovery skipped`);
     for (const t of this.logs.periodicTasks()) this.setTimer(t.initialDelayMs, { k: 'task', name: t.name });
     this.setTimer(this.settings.replicaLagTimeMaxMs / 2, { k: 'isr-expiration' });

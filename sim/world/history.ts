@@ -44,7 +44,14 @@ export class History {
   /** Invokes not yet completed, by opId (ids are dense: an array, not a Map that rehashes as it shrinks). */
   private readonly open: (HistoryEntry | undefined)[] = [];
 
+  private readonly completionListeners: ((e: HistoryEntry) => void)[] = [];
+
   constructor(private readonly seqOf: () => number, private readonly nowUs: () => number) {}
+
+  /** Calls `cb` with every completion as it is recorded (a checker that judges an operation when it completes). */
+  onComplete(cb: (e: HistoryEntry) => void): void {
+    this.completionListeners.push(cb);
+  }
 
   invoke(process: string, f: string, key: string | null, value: unknown): number {
     const opId = this.nextOpId++;
@@ -63,6 +70,7 @@ export class History {
       timeUs: this.nowUs(), seq: this.seqOf(), ...(error !== undefined ? { error } : {}),
     };
     this.entries.push(e);
+    for (const cb of this.completionListeners) cb(e);
   }
 
   /** True while the operation has been invoked but not completed. */

@@ -7,7 +7,7 @@ import { World } from '../../sim/world/world.ts';
 import type { FinalPartition } from '../../sim/kafka/cluster.ts';
 import {
   durabilityChecker, epochsMonotonicChecker, historyCheckers, hwMonotonicChecker, leaderInIsrChecker, livenessChecker,
-  logMatchingChecker, oneLeaderPerEpochChecker, ReplicaShadow, ShadowLogs, logMatchingProblem,
+  epochCacheChecker, logMatchingChecker, minIsrChecker, oneLeaderPerEpochChecker, ReplicaShadow, ShadowLogs, logMatchingProblem,
 } from '../../sim/kafka/checkers/index.ts';
 import { kafkaSchema } from '../../sim/kafka/config.ts';
 
@@ -190,5 +190,46 @@ describe('history verdicts', () => {
     finish(w);
     expect(fired(w)).toEqual(['kafka-liveness']);
     expect(w.violations[0]!.message).toContain('no leader for t-1');
+  });
+});
+
+describe('kafka-min-isr', () => {
+  const acked = (w: World, offset: number): void => {
+    const op = w.history.invoke('producer-1', 'send', 't-0', 'v');
+    w.history.complete(op, 'ok', offset);
+  };
+
+  it('fires when an acks=all write is acknowledged while fewer than min.insync.replicas replicas hold it', () => {
+    const w = world(minIsrChecker(new ShadowLogs(), { promised: true, minIsr: 2, brokers: [1, 2, 3] }));
+    obs(w, 'kafka-append', { tp: 't-0', broker: 1, base: 0, last: 4, crc: 11 });
+    obs(w, 'kafka-append', { tp: 't-0', broker: 2, base: 0, last: 2, crc: 12 });
+    acked(w, 2);
+    expect(fired(w)).toEqual([]);
+    acked(w, 3);
+    expect(fired(w)).toEqual(['kafka-min-isr']);
+    expect(w.violations[0]!.message).toContain('offset 3 was acknowledged (acks=all) while only broker(s) [1] held it, below min.insync.replicas=2');
+  });
+
+  it('stays quiet without the promise (acks=1)', () => {
+    const w = world(minIsrChecker(new ShadowLogs(), { promised: false, minIsr: 2, brokers: [1, 2, 3] }));
+    obs(w, 'kafka-append', { tp: 't-0', broker: 1, base: 0, last: 4, crc: 11 });
+    acked(w, 3);
+    expect(fired(w)).toEqual([]);
+  });
+});
+
+describe('kafka-epoch-cache', () => {
+  it('fires when a broker starts with a leader-epoch cache behind the epoch of its last batch', () => {
+    const w = world(epochCacheChecker());
+    obs(w, 'kafka-broker-start', { broker: 2, logs: { 't-0': 5, 't-1': 3 }, epochs: { 't-0': { cached: 3, stamped: 3 }, 't-1': { cached: -1, stamped: 2 } }, cleanShutdown: true, leaderEpochs: true });
+    expect(fired(w)).toEqual(['kafka-epoch-cache']);
+    expect(w.violations[0]!.message).toContain("broker 2 started with t-1's last batch stamped leader epoch 2 but its leader-epoch cache ends at -1");
+  });
+
+  it('stays quiet when the cache is ahead of or at its log, and before leader epochs (IBP < 0.11.0-IV2)', () => {
+    const w = world(epochCacheChecker());
+    obs(w, 'kafka-broker-start', { broker: 2, logs: { 't-0': 5 }, epochs: { 't-0': { cached: 4, stamped: 3 } }, cleanShutdown: true, leaderEpochs: true });
+    obs(w, 'kafka-broker-start', { broker: 3, logs: { 't-0': 5 }, epochs: { 't-0': { cached: -1, stamped: 2 } }, cleanShutdown: true, leaderEpochs: false });
+    expect(fired(w)).toEqual([]);
   });
 });

@@ -2,12 +2,14 @@ import type { Checker } from '../../world/checker.ts';
 import type { Config } from '../../core/config.ts';
 import type { World } from '../../world/world.ts';
 import { liveBrokers, readFinalLogs, uncleanEnabled, type Cluster, type FinalPartition } from '../cluster.ts';
-import { producerSettings } from '../config.ts';
+import { brokerSettings, logConfigFor, producerSettings } from '../config.ts';
 import { durabilityChecker } from './durability.ts';
 import { historyCheckers } from './history.ts';
 import { epochsMonotonicChecker, hwMonotonicChecker, leaderInIsrChecker, oneLeaderPerEpochChecker } from './leaders.ts';
 import { logMatchingChecker, type LeaderView } from './log-matching.ts';
 import { livenessChecker } from './liveness.ts';
+import { minIsrChecker } from './min-isr.ts';
+import { epochCacheChecker } from './epoch-cache.ts';
 import { ShadowLogs } from './shadow.ts';
 
 export { ShadowLogs, ReplicaShadow } from './shadow.ts';
@@ -16,6 +18,8 @@ export { historyCheckers, historyVerdict } from './history.ts';
 export { leaderInIsrChecker, oneLeaderPerEpochChecker, epochsMonotonicChecker, hwMonotonicChecker } from './leaders.ts';
 export { logMatchingChecker, logMatchingProblem } from './log-matching.ts';
 export { livenessChecker } from './liveness.ts';
+export { minIsrChecker } from './min-isr.ts';
+export { epochCacheChecker } from './epoch-cache.ts';
 
 /** Every Kafka checker for a cluster, with the promises its configuration makes. */
 export function kafkaCheckers(cfg: Config, cluster: Cluster, opts: { readonly livenessBoundMs: number }): Checker[] {
@@ -36,6 +40,12 @@ export function kafkaCheckers(cfg: Config, cluster: Cluster, opts: { readonly li
   return [
     durabilityChecker(shadows, { promised: p.acks === -1 && !uncleanEnabled(cfg, cluster.topic), read }),
     logMatchingChecker(shadows, leaders, live),
+    minIsrChecker(shadows, {
+      promised: p.acks === -1,
+      minIsr: logConfigFor(brokerSettings(cfg), cluster.topic.config).minInsyncReplicas,
+      brokers: cluster.brokers.map((_, i) => i + 1),
+    }),
+    epochCacheChecker(),
     leaderInIsrChecker(),
     oneLeaderPerEpochChecker(),
     epochsMonotonicChecker(),

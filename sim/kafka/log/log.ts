@@ -472,6 +472,15 @@ export class Log {
     forEachStoredBatch(this.io, this.segments, fn);
   }
 
+  /** The leader epoch stamped on the last stored batch (-1: no batch, or none stamped); reads from the end. */
+  lastBatchEpoch(): number {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const batches = storedBatches(this.io, [this.segments[i]!]);
+      if (batches.length > 0) return batches[batches.length - 1]!.leaderEpoch;
+    }
+    return -1;
+  }
+
   /** (offset, leader epoch, value as text) of every record: what a reader from the beginning would see. */
   records(): { offset: number; epoch: number; value: string | null }[] {
     return storedRecords(this.io, this.segments);

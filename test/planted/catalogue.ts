@@ -1,0 +1,68 @@
+// Planted bugs: each is a source patch to protocol code, planted alone in a temporary copy of the
+// repository by `npm run planted` (scripts/planted.ts), which then runs the test that must catch it
+// through a simulated run (a checker firing or a scenario expectation failing) and fails if that
+// test still passes. test/planted/catalogue.test.ts (part of npm test) checks that every patch still
+// applies to the code as it is, so a refactor cannot silently turn a planted bug into a no-op.
+//
+// Why patches and not options: a bug planted through a constructor option needs a seam in shipped
+// code for every bug (the log's recovery, the CRC check and the epoch checkpoint have none, and
+// should not grow one for tests). A patch plants the bug exactly where a real regression would be.
+
+export interface Patch {
+  readonly file: string;
+  /** Must occur exactly once in the file. */
+  readonly find: string;
+  readonly replace: string;
+}
+
+export interface PlantedBug {
+  readonly id: string;
+  readonly bug: string;
+  readonly patches: readonly Patch[];
+  /** The catching test: a file and a test-name pattern (vitest -t). */
+  readonly test: { readonly file: string; readonly name: string };
+}
+
+export const PLANTED: readonly PlantedBug[] = [
+  {
+    id: 'min-isr-replicas',
+    bug: 'min.insync.replicas compared with the replica count instead of the ISR',
+    patches: [
+      {
+        file: 'sim/kafka/broker-leader.ts',
+        find: 'notEnoughReplicasBeforeAppend(f, msg.acks, part.isr, minIsr, part.key)',
+        replace: 'notEnoughReplicasBeforeAppend(f, msg.acks, part.replicas, minIsr, part.key)',
+      },
+      {
+        file: 'sim/kafka/produce-purgatory.ts',
+        find: 'acksAllStatus(part.log.highWatermark, w.requiredOffset, part.isr.length,',
+        replace: 'acksAllStatus(part.log.highWatermark, w.requiredOffset, part.replicas.length,',
+      },
+    ],
+    test: { file: 'test/kafka/scenarios.test.ts', name: 'kafka-min-isr refuses' },
+  },
+  {
+    id: 'epoch-checkpoint',
+    bug: 'the leader-epoch cache not checkpointed (leader-epoch-checkpoint never written)',
+    patches: [{
+      file: 'sim/kafka/log/epoch-cache.ts',
+      find: '    this.writer.write(formatEpochCheckpoint(this.epochs));',
+      replace: '    void formatEpochCheckpoint(this.epochs);',
+    }],
+    test: { file: 'test/kafka/scenarios.test.ts', name: 'restarts every broker with controlled shutdown and loses nothing acknowledged' },
+  },
+  {
+    id: 'newleader-ack-early',
+    bug: 'a ZooKeeper learner ACKs NEWLEADER before the synced txns are durable (ZOOKEEPER-3911)',
+    patches: [{
+      file: 'sim/zookeeper/learner.ts',
+      find: `      peer.syncer.whenDurable(() => {
+        if (!this.live) return;
+        peer.persistEpoch(CURRENT_EPOCH, this.newEpoch, () => this.ackNewLeader());
+      });`,
+      replace: `      this.ackNewLeader();
+      peer.persistEpoch(CURRENT_EPOCH, this.newEpoch, () => undefined);`,
+    }],
+    test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a txn committed by NEWLEADER survives' },
+  },
+];
