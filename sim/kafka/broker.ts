@@ -111,7 +111,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     }
     // What the leader-epoch cache holds after loading, next to the epoch stamped on the last batch
     // (for the kafka-epoch-cache checker: a cache behind its log makes the follower truncate to its HW).
-    const epochsAtStart: { [tp: string]: Json } = {};
+    const epochsAtStart: { [tp: string]: { cached: number; stamped: number } } = {};
     for (const log of this.logs.allLogs()) {
       logsAtStart[log.name] = log.logEndOffset;
       epochsAtStart[log.name] = { cached: log.latestEpoch(), stamped: log.lastBatchEpoch() };

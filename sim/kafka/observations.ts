@@ -6,8 +6,15 @@ export interface KafkaObservations {
   'kafka-truncate': { readonly tp: string; readonly broker: number; readonly offset: number };
   /** A batch appended at a leader or a follower, with its CRC (the shadow logs compare replicas by it). */
   'kafka-append': { readonly tp: string; readonly broker: number; readonly base: number; readonly last: number; readonly crc: number };
-  /** A broker started: each log's end offset after recovery, and whether the previous shutdown was clean. */
-  'kafka-broker-start': { readonly broker: number; readonly logs: { readonly [tp: string]: number }; readonly cleanShutdown: boolean };
+  /**
+   * A broker started: each log's end offset after recovery, whether the previous shutdown was
+   * clean, whether leader epochs are in use (IBP >= 0.11.0-IV2), and per log the latest epoch of
+   * its leader-epoch cache next to the epoch stamped on its last batch.
+   */
+  'kafka-broker-start': {
+    readonly broker: number; readonly logs: { readonly [tp: string]: number }; readonly cleanShutdown: boolean;
+    readonly leaderEpochs: boolean; readonly epochs: { readonly [tp: string]: { readonly cached: number; readonly stamped: number } };
+  };
   /** A broker won the controller election with this controller epoch. */
   'kafka-controller': { readonly broker: number; readonly epoch: number };
   /** A new ISR written to ZooKeeper, by the partition leader (shrink, expand) or the controller (election, shutdown). */

@@ -1,5 +1,4 @@
 import type { Checker } from '../../world/checker.ts';
-import type { Json, ProcessId } from '../../core/types.ts';
 import type { World } from '../../world/world.ts';
 
 // kafka-epoch-cache: a broker that starts (IBP >= 0.11.0-IV2, leader epochs in use) holds, for every
@@ -11,12 +10,6 @@ import type { World } from '../../world/world.ts';
 // (KAFKA-6859's fallback), the pre-KIP-101 rule that loses committed data. Without this checker a
 // lost checkpoint goes unnoticed in every scenario whose HW truncation happens to cut nothing.
 
-interface StartEpochs {
-  readonly broker: number;
-  readonly leaderEpochs?: boolean;
-  readonly epochs?: { readonly [tp: string]: { readonly cached: number; readonly stamped: number } };
-}
-
 export function epochCacheChecker(): Checker {
   let reported = 0;
   return {
@@ -24,9 +17,8 @@ export function epochCacheChecker(): Checker {
     kind: 'safety',
     description: 'a restarted broker\'s leader-epoch cache knows the epoch of its last batch (leader-epoch-checkpoint kept)',
     attach(w: World): void {
-      w.onObserve('kafka-broker-start', (_p: ProcessId, d: Json) => {
-        const o = d as unknown as StartEpochs;
-        if (o.leaderEpochs !== true || o.epochs === undefined || reported > 0) return;
+      w.onObserve('kafka-broker-start', (_p, o) => {
+        if (!o.leaderEpochs || reported > 0) return;
         for (const tp of Object.keys(o.epochs).sort()) {
           const e = o.epochs[tp]!;
           if (e.stamped <= e.cached) continue;
