@@ -1,11 +1,11 @@
 import type { Actor, Context } from '../../sim/core/actor.ts';
 import { resolveConfig, type ConfigValue } from '../../sim/core/config.ts';
 import type { Json, ProcessId } from '../../sim/core/types.ts';
-import { MS } from '../../sim/core/types.ts';
+import { MS, SEC } from '../../sim/core/types.ts';
 import { World } from '../../sim/world/world.ts';
 import { datanodeSchema } from '../../sim/hdfs/config-datanode.ts';
 import { clientFactory, type ClientOptions } from '../../sim/hdfs/client/client.ts';
-import { datanodeFactory } from '../../sim/hdfs/datanode/datanode.ts';
+import { datanodeFactory, type DataNode } from '../../sim/hdfs/datanode/datanode.ts';
 import type { HdfsMessage } from '../../sim/hdfs/messages.ts';
 import type { ClientProtocolResponse, DatanodeLocation, LocatedBlock } from '../../sim/hdfs/protocol.ts';
 import type { DatanodeCommand, DatanodeProtocolResponse } from '../../sim/hdfs/protocol-dn.ts';
@@ -29,8 +29,9 @@ export class FakeNameNode implements Actor<HdfsMessage, 'tick'> {
   readonly commands = new Map<DatanodeName, DatanodeCommand[]>();
   readonly badBlocks: { blockId: number; dn: DatanodeName }[] = [];
   readonly pipelineUpdates: { blockId: number; gs: number; nodes: readonly DatanodeName[] }[] = [];
+  readonly syncs: { blockId: number; gs: number; length: number; targets: readonly DatanodeName[]; deleted: boolean }[] = [];
   private nextBlockId = 1073741825;
-  private nextGs = 1001;
+  nextGs = 1001;
   private rotation = 0;
 
   constructor(private readonly ctx: Context, private readonly datanodes: readonly DatanodeLocation[]) {}
@@ -139,6 +140,17 @@ export class FakeNameNode implements Actor<HdfsMessage, 'tick'> {
         for (const e of m.blocks) this.record(m.datanode, e.block, e.status);
         this.reply(from, { type: 'blockReceivedAndDeletedResponse', callId: m.callId, error: null, errorMessage: '' });
         return;
+      case 'commitBlockSynchronization': {
+        for (const f of this.files.values()) {
+          if (!f.blocks.some((b) => b.blockId === m.block.blockId)) continue;
+          if (m.deleteBlock) f.blocks = f.blocks.filter((b) => b.blockId !== m.block.blockId);
+          else f.blocks = f.blocks.map((b) => (b.blockId === m.block.blockId ? { ...b, genStamp: m.newGenStamp, numBytes: m.newLength } : b));
+          if (m.closeFile) f.complete = true;
+        }
+        this.syncs.push({ blockId: m.block.blockId, gs: m.newGenStamp, length: m.newLength, targets: m.newTargets, deleted: m.deleteBlock });
+        this.reply(from, { type: 'commitBlockSynchronizationResponse', callId: m.callId, error: null, errorMessage: '' });
+        return;
+      }
       case 'datanodeReportBadBlocks':
         for (const e of m.blocks) for (const dn of e.datanodes) this.badBlocks.push({ blockId: e.block.blockId, dn });
         this.reply(from, { type: 'datanodeReportBadBlocksResponse', callId: m.callId, error: null, errorMessage: '' });
@@ -193,3 +205,22 @@ export function rig(n: number, clients: { [name: string]: ClientOptions }, overr
 
 export const MiB = 1024 * 1024;
 export const SECOND_MS = 1000 * MS;
+
+/** Runs in 1 ms steps until `cond` holds (at most 60 simulated seconds). */
+export function runUntilTrue(world: World, cond: () => boolean): void {
+  const end = world.nowUs + 60 * SEC;
+  while (!cond()) {
+    if (world.nowUs >= end) throw new Error('condition never held');
+    world.runUntil(world.nowUs + 1000);
+  }
+}
+
+/** Bytes of the RBW replicas on a DataNode. */
+export function rbwBytes(world: World, dn: string): number {
+  const a = world.actors[world.pid(dn)] as DataNode | null;
+  if (a === null) return 0;
+  let n = 0;
+  for (const r of a.dataset.replicas.values()) if (r.state === 'RBW') n += r.bytesOnDisk;
+  return n;
+}
+

@@ -3,8 +3,7 @@ import { SEC } from '../../sim/core/types.ts';
 import type { ClientOptions } from '../../sim/hdfs/client/client.ts';
 import type { WriteSpec } from '../../sim/hdfs/client/writer.ts';
 import { expectedDigest, seedOfPath } from '../../sim/hdfs/content.ts';
-import type { DataNode } from '../../sim/hdfs/datanode/datanode.ts';
-import { MiB, rig } from './fake-nn.ts';
+import { MiB, rbwBytes, rig, runUntilTrue } from './fake-nn.ts';
 
 const spec = (path: string, fileBytes: number, extra: Partial<WriteSpec> = {}): WriteSpec => ({
   path, fileBytes, writeBytes: 64 * 1024, replication: 3, blockSize: MiB, hflushEveryBytes: 0, hsyncEveryBytes: 0, ...extra,
@@ -13,24 +12,6 @@ const spec = (path: string, fileBytes: number, extra: Partial<WriteSpec> = {}): 
 const writer = (writes: WriteSpec[], verifyAtUs: number | null): ClientOptions => ({
   namenode: 'nn', writes, pauseUs: 100_000, reads: [], readEveryUs: 0, verifyAtUs,
 });
-
-/** Runs in 1 ms steps until `cond` holds (at most 60 simulated seconds). */
-export function runUntilTrue(world: ReturnType<typeof rig>['world'], cond: () => boolean): void {
-  const end = world.nowUs + 60 * SEC;
-  while (!cond()) {
-    if (world.nowUs >= end) throw new Error('condition never held');
-    world.runUntil(world.nowUs + 1000);
-  }
-}
-
-/** Bytes of the RBW replicas on a DataNode. */
-export function rbwBytes(world: ReturnType<typeof rig>['world'], dn: string): number {
-  const a = world.actors[world.pid(dn)] as DataNode | null;
-  if (a === null) return 0;
-  let n = 0;
-  for (const r of a.dataset.replicas.values()) if (r.state === 'RBW') n += r.bytesOnDisk;
-  return n;
-}
 
 function ops(world: ReturnType<typeof rig>['world'], f: string) {
   return world.history.operations().filter((o) => o.f === f);

@@ -446,6 +446,8 @@ export class DataNode implements Actor<HdfsMessage, DnTimer> {
     const res = updateReplicaUnderRecovery(this.dataset, b, recoveryId, newLength);
     if (typeof res === 'string') return res;
     this.ctx.observe('hdfs-replica-finalized', { datanode: this.name, blockId: res.blockId, genStamp: res.genStamp, length: res.bytesOnDisk });
+    // DataNode.updateReplicaUnderRecovery tells the NameNode at once (notifyNamenodeReceivedBlock).
+    this.bp.notify(replicaBlock(res), 'RECEIVED_BLOCK', null);
     return replicaBlock(res);
   }
 
