@@ -3,6 +3,9 @@ import { InvariantError, UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig, runScenario } from '../harness/run.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { formatScript, type Fault, type FaultAction } from '../harness/faults.ts';
+import { DownSlots, slotOf, usableWith } from '../harness/fault-gen.ts';
+import { FAULT_REGISTRY, kindOf } from '../harness/fault-registry.ts';
+import { actionArbitrary } from './fault-arbitrary.ts';
 import type { NemesisOptions, RandomFaultKind } from '../harness/nemesis.ts';
 import type { Violation } from '../world/checker.ts';
 import { firstUnexpectedViolation, shrinkFaults } from './shrink.ts';
@@ -48,54 +51,7 @@ const grains = (ms: number): number => Math.floor(ms / FAULT_GRAIN_MS);
 
 /** The fault kinds that can be generated from these names (a partition needs two hosts, and so on). */
 function usableKinds(opts: FaultScheduleArbOptions): RandomFaultKind[] {
-  const procs = opts.processes.length;
-  const hosts = opts.hosts.length;
-  const powerOff = (opts.powerOffHosts ?? opts.hosts).length;
-  return opts.kinds.filter((k) => {
-    switch (k) {
-      case 'crash': case 'shutdown': case 'pause': case 'restart': return procs > 0;
-      case 'power-off': return powerOff > 0;
-      case 'slow-disk': case 'clock': return hosts > 0;
-      case 'partition': case 'isolate': case 'cut': case 'clog': return hosts >= 2;
-      case 'bridge': return hosts >= 3;
-    }
-  });
-}
-
-function actionArb(kind: RandomFaultKind, opts: FaultScheduleArbOptions): fc.Arbitrary<FaultAction> {
-  // Built per kind: usableKinds guarantees the names each one needs.
-  const hosts = (): fc.Arbitrary<string> => fc.constantFrom(...opts.hosts);
-  const twoHosts = (): fc.Arbitrary<string[]> => fc.shuffledSubarray(opts.hosts.slice(), { minLength: 2, maxLength: 2 });
-  switch (kind) {
-    case 'crash': case 'shutdown': case 'pause': case 'restart':
-      return fc.constantFrom(...opts.processes).map((target) => ({ kind, target }));
-    case 'power-off':
-      return fc.constantFrom(...(opts.powerOffHosts ?? opts.hosts)).map((target) => ({ kind, target }));
-    case 'isolate':
-      return hosts().map((target) => ({ kind, target }));
-    case 'partition':
-      // Two non-empty groups out of some of the hosts: shrinks towards one host on each side.
-      return fc.tuple(fc.shuffledSubarray(opts.hosts.slice(), { minLength: 2 }), fc.nat()).map(([chosen, k]) => {
-        const cut = 1 + (k % (chosen.length - 1));
-        return { kind: 'partition', groups: [chosen.slice(0, cut), chosen.slice(cut)] };
-      });
-    case 'bridge':
-      // One host talks to both sides; the two sides cannot talk to each other.
-      return fc.tuple(fc.shuffledSubarray(opts.hosts.slice(), { minLength: opts.hosts.length, maxLength: opts.hosts.length }), fc.nat()).map(([all, k]) => {
-        const rest = all.slice(1);
-        const cut = 1 + (k % (rest.length - 1));
-        return { kind: 'partition', groups: [rest.slice(0, cut), rest.slice(cut)] };
-      });
-    case 'cut':
-      return twoHosts().map(([a, b]) => ({ kind, from: [a!], to: [b!] }));
-    case 'clog':
-      return twoHosts().map(([a, b]) => ({ kind, a: a!, b: b! }));
-    case 'slow-disk':
-      return fc.tuple(hosts(), fc.constantFrom(5, 20, 100)).map(([target, factor]) => ({ kind, target, factor }));
-    case 'clock':
-      return fc.tuple(hosts(), fc.integer({ min: -2000, max: 2000 }), fc.constantFrom(0, -200, 200))
-        .map(([target, offsetMs, driftPpm]) => ({ kind, target, offsetMs, driftPpm }));
-  }
+  return opts.kinds.filter((k) => usableWith(k, opts));
 }
 
 /**
@@ -120,31 +76,32 @@ export function faultScheduleArb(opts: FaultScheduleArbOptions): fc.Arbitrary<Fa
   }
   const atMs = fc.integer({ min: 0, max: grains(opts.faultPhaseMs - 1) }).map((g) => g * FAULT_GRAIN_MS);
   const durationMs = fc.integer({ min: Math.ceil(durationMsMin / FAULT_GRAIN_MS), max: grains(durationMsMax) }).map((g) => g * FAULT_GRAIN_MS);
-  const fault = fc.oneof(...kinds.map((k) => fc.tuple(atMs, durationMs, actionArb(k, opts)).map(([at, d, action]): Fault =>
-    action.kind === 'restart' ? { atMs: at, action } : { atMs: at, durationMs: d, action })));
+  // The actions come from the same generators as the nemesis's (sim/harness/fault-gen.ts).
+  const pool = { processes: opts.processes, hosts: opts.hosts, powerOffHosts: opts.powerOffHosts ?? opts.hosts };
+  const fault = fc.oneof(...kinds.map((k) => fc.tuple(atMs, durationMs, actionArbitrary(k, pool)).map(([at, d, action]): Fault =>
+    FAULT_REGISTRY[action.kind].duration === 'none' ? { atMs: at, action } : { atMs: at, durationMs: d, action })));
   return fc.array(fault, { maxLength: opts.maxFaults }).map((faults) => withinLimits(faults.slice().sort((a, b) => a.atMs - b.atMs), opts));
 }
 
-/** Leaves out faults that exceed maxDown or maxPoweredOff, with the nemesis's own bookkeeping. */
+/** Leaves out faults that exceed maxDown or maxPoweredOff, with the nemesis's own bookkeeping (DownSlots). */
 function withinLimits(faults: Fault[], opts: FaultScheduleArbOptions): Fault[] {
   if (opts.maxDown === undefined) return faults;
-  const maxDown = opts.maxDown;
-  const maxPoweredOff = opts.maxPoweredOff ?? maxDown;
-  const down: { endMs: number; power: boolean; name: string }[] = [];
+  const slots = new DownSlots(opts.maxDown, opts.maxPoweredOff ?? opts.maxDown);
   const out: Fault[] = [];
   for (const f of faults) {
-    for (let i = down.length - 1; i >= 0; i--) if (down[i]!.endMs <= f.atMs) down.splice(i, 1);
-    const a = f.action;
-    if (a.kind === 'crash' || a.kind === 'pause' || a.kind === 'restart' || a.kind === 'power-off') {
-      if (down.length >= maxDown || down.some((d) => d.name === a.target)) continue;
-      const power = a.kind === 'power-off';
-      if (power && down.filter((d) => d.power).length >= maxPoweredOff) continue;
-      if (a.kind !== 'restart') down.push({ endMs: f.atMs + (f.durationMs ?? Infinity), power, name: a.target });
+    slots.advance(f.atMs);
+    const slot = slotOf(f.action.kind);
+    if (slot !== 'none') {
+      if (!slots.admits(slot) || slots.isDown(targetOf(f.action))) continue;
+      slots.take(slot, f.action, f.atMs + (f.durationMs ?? Infinity));
     }
     out.push(f);
   }
   return out;
 }
+
+/** The one name a slot-taking action acts on. */
+const targetOf = (a: FaultAction): string => kindOf(a).names(a)[0]!;
 
 export interface SwarmArbOptions {
   kinds: readonly RandomFaultKind[];

@@ -3,6 +3,7 @@ import { InvariantError, UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig, runScenario, scheduleFor, type RunResult } from '../harness/run.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import type { Fault, FaultAction } from '../harness/faults.ts';
+import { kindOf } from '../harness/fault-registry.ts';
 import type { Violation } from '../world/checker.ts';
 
 // Shrinking a failing fault schedule. A failing seed usually comes with a dozen or more faults, of
@@ -13,8 +14,9 @@ import type { Violation } from '../world/checker.ts';
 //   (b) move faults earlier: the whole schedule together, then each fault (halve its start, or align
 //       it with the previous fault's start);
 //   (c) shorten each fault's duration by halves (then bisect), down to SHRINK_DURATION_MS_MIN;
-//   (d) simplify actions: a partition with more than two groups loses groups, a group or a cut side
-//       with several hosts loses hosts (never becoming empty). An isolate stays an isolate.
+//   (d) simplify actions with each kind's own shrink steps (fault-registry.ts): a partition with
+//       more than two groups loses groups, a group or a cut side with several hosts loses hosts
+//       (never becoming empty). An isolate stays an isolate.
 // Passes repeat until one changes nothing or the run budget is spent. Only the faults vary: every
 // replay uses the same seed, and random streams are forked by label (sim/core/rng.ts), so the
 // network, disks and processes draw the same numbers as in the original run.
@@ -289,21 +291,9 @@ function shortenDurations(get: () => Fault[], accept: (c: Fault[]) => boolean): 
 
 // ------------------------------------------------------------------ (d) actions
 
-/** Strictly smaller variants of an action, most promising first. */
+/** Strictly smaller variants of an action, most promising first: its kind's shrink steps (fault-registry.ts). */
 export function smallerActions(a: FaultAction): FaultAction[] {
-  const out: FaultAction[] = [];
-  const without = <T>(xs: readonly T[], i: number): T[] => xs.filter((_, j) => j !== i);
-  if (a.kind === 'partition') {
-    if (a.groups.length > 2) for (let g = 0; g < a.groups.length; g++) out.push({ kind: 'partition', groups: without(a.groups, g) });
-    a.groups.forEach((group, g) => {
-      if (group.length < 2) return;
-      for (let h = 0; h < group.length; h++) out.push({ kind: 'partition', groups: a.groups.map((x, j) => (j === g ? without(x, h) : x)) });
-    });
-  } else if (a.kind === 'cut') {
-    if (a.from.length > 1) for (let h = 0; h < a.from.length; h++) out.push({ kind: 'cut', from: without(a.from, h), to: a.to });
-    if (a.to.length > 1) for (let h = 0; h < a.to.length; h++) out.push({ kind: 'cut', from: a.from, to: without(a.to, h) });
-  }
-  return out;
+  return kindOf(a).shrink(a).slice();
 }
 
 function simplifyActions(get: () => Fault[], accept: (c: Fault[]) => boolean): void {

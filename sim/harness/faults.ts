@@ -2,6 +2,9 @@ import { UsageError } from '../core/invariant.ts';
 import type { HostId, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
 import type { World } from '../world/world.ts';
+import { formatDuration, parseDuration, resolveHost, type ApplyContext, type FaultAction } from './fault-kind.ts';
+import { FAULT_KINDS, FAULT_REGISTRY, isFaultKind, kindOf } from './fault-registry.ts';
+import { clearLayers } from './kinds/host.ts';
 
 // Fault scripts: what the nemesis does and when. A script is a list of faults, each at a time and
 // optionally for a duration after which it is undone. The text form is what users write and what
@@ -23,37 +26,23 @@ import type { World } from '../world/world.ts';
 //   at 5s restart zk-2
 //   at 5s shutdown broker-1 for 30s        # orderly stop (SIGTERM), started again after 30 s
 //
+// Each kind is one definition in the registry (fault-registry.ts); this file holds what is common:
+// the `at <time> ... [for <duration>]` frame, named targets, validation against a world, applying
+// and undoing at the right times, and the end-of-phase heal. The parser is strict: a word it does
+// not use, a second target, a host on both sides of a partition, a time after the end of the run
+// or a named target for a topic the cluster lacks is a one-line UsageError naming file and line.
+//
 // Names are process or host names; network faults act on hosts (a process name means its host).
 // A system can also define named targets resolved when the fault applies, written `name(arg)`:
 // Kafka defines `leader(events-0)` (the broker leading that partition now) and `controller()`:
 //
 //   at 20s crash leader(events-0) for 30s
 //
-// If the target names nothing at that moment (no leader), the fault is skipped and the trace says so.
+// If the target names nobody at that moment (no leader), the fault is skipped and the trace says so.
 
-export type FaultAction =
-  | { readonly kind: 'crash'; readonly target: string }
-  | { readonly kind: 'restart'; readonly target: string }
-  | { readonly kind: 'shutdown'; readonly target: string }
-  | { readonly kind: 'pause'; readonly target: string }
-  | { readonly kind: 'power-off'; readonly target: string }
-  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
-  | { readonly kind: 'isolate'; readonly target: string }
-  | { readonly kind: 'cut'; readonly from: readonly string[]; readonly to: readonly string[] }
-  | { readonly kind: 'heal' }
-  | { readonly kind: 'clog'; readonly a: string; readonly b: string }
-  | { readonly kind: 'slow-disk'; readonly target: string; readonly factor: number }
-  | { readonly kind: 'disk-full'; readonly target: string }
-  | { readonly kind: 'disk-error'; readonly target: string }
-  | { readonly kind: 'corrupt'; readonly target: string; readonly file?: string }
-  | { readonly kind: 'clock'; readonly target: string; readonly offsetMs: number; readonly driftPpm: number };
-
-export type FaultKind = FaultAction['kind'];
-
-export const FAULT_KINDS: readonly FaultKind[] = [
-  'crash', 'restart', 'shutdown', 'pause', 'power-off', 'partition', 'isolate', 'cut', 'heal', 'clog',
-  'slow-disk', 'disk-full', 'disk-error', 'corrupt', 'clock',
-];
+export type { FaultAction, FaultKind } from './fault-kind.ts';
+export { FAULT_KINDS, formatDuration, parseDuration, resolveHost };
+export { cutsOf } from './kinds/network.ts';
 
 export interface Fault {
   readonly atMs: number;
@@ -64,42 +53,8 @@ export interface Fault {
 
 // ------------------------------------------------------------------ text form
 
-export function formatDuration(ms: number): string {
-  // Seconds only when no precision is lost (whole milliseconds); otherwise milliseconds with up to
-  // three decimals (whole microseconds, what parseDuration keeps): '1000.001ms', not '1s'.
-  if (ms !== 0 && Math.abs(ms) >= 1000 && Number.isInteger(ms)) return `${ms / 1000}s`;
-  return `${Number(ms.toFixed(3))}ms`;
-}
-
-export function parseDuration(text: string, where: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (m === null) throw new UsageError(`${where}: '${text}' is not a duration (e.g. 500ms, 10s, 2m)`);
-  const v = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? v : unit === 's' ? v * 1000 : unit === 'm' ? v * 60_000 : v * 3_600_000;
-  // Round to whole microseconds (the simulator's unit): '2.01s' is 2010 ms, not 2009.9999999999998.
-  return Math.round(ms * 1000) / 1000;
-}
-
 export function formatAction(a: FaultAction): string {
-  switch (a.kind) {
-    case 'partition':
-      return `partition ${a.groups.map((g) => g.join(',')).join(' | ')}`;
-    case 'cut':
-      return `cut ${a.from.join(',')} -> ${a.to.join(',')}`;
-    case 'heal':
-      return 'heal';
-    case 'clog':
-      return `clog ${a.a} ${a.b}`;
-    case 'slow-disk':
-      return `slow-disk ${a.target} ${Number.isFinite(a.factor) ? `x${a.factor}` : 'stall'}`;
-    case 'corrupt':
-      return `corrupt ${a.target}${a.file !== undefined ? ` ${a.file}` : ''}`;
-    case 'clock':
-      return `clock ${a.target} offset ${formatDuration(a.offsetMs)} drift ${a.driftPpm}ppm`;
-    default:
-      return `${a.kind} ${a.target}`;
-  }
+  return kindOf(a).format(a);
 }
 
 export function formatFault(f: Fault): string {
@@ -111,69 +66,35 @@ export function formatScript(faults: readonly Fault[]): string {
   return faults.map(formatFault).join('\n') + (faults.length > 0 ? '\n' : '');
 }
 
-const names = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+/** Where each parsed fault was written (`file:line`), for validation errors before the run. */
+const sources = new WeakMap<Fault, string>();
+
+/** Where a fault was written (`file:line`), or how it reads if it was built in code. */
+function whereOf(f: Fault): string {
+  return sources.get(f) ?? `fault '${formatFault(f)}'`;
+}
 
 export function parseFault(line: string, where: string): Fault {
   const text = line.replace(/#.*$/, '').trim();
-  const m = /^at\s+(\S+)\s+(.*?)(?:\s+for\s+(\S+))?$/.exec(text);
-  if (m === null) throw new UsageError(`${where}: expected 'at <time> <fault> [for <duration>]', got '${text}'`);
-  const atMs = parseDuration(m[1]!, where);
-  const durationMs = m[3] !== undefined ? parseDuration(m[3], where) : undefined;
-  const body = m[2]!.trim();
-  const [verb = '', ...rest] = body.split(/\s+/);
-  const arg = rest.join(' ');
-  const need = (n: number): void => {
-    if (rest.length < n) throw new UsageError(`${where}: '${verb}' needs ${n} argument${n > 1 ? 's' : ''}`);
-  };
-  let action: FaultAction;
-  switch (verb) {
-    case 'crash': case 'restart': case 'shutdown': case 'pause': case 'power-off': case 'isolate': case 'disk-full': case 'disk-error':
-      need(1);
-      action = { kind: verb, target: rest[0]! };
-      break;
-    case 'partition': {
-      const groups = arg.split('|').map(names);
-      if (groups.length < 2 || groups.some((g) => g.length === 0)) throw new UsageError(`${where}: partition needs groups separated by '|', e.g. 'partition a,b | c'`);
-      action = { kind: 'partition', groups };
-      break;
-    }
-    case 'cut': {
-      const parts = arg.split('->');
-      if (parts.length !== 2) throw new UsageError(`${where}: cut needs 'cut a,b -> c'`);
-      action = { kind: 'cut', from: names(parts[0]!), to: names(parts[1]!) };
-      break;
-    }
-    case 'heal':
-      action = { kind: 'heal' };
-      break;
-    case 'clog':
-      need(2);
-      action = { kind: 'clog', a: rest[0]!, b: rest[1]! };
-      break;
-    case 'slow-disk': {
-      need(2);
-      const f = rest[1]!;
-      const factor = f === 'stall' || f === 'x0' ? Infinity : Number(f.replace(/^x/, ''));
-      if (!(factor >= 1)) throw new UsageError(`${where}: slow-disk factor must be like x10 (>= 1) or 'stall', got '${f}'`);
-      action = { kind: 'slow-disk', target: rest[0]!, factor };
-      break;
-    }
-    case 'corrupt':
-      need(1);
-      action = rest[1] !== undefined ? { kind: 'corrupt', target: rest[0]!, file: rest[1] } : { kind: 'corrupt', target: rest[0]! };
-      break;
-    case 'clock': {
-      const cm = /^(\S+)\s+offset\s+(-?\S+?)(?:\s+drift\s+(-?\d+(?:\.\d+)?)ppm)?$/.exec(arg);
-      if (cm === null) throw new UsageError(`${where}: clock needs 'clock <host> offset <duration> [drift <n>ppm]'`);
-      const neg = cm[2]!.startsWith('-');
-      const off = parseDuration(neg ? cm[2]!.slice(1) : cm[2]!, where);
-      action = { kind: 'clock', target: cm[1]!, offsetMs: neg ? -off : off, driftPpm: cm[3] !== undefined ? Number(cm[3]) : 0 };
-      break;
-    }
-    default:
-      throw new UsageError(`${where}: unknown fault '${verb}' (known: ${FAULT_KINDS.join(', ')})`);
+  const words = text.split(/\s+/);
+  if (words[0] !== 'at' || words.length < 3) throw new UsageError(`${where}: expected 'at <time> <fault> [for <duration>]', got '${text}'`);
+  const atMs = parseDuration(words[1]!, where);
+  const verb = words[2]!;
+  if (!isFaultKind(verb)) throw new UsageError(`${where}: unknown fault '${verb}' (known: ${FAULT_KINDS.join(', ')})`);
+  let args = words.slice(3);
+  let durationMs: number | undefined;
+  if (args.length >= 2 && args[args.length - 2] === 'for') {
+    durationMs = parseDuration(args[args.length - 1]!, where);
+    args = args.slice(0, -2);
   }
-  return durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
+  const def = FAULT_REGISTRY[verb];
+  if (durationMs !== undefined && def.duration === 'none') {
+    throw new UsageError(`${where}: '${verb}' is instantaneous and takes no 'for <duration>' (usage: ${def.usage})`);
+  }
+  const action = def.parse(args, where);
+  const f: Fault = durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
+  sources.set(f, where);
+  return f;
 }
 
 export function parseScript(text: string, source = 'fault script'): Fault[] {
@@ -192,19 +113,27 @@ export interface FaultTarget {
   /** How it reads in a script, e.g. "leader(<topic>-<partition>)". */
   readonly usage: string;
   resolve(arg: string): string | null;
+  /**
+   * Checks the argument before the run: null if it can name something (a partition that exists),
+   * else why not, in a few words ("no partition events-7; events has 3").
+   */
+  check(arg: string): string | null;
 }
 
 const DYNAMIC = /^([a-z][a-z0-9-]*)\(([^()]*)\)$/;
 const targetsOf = new WeakMap<World, Map<string, FaultTarget>>();
 
-/** Defines `name(arg)` for this world's fault scripts (a system's cluster builder calls it). */
+/**
+ * Defines `name(arg)` for this world's fault scripts. This is the hook through which a system's
+ * builder (its System, sim/harness/system.ts when that lands) gives its named targets.
+ */
 export function defineFaultTarget(world: World, name: string, target: FaultTarget): void {
   let m = targetsOf.get(world);
   if (m === undefined) targetsOf.set(world, (m = new Map()));
   m.set(name, target);
 }
 
-function isDynamic(name: string): boolean {
+export function isNamedTarget(name: string): boolean {
   return DYNAMIC.test(name);
 }
 
@@ -223,223 +152,70 @@ function targetOf(world: World, name: string, where: string): FaultTarget {
   throw new UsageError(`${where}: unknown target '${name}' (${list})`);
 }
 
-/** The action with every named target resolved, or the first name that resolves to nobody. */
-function resolveAction(world: World, a: FaultAction, where: string): FaultAction | { readonly nobody: string } {
-  let nobody: string | null = null;
-  const r = (n: string): string => {
-    const x = resolveName(world, n, where);
-    if (x === null && nobody === null) nobody = n;
-    return x ?? n;
-  };
-  let out: FaultAction;
-  switch (a.kind) {
-    case 'partition': out = { kind: 'partition', groups: a.groups.map((g) => g.map(r)) }; break;
-    case 'cut': out = { kind: 'cut', from: a.from.map(r), to: a.to.map(r) }; break;
-    case 'heal': out = a; break;
-    case 'clog': out = { kind: 'clog', a: r(a.a), b: r(a.b) }; break;
-    default: out = { ...a, target: r(a.target) }; break;
+// ------------------------------------------------------------------ validation
+
+export interface ScriptBounds {
+  /** The end of the run (fault phase plus quiesce): a fault after it would never apply. */
+  readonly endMs: number;
+  /** For the message: the two phases. */
+  readonly faultPhaseMs: number;
+  readonly quiesceMs: number;
+}
+
+/**
+ * Checks the script against this world before the run: every name is a process or host (or a
+ * defined named target whose argument exists), each kind's own rules hold, and, with bounds, no
+ * fault starts after the end of the run. Errors are one line and name the script's file and line.
+ */
+export function validateScript(world: World, faults: readonly Fault[], bounds?: ScriptBounds): void {
+  for (const f of faults) {
+    const where = whereOf(f);
+    if (bounds !== undefined && f.atMs > bounds.endMs) {
+      throw new UsageError(`${where}: at ${formatDuration(f.atMs)} is after the end of the run at ${formatDuration(bounds.endMs)} (fault phase ${formatDuration(bounds.faultPhaseMs)} + quiesce ${formatDuration(bounds.quiesceMs)}): it would never apply`);
+    }
+    const def = kindOf(f.action);
+    for (const n of def.names(f.action)) {
+      if (!isNamedTarget(n)) {
+        resolveHost(world, n, where);
+        continue;
+      }
+      const why = targetOf(world, n, where).check(DYNAMIC.exec(n)![2]!.trim());
+      if (why !== null) throw new UsageError(`${where}: target '${n}' can name nothing: ${why}`);
+    }
+    def.validate(world, f.action, (n) => (isNamedTarget(n) ? null : resolveHost(world, n, where)), where);
   }
-  return nobody !== null ? { nobody } : out;
 }
 
 // ------------------------------------------------------------------ applying faults to a world
 
-/** Checks that every name in the script is a process or host of this world. */
-export function validateScript(world: World, faults: readonly Fault[]): void {
-  for (const f of faults) {
-    for (const n of namesIn(f.action)) {
-      // A named target must be defined; what it names is only known when the fault applies.
-      if (isDynamic(n)) targetOf(world, n, `fault '${formatFault(f)}'`);
-      else resolveHost(world, n, `fault '${formatFault(f)}'`);
-    }
-  }
-  for (const f of faults) {
-    const a = f.action;
-    if ((a.kind === 'crash' || a.kind === 'restart' || a.kind === 'shutdown' || a.kind === 'pause') && !isDynamic(a.target) && !world.hasProcess(a.target)) {
-      throw new UsageError(`fault '${formatFault(f)}': '${a.target}' is not a process`);
-    }
-  }
-}
-
-function namesIn(a: FaultAction): string[] {
-  switch (a.kind) {
-    case 'partition': return a.groups.flat();
-    case 'cut': return [...a.from, ...a.to];
-    case 'heal': return [];
-    case 'clog': return [a.a, a.b];
-    default: return [a.target];
-  }
-}
-
-export function resolveHost(world: World, name: string, where: string): HostId {
-  if (world.hasProcess(name)) return world.procHost[world.pid(name)]!;
-  const h = world.findHost(name);
-  if (h === undefined) throw new UsageError(`${where}: no process or host named '${name}'`);
-  return h;
-}
-
-function hostsOf(world: World, list: readonly string[]): HostId[] {
-  return [...new Set(list.map((n) => resolveHost(world, n, 'fault')))];
-}
-
-/** Directed host pairs cut by a network fault. */
-export function cutsOf(world: World, a: FaultAction): [number, number][] {
-  const pairs: [number, number][] = [];
-  const all = world.hostNames.map((_, i) => i as HostId);
-  const between = (xs: readonly HostId[], ys: readonly HostId[]): void => {
-    for (const x of xs) for (const y of ys) if (x !== y) pairs.push([x, y]);
-  };
-  if (a.kind === 'partition') {
-    const groups = a.groups.map((g) => hostsOf(world, g));
-    for (let i = 0; i < groups.length; i++) for (let j = 0; j < groups.length; j++) if (i !== j) between(groups[i]!, groups[j]!);
-  } else if (a.kind === 'isolate') {
-    const h = hostsOf(world, [a.target]);
-    between(h, all);
-    between(all, h);
-  } else if (a.kind === 'cut') {
-    between(hostsOf(world, a.from), hostsOf(world, a.to));
-  }
-  return pairs;
-}
-
-/**
- * Faults that set a value on a host (disk speed, disk full, clock) stack per target: the newest one
- * still active is in force; when it ends, the one before it applies again, or the normal value when
- * none is left. (Restoring a value captured at the start would bring back an earlier fault that had
- * already ended, or end a longer one early.)
- */
-interface Layer {
-  readonly apply: () => void;
-}
-type Layers = WeakMap<object, Layer[]>;
-const slowDiskLayers: Layers = new WeakMap();
-const diskFullLayers: Layers = new WeakMap();
-const diskErrorLayers: Layers = new WeakMap();
-const clockLayers: Layers = new WeakMap();
-
-function layer(layers: Layers, target: object, apply: () => void, normal: () => void, later: (fn: () => void) => void): void {
-  let stack = layers.get(target);
-  if (stack === undefined) layers.set(target, (stack = []));
-  const mine: Layer = { apply };
-  stack.push(mine);
-  apply();
-  later(() => {
-    const s = layers.get(target);
-    const i = s === undefined ? -1 : s.indexOf(mine);
-    if (s === undefined || i < 0) return; // lifted by healEverything meanwhile
-    s.splice(i, 1);
-    if (i < s.length) return; // a newer fault is in force
-    if (s.length > 0) s[s.length - 1]!.apply();
-    else normal();
-  });
-}
-
 /** Applies one fault now and schedules its undo. */
 export function applyFault(world: World, f: Fault): void {
   const desc = formatFault(f);
-  const resolved = namesIn(f.action).some(isDynamic) ? resolveAction(world, f.action, `fault '${desc}'`) : f.action;
-  if ('nobody' in resolved) {
-    if (world.tracing) world.line({ type: 'fault', kind: f.action.kind, desc: `${desc}: skipped, ${resolved.nobody} names nobody now` });
-    return;
+  const def = kindOf(f.action);
+  const dynamic = def.names(f.action).filter(isNamedTarget);
+  let a = f.action;
+  if (dynamic.length > 0) {
+    let nobody: string | null = null;
+    a = def.rename(f.action, (n) => {
+      const x = resolveName(world, n, `fault '${desc}'`);
+      if (x === null && nobody === null) nobody = n;
+      return x ?? n;
+    });
+    if (nobody !== null) {
+      if (world.tracing) world.line({ type: 'fault', kind: f.action.kind, desc: `${desc}: skipped, ${nobody} names nobody now` });
+      return;
+    }
+    if (world.tracing) world.annotate(-1, `${desc}: ${dynamic.map((n) => `${n} is ${resolveName(world, n, desc) ?? 'nobody'}`).join(', ')}`);
   }
-  const a = resolved;
-  if (a !== f.action && world.tracing) world.annotate(-1, `${desc}: ${namesIn(f.action).filter(isDynamic).map((n) => `${n} is ${resolveName(world, n, desc) ?? 'nobody'}`).join(', ')}`);
-  const undoAt = f.durationMs !== undefined ? world.nowUs + f.durationMs * MS : -1;
-  const later = (fn: () => void): void => {
-    if (undoAt >= 0) world.schedule(undoAt, fn);
+  const undoAtUs = f.durationMs !== undefined ? world.nowUs + f.durationMs * MS : -1;
+  const ctx: ApplyContext = {
+    world, desc, undoAtUs,
+    proc: (n: string): ProcessId => world.pid(n),
+    host: (n: string): HostId => resolveHost(world, n, desc),
   };
-  const proc = (n: string): ProcessId => world.pid(n);
-  const host = (n: string): HostId => resolveHost(world, n, desc);
-  switch (a.kind) {
-    case 'crash': {
-      const p = proc(a.target);
-      // Already down (another fault): nothing to crash, and its end must not restart it early.
-      if (!world.isUp(p)) return;
-      world.crash(p, 'nemesis');
-      later(() => world.start(p));
-      return;
-    }
-    case 'restart':
-      world.restart(proc(a.target));
-      return;
-    case 'shutdown': {
-      const p = proc(a.target);
-      if (!world.isUp(p)) return;
-      if (world.tracing) world.line({ type: 'fault', kind: 'shutdown', desc });
-      world.shutdown(p);
-      later(() => world.start(p));
-      return;
-    }
-    case 'pause': {
-      const p = proc(a.target);
-      if (!world.isUp(p)) return;
-      world.pause(p, 'nemesis pause');
-      later(() => world.resume(p));
-      return;
-    }
-    case 'power-off': {
-      const h = host(a.target);
-      if (!world.powered[h]) return; // already off: its end must not power the host on early
-      world.powerOff(h);
-      later(() => world.powerOn(h));
-      return;
-    }
-    case 'partition': case 'isolate': case 'cut': {
-      const pairs = cutsOf(world, a);
-      world.net.cutLinks(pairs);
-      const healGeneration = world.net.healGeneration;
-      if (world.tracing) world.line({ type: 'partition', cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]), desc });
-      later(() => {
-        if (world.net.healGeneration !== healGeneration) return; // already lifted by a heal
-        world.net.restoreLinks(pairs);
-        if (world.tracing) world.line({ type: 'heal', desc: `end of: ${desc}`, cuts: pairs.map(([s, d]) => [world.hostNames[s]!, world.hostNames[d]!]) });
-      });
-      return;
-    }
-    case 'heal':
-      world.net.healAll();
-      if (world.tracing) world.line({ type: 'heal', desc: 'heal all' });
-      return;
-    case 'clog': {
-      const x = host(a.a);
-      const y = host(a.b);
-      const until = undoAt >= 0 ? undoAt : Infinity;
-      world.net.clog(x, y, until);
-      world.net.clog(y, x, until);
-      if (world.tracing) world.line({ type: 'fault', kind: 'clog', desc });
-      return;
-    }
-    case 'slow-disk': {
-      const d = world.disks[host(a.target)]!;
-      layer(slowDiskLayers, d, () => d.setSlowFactor(a.factor), () => d.setSlowFactor(1), later);
-      if (world.tracing) world.line({ type: 'fault', kind: 'slow-disk', desc });
-      return;
-    }
-    case 'disk-full': {
-      const d = world.disks[host(a.target)]!;
-      const fullAt = d.used;
-      layer(diskFullLayers, d, () => { d.capacityOverride = fullAt; }, () => { d.capacityOverride = null; }, later);
-      if (world.tracing) world.line({ type: 'fault', kind: 'disk-full', desc });
-      return;
-    }
-    case 'disk-error': {
-      const d = world.disks[host(a.target)]!;
-      layer(diskErrorLayers, d, () => { d.failWrites = true; }, () => { d.failWrites = false; }, later);
-      if (world.tracing) world.line({ type: 'fault', kind: 'disk-error', desc });
-      return;
-    }
-    case 'corrupt': {
-      const h = host(a.target);
-      world.disks[h]!.corrupt(world.rng.fork(`corrupt/${world.hostNames[h]}/${world.nowUs}`), a.file);
-      return;
-    }
-    case 'clock': {
-      const c = world.clocks[host(a.target)]!;
-      layer(clockLayers, c, () => c.set(world.nowUs, a.offsetMs * MS, a.driftPpm), () => c.reset(), later);
-      if (world.tracing) world.line({ type: 'fault', kind: 'clock', desc });
-      return;
-    }
-  }
+  const state = def.apply(ctx, a);
+  const undo = def.undo;
+  if (state !== undefined && undo !== null && undoAtUs >= 0) world.schedule(undoAtUs, () => undo(ctx, a, state));
 }
 
 /** Schedules every fault of a script (times relative to the run's start). */
@@ -455,11 +231,8 @@ export function healEverything(world: World): void {
     disk.setSlowFactor(1);
     disk.capacityOverride = null;
     world.clocks[h]!.reset();
-    slowDiskLayers.delete(disk);
-    diskFullLayers.delete(disk);
-    diskErrorLayers.delete(disk);
+    clearLayers(disk, world.clocks[h]!);
     disk.failWrites = false;
-    clockLayers.delete(world.clocks[h]!);
     if (!world.powered[h]) world.powerOn(h as HostId, false);
   }
   for (let p = 0; p < world.processCount; p++) {

@@ -1,5 +1,8 @@
 import type { Rng } from '../core/rng.ts';
-import type { Fault, FaultAction } from './faults.ts';
+import type { Draw, RandomFaultKind } from './fault-kind.ts';
+import { DownSlots, randomGenerator } from './fault-gen.ts';
+import { FAULT_REGISTRY } from './fault-registry.ts';
+import type { Fault } from './faults.ts';
 
 // Random fault generation, driven by the seed. The nemesis turns a seed into an explicit fault
 // schedule before the run starts, so a random run is a script like any other: it can be printed,
@@ -7,9 +10,10 @@ import type { Fault, FaultAction } from './faults.ts';
 // a random subset of the allowed fault kinds and a random intensity, so some runs hammer one kind
 // of fault and others mix them.
 
-export type RandomFaultKind =
-  | 'crash' | 'restart' | 'shutdown' | 'pause' | 'power-off' | 'partition' | 'isolate' | 'cut' | 'bridge' | 'clog'
-  | 'slow-disk' | 'clock';
+// The actions come from the fault kinds' own generators (fault-gen.ts), the same code the property
+// kit draws from with fast-check.
+
+export type { RandomFaultKind };
 
 export interface NemesisOptions {
   /** The fault kinds this scenario's fault model allows. */
@@ -37,12 +41,6 @@ export interface GeneratedSchedule {
   readonly enabledKinds: RandomFaultKind[];
 }
 
-interface Interval {
-  readonly endMs: number;
-  readonly power: boolean;
-  readonly name: string;
-}
-
 export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: number): GeneratedSchedule {
   let kinds = opts.kinds.slice();
   let meanMs = opts.meanIntervalMs;
@@ -52,70 +50,22 @@ export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: num
     meanMs = meanMs * rng.pick([0.5, 1, 2]);
   }
   const faults: Fault[] = [];
-  const down: Interval[] = [];
+  const slots = new DownSlots(opts.maxDown, opts.maxPoweredOff ?? opts.maxDown);
   const roundMs = (x: number): number => Math.round(x / 10) * 10;
   let t = roundMs(rng.exponential(meanMs));
   while (t < faultPhaseMs && kinds.length > 0) {
-    for (let i = down.length - 1; i >= 0; i--) if (down[i]!.endMs <= t) down.splice(i, 1);
-    const kind = rng.pick(kinds);
+    slots.advance(t);
+    const gen = randomGenerator(rng.pick(kinds));
     const durationMs = roundMs(rng.uniform(opts.durationMsMin, opts.durationMsMax));
-    const action = pickAction(rng, kind, opts, down, t + durationMs);
-    if (action !== null) faults.push(kind === 'restart' ? { atMs: t, action } : { atMs: t, durationMs, action });
+    // The bound is checked before the target is drawn, and a pool without the names a generator
+    // needs draws nothing: what the seed's stream yields does not depend on how a check is written.
+    const pool = slots.pool(opts);
+    if (slots.admits(gen.slot) && gen.usable(pool)) {
+      const action = gen.generate(rng satisfies Draw, pool);
+      slots.take(gen.slot, action, t + durationMs);
+      faults.push(FAULT_REGISTRY[action.kind].duration === 'none' ? { atMs: t, action } : { atMs: t, durationMs, action });
+    }
     t += Math.max(10, roundMs(rng.exponential(meanMs)));
   }
   return { faults, enabledKinds: kinds };
-}
-
-function pickAction(rng: Rng, kind: RandomFaultKind, opts: NemesisOptions, down: Interval[], endMs: number): FaultAction | null {
-  const busy = new Set(down.map((d) => d.name));
-  const canDown = down.length < opts.maxDown;
-  switch (kind) {
-    case 'crash': case 'shutdown': case 'pause': case 'restart': {
-      if (!canDown) return null;
-      const free = opts.processes.filter((p) => !busy.has(p));
-      if (free.length === 0) return null;
-      const target = rng.pick(free);
-      if (kind !== 'restart') down.push({ endMs, power: false, name: target });
-      return { kind, target };
-    }
-    case 'power-off': {
-      const powered = down.filter((d) => d.power).length;
-      if (!canDown || powered >= (opts.maxPoweredOff ?? opts.maxDown)) return null;
-      const free = (opts.powerOffHosts ?? opts.hosts).filter((h) => !busy.has(h));
-      if (free.length === 0) return null;
-      const target = rng.pick(free);
-      down.push({ endMs, power: true, name: target });
-      return { kind: 'power-off', target };
-    }
-    case 'partition': {
-      if (opts.hosts.length < 2) return null;
-      const shuffled = rng.shuffle(opts.hosts);
-      const cut = rng.int(1, Math.floor(shuffled.length / 2));
-      return { kind: 'partition', groups: [shuffled.slice(0, cut), shuffled.slice(cut)] };
-    }
-    case 'bridge': {
-      if (opts.hosts.length < 3) return null;
-      // Two sides that cannot talk, and one host in the middle that talks to both.
-      const shuffled = rng.shuffle(opts.hosts);
-      const rest = shuffled.slice(1);
-      const cut = rng.int(1, rest.length - 1);
-      return { kind: 'partition', groups: [rest.slice(0, cut), rest.slice(cut)] };
-    }
-    case 'isolate':
-      return opts.hosts.length < 2 ? null : { kind: 'isolate', target: rng.pick(opts.hosts) };
-    case 'cut': {
-      if (opts.hosts.length < 2) return null;
-      const [a, b] = rng.shuffle(opts.hosts);
-      return { kind: 'cut', from: [a!], to: [b!] };
-    }
-    case 'clog': {
-      if (opts.hosts.length < 2) return null;
-      const [a, b] = rng.shuffle(opts.hosts);
-      return { kind: 'clog', a: a!, b: b! };
-    }
-    case 'slow-disk':
-      return { kind: 'slow-disk', target: rng.pick(opts.hosts), factor: rng.pick([5, 20, 100]) };
-    case 'clock':
-      return { kind: 'clock', target: rng.pick(opts.hosts), offsetMs: rng.int(-2000, 2000), driftPpm: rng.pick([-200, 0, 200]) };
-  }
 }

@@ -73,7 +73,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
 
   scenario.build(world, cfg);
   const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);
-  validateScript(world, faults);
+  validateScript(world, faults, { endMs: faultPhaseMs + quiesceMs, faultPhaseMs, quiesceMs });
 
   if (world.trace !== null) {
     const header: TraceHeader = {

@@ -47,7 +47,7 @@ export function addKafkaCluster(world: World, cfg: Config, opts: ClusterOptions)
     }), { system: 'kafka', role: 'producer' });
     producers.push(name);
   }
-  defineKafkaFaultTargets(world);
+  defineKafkaFaultTargets(world, [opts.topic]);
   return { zk, brokers, producers, topic: opts.topic };
 }
 
@@ -55,10 +55,19 @@ export function addKafkaCluster(world: World, cfg: Config, opts: ClusterOptions)
  * Fault-script targets resolved when the fault applies: `leader(<topic>-<partition>)`, the live
  * broker that leads the partition (the highest leader epoch if a deposed one still thinks it
  * leads), and `controller()`, the live broker acting as controller (the highest controller epoch).
+ * Before the run, a partition the cluster's topics lack, or an argument to controller(), is an error.
  */
-export function defineKafkaFaultTargets(world: World): void {
+export function defineKafkaFaultTargets(world: World, topics: readonly TopicSpec[]): void {
   defineFaultTarget(world, 'leader', {
     usage: 'leader(<topic>-<partition>)',
+    check: (tp) => {
+      const m = /^(.+)-(\d+)$/.exec(tp);
+      if (m === null) return `'${tp}' is not <topic>-<partition>`;
+      const topic = topics.find((t) => t.name === m[1]);
+      if (topic === undefined) return `no topic '${m[1]}' (topics: ${topics.map((t) => t.name).join(', ')})`;
+      const p = Number(m[2]);
+      return p < topic.partitions ? null : `no partition ${p} of '${topic.name}' (it has ${topic.partitions}: 0..${topic.partitions - 1})`;
+    },
     resolve: (tp) => {
       let best: Broker | null = null;
       let bestEpoch = -1;
@@ -74,6 +83,7 @@ export function defineKafkaFaultTargets(world: World): void {
   });
   defineFaultTarget(world, 'controller', {
     usage: 'controller()',
+    check: (arg) => (arg === '' ? null : `controller() takes no argument, got '${arg}'`),
     resolve: () => {
       let best: Broker | null = null;
       for (const b of liveBrokers(world)) {

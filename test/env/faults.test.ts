@@ -8,6 +8,7 @@ import {
   FAULT_KINDS, formatDuration, formatScript, healEverything, parseDuration, parseFault, parseScript,
   scheduleFaults, validateScript, type Fault, type FaultAction,
 } from '../../sim/harness/faults.ts';
+import { FAULT_REGISTRY } from '../../sim/harness/fault-registry.ts';
 import { addProbe, constantNetwork, testWorld, text, type Probe } from './fixtures.ts';
 
 // The fault script: its text form (what users write and `dsim shrink` prints), validation against
@@ -107,7 +108,10 @@ const namesArb = fc.array(nameArb, { minLength: 1, maxLength: 4 });
 const msArb = fc.integer({ min: 0, max: 50_000_000_000 }).map((us) => us / 1000);
 const actionArb: fc.Arbitrary<FaultAction> = fc.oneof(
   fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const, 'shutdown' as const, 'pause' as const, 'power-off' as const, 'isolate' as const, 'disk-full' as const, 'disk-error' as const), target: nameArb }),
-  fc.record({ kind: fc.constant('partition' as const), groups: fc.array(namesArb, { minLength: 2, maxLength: 4 }) }),
+  // A name on two sides of a partition is rejected by the parser: the groups are disjoint.
+  fc.uniqueArray(nameArb, { minLength: 2, maxLength: 12 }).chain((names) => fc.integer({ min: 2, max: names.length }).map((n) => ({
+    kind: 'partition' as const, groups: Array.from({ length: n }, (_, g) => names.filter((_, i) => i % n === g)),
+  }))),
   fc.record({ kind: fc.constant('cut' as const), from: namesArb, to: namesArb }),
   fc.record({ kind: fc.constant('heal' as const) }),
   fc.record({ kind: fc.constant('clog' as const), a: nameArb, b: nameArb }),
@@ -116,7 +120,9 @@ const actionArb: fc.Arbitrary<FaultAction> = fc.oneof(
   fc.record({ kind: fc.constant('corrupt' as const), target: nameArb, file: fc.stringMatching(/^[a-z0-9][a-z0-9./_-]{0,20}$/) }),
   fc.record({ kind: fc.constant('clock' as const), target: nameArb, offsetMs: fc.integer({ min: -100_000_000, max: 100_000_000 }).map((us) => us / 1000), driftPpm: fc.integer({ min: -1000, max: 1000 }) }),
 );
-const faultArb: fc.Arbitrary<Fault> = fc.record({ atMs: msArb, durationMs: msArb, action: actionArb }, { requiredKeys: ['atMs', 'action'] });
+// Instantaneous kinds (restart, heal, corrupt) take no duration: the parser rejects one.
+const faultArb: fc.Arbitrary<Fault> = fc.record({ atMs: msArb, durationMs: msArb, action: actionArb }, { requiredKeys: ['atMs', 'action'] })
+  .map((f) => (FAULT_REGISTRY[f.action.kind].duration === 'none' ? { atMs: f.atMs, action: f.action } : f));
 
 describe('fault script text form: property', () => {
   it('formatScript then parseScript gives back the same faults, for any script', () => {
@@ -258,7 +264,7 @@ describe('scheduled faults apply at their time and undo after their duration', (
     const p1 = addProbe(world, 'p1', 'h1');
     const p2 = addProbe(world, 'p2', 'h2');
     let chosen: string | null = 'p1';
-    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: (arg) => (arg === 'q' ? chosen : null) });
+    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: (arg) => (arg === 'q' ? chosen : null), check: () => null });
     const script = parseScript('at 1s crash busiest(q) for 1s\nat 3s crash busiest(q)\nat 5s crash busiest(other)');
     validateScript(world, script);
     scheduleFaults(world, script);
@@ -274,8 +280,9 @@ describe('scheduled faults apply at their time and undo after their duration', (
   it('an undefined named target is a one-line UsageError listing the defined ones', () => {
     const world = testWorld();
     addProbe(world, 'p1', 'h1');
-    expect(() => validateScript(world, parseScript('at 1s crash leader(t-0)'))).toThrow("fault 'at 1s crash leader(t-0)': unknown target 'leader(t-0)' (this cluster defines none)");
-    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: () => null });
+    expect(() => validateScript(world, parseScript('at 1s crash leader(t-0)'))).toThrow("fault script:1: unknown target 'leader(t-0)' (this cluster defines none)");
+    expect(() => validateScript(world, [{ atMs: 1000, action: { kind: 'crash', target: 'leader(t-0)' } }])).toThrow("fault 'at 1s crash leader(t-0)': unknown target 'leader(t-0)' (this cluster defines none)");
+    defineFaultTarget(world, 'busiest', { usage: 'busiest(<queue>)', resolve: () => null, check: () => null });
     expect(() => validateScript(world, parseScript('at 1s isolate leader(t-0)'))).toThrow(/unknown target 'leader\(t-0\)' \(known: busiest\(<queue>\)\)/);
   });
 
