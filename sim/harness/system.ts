@@ -57,6 +57,12 @@ export interface NamedTarget {
   readonly arg: RegExp;
   /** The process (or host) it names in this world now, or null: nobody (the fault is skipped and the trace says so). */
   resolve(world: World, arg: string): string | null;
+  /**
+   * Before the run: null if the argument can name something in this world, else why not in a few
+   * words ("no partition 7 of 'events' (it has 3: 0..2)"); the script's line then fails with exit 2.
+   * Absent: every argument `arg` matches is accepted.
+   */
+  check?(world: World, arg: string): string | null;
 }
 
 /**
@@ -154,6 +160,11 @@ export function defineSystemTargets(world: World, systems: readonly AnySystem[])
         const t = targets.find((x) => x.arg.test(arg));
         if (t === undefined) throw new UsageError(`${name}(${arg}): expected ${usage}`);
         return t.resolve(world, arg);
+      },
+      check: (arg) => {
+        const t = targets.find((x) => x.arg.test(arg));
+        if (t === undefined) return `expected ${usage}`;
+        return t.check?.(world, arg) ?? null;
       },
     });
   }
