@@ -1,3 +1,5 @@
+import type { ObservationData } from '../../core/observation.ts';
+import '../observations-bm.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { DatanodeLocation, LocatedBlock } from '../protocol.ts';
 import type { CommitBlockSynchronizationRequest, DatanodeProtocolRequest, DatanodeProtocolResponse } from '../protocol-dn.ts';
@@ -24,6 +26,8 @@ export interface BlockManagerHost {
   resolveRack(hostName: string): string;
   /** The block counts changed (a report arrived): the NameNode re-checks safe mode. */
   countsChanged(): void;
+  /** ctx.observe, for the placement observation the hdfs-placement checker reads. */
+  observe(kind: 'hdfs-bm-placed', data: ObservationData<'hdfs-bm-placed'>): void;
 }
 
 export interface NamenodeBlockManager {

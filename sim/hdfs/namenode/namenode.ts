@@ -98,6 +98,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
       isInSafeMode: () => this.safeMode.isOn,
       resolveRack: opts.resolveRack,
       countsChanged: () => this.checkSafeMode(),
+      observe: (kind, data) => ctx.observe(kind, data),
     });
     const self = this;
     this.fs = {
