@@ -45,6 +45,8 @@ export class Driver {
   private w: World | null = null;
   private readonly holds: Hold[] = [];
   private readonly held: Envelope[] = [];
+  private readonly watches: Hold[] = [];
+  private readonly seen: Envelope[] = [];
   private violationsShown = 0;
   private readonly handlers = new Map<string, Handler>();
   /** How a system prints a message in `held` and `deliver` lines. */
@@ -56,6 +58,14 @@ export class Driver {
     this.on('resume', (c) => this.world.resume(this.pid(c.args[0])));
     this.on('power-on', (c) => this.world.powerOn(this.world.hostOf(need(c.args[0], 'power-on <host>'))));
     this.on('hold', (c) => this.cmdHold(c));
+    // watch a -> b [Types]: note those messages as they are sent (they travel as usual); `sent` prints
+    // and forgets what was noted.
+    this.on('watch', (c) => this.watches.push(this.link(c.rest, 'watch')));
+    this.on('sent', (_c, out) => {
+      for (const e of this.seen) out.push(this.line(e));
+      if (this.seen.length === 0) out.push('none');
+      this.seen.length = 0;
+    });
     this.on('release', (c, out) => this.cmdRelease(c, out));
     this.on('deliver', (c, out) => this.cmdDeliver(c, out, true));
     this.on('drop', (c, out) => this.cmdDeliver(c, out, false));
@@ -89,8 +99,11 @@ export class Driver {
     this.w = world;
     this.holds.length = 0;
     this.held.length = 0;
+    this.watches.length = 0;
+    this.seen.length = 0;
     this.violationsShown = 0;
     world.transport.interceptor = (env) => {
+      if (this.watches.some((h) => matches(h, env))) this.seen.push(env);
       if (!this.holds.some((h) => matches(h, env))) return false;
       this.held.push(env);
       return true;

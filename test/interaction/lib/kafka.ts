@@ -11,7 +11,7 @@ import { REQUEST_HEADER_BYTES } from '../../../sim/kafka/messages.ts';
 import { brokerName } from '../../../sim/kafka/partition.ts';
 import { encodeBatch, utf8 } from '../../../sim/kafka/records.ts';
 import { schema } from '../../../scenarios/kafka/lib/common.ts';
-import type { Driver } from './driver.ts';
+import type { Command, Driver } from './driver.ts';
 
 // Kafka commands for interaction scripts: a ZooKeeper-era cluster with one topic `events` of one
 // partition (events-0), a script client that produces on command, and views of the partition's
@@ -86,6 +86,7 @@ export function kafkaCommands(d: Driver): void {
 
   // kafka brokers=N replicas=a,b,c [ibp=V] [seed=S] [<any kafka. or zookeeper. key>=value ...]
   d.on('kafka', (c) => {
+    d.on('await', awaitCmd);
     const brokers = Number(c.kv.get('brokers') ?? '3');
     const replicas = (c.kv.get('replicas') ?? '1,2,3').split(',').map(Number);
     const overrides: Record<string, string> = { 'kafka.acks': 'all', 'kafka.unclean.leader.election.enable': 'false', 'cluster.brokers': String(brokers) };
@@ -172,7 +173,7 @@ export function kafkaCommands(d: Driver): void {
   // of the highest epoch), isr=a,b,c, hw=N, leo=N, epoch=N (of that leader, or of broker=N when
   // given), follower (broker=N follows someone), synced (every live replica's LEO and HW equal the
   // leader's).
-  d.on('await', (c, out) => {
+  const awaitCmd = (c: Command, out: string[]): void => {
     const w = d.world;
     const within = Number((c.kv.get('within') ?? '60s').replace(/s$/, '')) * 1000;
     const cond = (): boolean => {
@@ -198,7 +199,7 @@ export function kafkaCommands(d: Driver): void {
       return true;
     };
     if (!d.runUntil(cond, within)) out.push(`timed out after ${within / 1000}s`);
-  });
+  };
 }
 
 function formatEpochs(v: unknown): string {

@@ -1,12 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Driver } from './driver.ts';
+import { fleCommands } from './fle.ts';
 import { kafkaCommands } from './kafka.ts';
+import { zookeeperCommands } from './zookeeper.ts';
 import { formatScript, parseScript } from './script.ts';
 
 /** A driver with every system's commands (a script uses those of the systems it builds). */
 export function newDriver(): Driver {
   const d = new Driver();
   kafkaCommands(d);
+  zookeeperCommands(d);
+  fleCommands(d);
   return d;
 }
 
