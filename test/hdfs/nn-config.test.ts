@@ -54,3 +54,14 @@ describe('hdfs configuration (hdfs-site.xml, Hadoop parsing and validation)', ()
     expect(() => resolveConfig(hdfsSchema, {}, { 'hdfs.dfs.replicaton': '2' })).toThrow("did you mean 'hdfs.dfs.replication'");
   });
 });
+
+describe('hdfs System: hdfs-site.xml through the seam', () => {
+  it('sorts a file into modelled values, unmodelled keys and unknown keys with the closest known one', async () => {
+    const { hdfsSystem } = await import('../../sim/hdfs/system.ts');
+    const reader = hdfsSystem.configFiles.find((r) => r.fileNames.includes('hdfs-site.xml'))!;
+    const r = reader.read('hdfs-site.xml', SITE.replace('</configuration>', '<property><name>dfs.replicaton</name><value>1</value></property></configuration>'));
+    expect(r.values).toEqual({ 'hdfs.dfs.replication': '2', 'hdfs.dfs.blocksize': '64m', 'hdfs.dfs.namenode.checkpoint.period': '1h' });
+    expect(r.unmodelled).toEqual(['dfs.namenode.name.dir']);
+    expect(r.unknown).toEqual([{ key: 'dfs.replicaton', closest: 'hdfs.dfs.replication' }]);
+  });
+});
