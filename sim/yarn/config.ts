@@ -88,10 +88,12 @@ export const CAPACITY_PREFIX = 'yarn.scheduler.capacity.';
 /** Per-queue Capacity Scheduler keys for the given queue paths (root, root.a, root.a.x, ...). */
 export function capacityQueueSchema(paths: readonly string[]): ConfigSchema {
   const out: { [k: string]: KeySpec } = {};
+  // The capacity-scheduler.xml Hadoop ships: root has one child, default, with 100%.
+  const shipped = paths.includes('root.default');
   for (const p of paths) {
     const q = `${CAPACITY_PREFIX}${p}.`;
-    out[`${q}queues`] = { type: 'list', default: [], doc: `children of ${p} (empty: ${p} is a leaf)` };
-    out[`${q}capacity`] = { type: 'double', default: p === 'root' ? 100 : -1, doc: `guaranteed share of the parent, percent (siblings sum to 100; -1: unset, 0)` };
+    out[`${q}queues`] = { type: 'list', default: p === 'root' && shipped ? ['default'] : [], doc: `children of ${p} (empty: ${p} is a leaf)` };
+    out[`${q}capacity`] = { type: 'double', default: p === 'root' || (p === 'root.default' && shipped) ? 100 : -1, doc: `guaranteed share of the parent, percent (siblings sum to 100; -1: unset, 0)` };
     out[`${q}maximum-capacity`] = { type: 'double', default: -1, doc: `elasticity cap, percent of the parent (-1: 100)` };
     out[`${q}user-limit-factor`] = { type: 'double', default: 1, doc: 'a user may take this multiple of the queue capacity (-1: up to maximum-capacity)' };
     out[`${q}minimum-user-limit-percent`] = { type: 'int', default: 100, min: 1, max: 100, doc: 'each active user is guaranteed at least this percent of the queue' };

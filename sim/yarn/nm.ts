@@ -1,0 +1,230 @@
+import type { Actor, Context } from '../core/actor.ts';
+import { invariant } from '../core/invariant.ts';
+import type { Json, ProcessId } from '../core/types.ts';
+import { MS } from '../core/types.ts';
+import { AppMaster, type AmHost } from './am.ts';
+import { ExitStatus, type ContainerStatus, type NodeHeartbeatResponse, type StartContainers, type ToNm, type YarnMessage } from './messages.ts';
+import type { Resource } from './resource.ts';
+
+// The NodeManager (nm-N on worker host w-N). NodeStatusUpdaterImpl: registers with the RM
+// (retrying every yarn.resourcemanager.connect.retry-interval), then heartbeats every interval the
+// RM hands out with the status of every container (RUNNING, or COMPLETE with its exit status until
+// the RM lists it in containersToBeRemovedFromNM); kills what the RM lists in containersToCleanup;
+// on RESYNC registers again, reporting the containers it still runs. ContainerManagerImpl:
+// startContainers from the RM's AM launcher or from an AM, stopContainers from an AM. A task
+// container runs for its duration and exits with its exit status; an AM container runs an
+// AppMaster object inside this process until the AM exits. No NM recovery
+// (yarn.nodemanager.recovery.enabled false): a restarted NM starts with no containers.
+
+type NmTimer =
+  | { readonly t: 'register' }
+  | { readonly t: 'heartbeat' }
+  | { readonly t: 'task'; readonly id: string }
+  | { readonly t: 'am'; readonly attemptId: string };
+
+interface NmContainer {
+  readonly id: string;
+  readonly attemptId: string;
+  readonly resource: Resource;
+  state: 'RUNNING' | 'COMPLETE';
+  exitStatus: number;
+  timer: number | null;
+  am: AppMaster | null;
+  /** A task's exit status when its duration is over. */
+  exit: number;
+}
+
+export interface NodeManagerOptions {
+  readonly rack: string;
+  /** The RM's process name. */
+  readonly rm?: string;
+}
+
+export class NodeManager implements Actor<ToNm, NmTimer> {
+  private readonly rm: ProcessId;
+  readonly nodeId: string;
+  readonly capability: Resource;
+  state: 'REGISTERING' | 'RUNNING' = 'REGISTERING';
+  private heartbeatUs: number;
+  private readonly retryUs: number;
+  private responseId = 0;
+  readonly containers = new Map<string, NmContainer>();
+  private readonly amTimers = new Map<string, number>();
+  private heartbeatTimer: number | null = null;
+  private registerTimer: number | null = null;
+  allocatedMb = 0;
+  allocatedVcores = 0;
+
+  constructor(readonly ctx: Context, readonly opts: NodeManagerOptions) {
+    this.rm = ctx.lookup(opts.rm ?? 'rm');
+    this.nodeId = ctx.hostName;
+    const cfg = ctx.config;
+    this.capability = { memoryMb: cfg.int('yarn.nodemanager.resource.memory-mb'), vcores: cfg.int('yarn.nodemanager.resource.cpu-vcores') };
+    this.heartbeatUs = cfg.int('yarn.resourcemanager.nodemanagers.heartbeat-interval-ms') * MS;
+    this.retryUs = cfg.int('yarn.resourcemanager.nodemanager-connect-retry-interval-ms') * MS;
+    this.register();
+  }
+
+  private register(): void {
+    this.state = 'REGISTERING';
+    const running: ContainerStatus[] = [];
+    for (const c of this.containers.values()) if (c.state === 'RUNNING') running.push({ containerId: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID });
+    this.ctx.send(this.rm, { type: 'RegisterNodeManager', nodeId: this.nodeId, host: this.ctx.hostName, rack: this.opts.rack, capability: this.capability, running }, 256);
+    if (this.registerTimer !== null) this.ctx.cancelTimer(this.registerTimer);
+    this.registerTimer = this.ctx.setTimer(this.retryUs, { t: 'register' });
+  }
+
+  onTimer(tag: NmTimer): void {
+    switch (tag.t) {
+      case 'register':
+        this.registerTimer = null;
+        if (this.state === 'REGISTERING') this.register();
+        return;
+      case 'heartbeat':
+        this.heartbeatTimer = null;
+        if (this.state === 'RUNNING') this.heartbeat();
+        return;
+      case 'task': {
+        const c = this.containers.get(tag.id);
+        if (c === undefined || c.state !== 'RUNNING') return;
+        c.timer = null;
+        this.finishContainer(c, c.exit, 'task done');
+        return;
+      }
+      case 'am': {
+        this.amTimers.delete(tag.attemptId);
+        const c = this.amContainer(tag.attemptId);
+        c?.am?.onTimer();
+        return;
+      }
+    }
+  }
+
+  /** NodeStatusUpdaterImpl.getContainerStatuses: every container, running or completed and not yet acknowledged. */
+  protected statusesForHeartbeat(): ContainerStatus[] {
+    const statuses: ContainerStatus[] = [];
+    for (const c of this.containers.values()) statuses.push({ containerId: c.id, state: c.state, exitStatus: c.exitStatus });
+    return statuses;
+  }
+
+  private heartbeat(): void {
+    const statuses = this.statusesForHeartbeat();
+    this.ctx.send(this.rm, { type: 'NodeHeartbeat', nodeId: this.nodeId, responseId: this.responseId, statuses, healthy: true }, 64 + 24 * statuses.length);
+    this.heartbeatTimer = this.ctx.setTimer(this.heartbeatUs, { t: 'heartbeat' });
+  }
+
+  onMessage(from: ProcessId, m: ToNm): void {
+    switch (m.type) {
+      case 'NodeHeartbeatResponse':
+        return this.heartbeatAnswered(m);
+      case 'RegisterNodeManagerResponse':
+        if (this.state !== 'REGISTERING' || m.nodeAction !== 'NORMAL') return;
+        this.state = 'RUNNING';
+        this.heartbeatUs = m.heartbeatIntervalMs * MS;
+        if (this.registerTimer !== null) this.ctx.cancelTimer(this.registerTimer);
+        this.registerTimer = null;
+        if (this.heartbeatTimer === null) this.heartbeat();
+        return;
+      case 'StartContainers':
+        return this.startContainer(from, m);
+      case 'StopContainers':
+        for (const id of m.containerIds) {
+          const c = this.containers.get(id);
+          if (c !== undefined && c.state === 'RUNNING') this.finishContainer(c, m.exitStatus, 'stopped by the application master');
+        }
+        return;
+      default: {
+        // The AM-side protocol: to the AM this message belongs to.
+        const c = this.amContainer(m.attemptId);
+        c?.am?.onMessage(m);
+      }
+    }
+  }
+
+  private heartbeatAnswered(m: NodeHeartbeatResponse): void {
+    if (m.nodeAction === 'RESYNC') {
+      if (this.state === 'RUNNING') {
+        if (this.heartbeatTimer !== null) this.ctx.cancelTimer(this.heartbeatTimer);
+        this.heartbeatTimer = null;
+        this.register();
+      }
+      return;
+    }
+    if (m.nodeAction === 'SHUTDOWN') return this.ctx.exit('the RM asked the NodeManager to shut down');
+    this.responseId = m.responseId;
+    for (const id of m.containersToCleanup) {
+      const c = this.containers.get(id);
+      if (c !== undefined && c.state === 'RUNNING') this.finishContainer(c, ExitStatus.KILLED_BY_RESOURCEMANAGER, 'killed on the RM\'s request');
+    }
+    for (const id of m.containersToBeRemovedFromNM) {
+      const c = this.containers.get(id);
+      if (c !== undefined && c.state === 'COMPLETE') this.containers.delete(id);
+    }
+  }
+
+  private startContainer(from: ProcessId, m: StartContainers): void {
+    const answer = (ok: boolean, error: string): void => this.ctx.send(from, { type: 'StartContainersResponse', attemptId: m.attemptId, containerId: m.container.id, ok, error }, 64);
+    if (this.state !== 'RUNNING') return answer(false, `NodeManager ${this.nodeId} is not registered with the ResourceManager`);
+    if (m.container.nodeId !== this.nodeId) return answer(false, `container ${m.container.id} is for node ${m.container.nodeId}`);
+    if (this.containers.has(m.container.id)) return answer(false, `Container ${m.container.id} already is running on this node`);
+    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS };
+    this.containers.set(c.id, c);
+    this.allocatedMb += c.resource.memoryMb;
+    this.allocatedVcores += c.resource.vcores;
+    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
+    answer(true, '');
+    if (m.launch.kind === 'task') {
+      c.exit = m.launch.exitStatus;
+      c.timer = this.ctx.setTimer(Math.max(1, Math.round(m.launch.durationMs * MS)), { t: 'task', id: c.id });
+      return;
+    }
+    c.am = new AppMaster(this.amHost(c), m.attemptId, m.launch.appId, m.launch.spec, this.ctx.config.int('yarn.app.am.heartbeat-interval-ms') * MS);
+  }
+
+  private amHost(c: NmContainer): AmHost {
+    const attemptId = c.attemptId;
+    return {
+      nowUs: () => this.ctx.nowUs(),
+      send: (to: string, msg: YarnMessage, bytes: number) => this.ctx.send(this.ctx.lookup(to), msg, bytes),
+      heartbeatIn: (delayUs: number) => {
+        const old = this.amTimers.get(attemptId);
+        if (old !== undefined) this.ctx.cancelTimer(old);
+        this.amTimers.set(attemptId, this.ctx.setTimer(delayUs, { t: 'am', attemptId }));
+      },
+      exit: (exitStatus: number, why: string) => {
+        if (c.state === 'RUNNING') this.finishContainer(c, exitStatus, why);
+      },
+      observe: (kind, data) => this.ctx.observe(kind, data),
+    };
+  }
+
+  private amContainer(attemptId: string): NmContainer | undefined {
+    for (const c of this.containers.values()) if (c.am !== null && c.attemptId === attemptId && c.state === 'RUNNING') return c;
+    return undefined;
+  }
+
+  private finishContainer(c: NmContainer, exitStatus: number, why: string): void {
+    invariant(c.state === 'RUNNING', `${c.id} finished twice`);
+    c.state = 'COMPLETE';
+    c.exitStatus = exitStatus;
+    if (c.timer !== null) this.ctx.cancelTimer(c.timer);
+    c.timer = null;
+    if (c.am !== null) {
+      c.am = null;
+      const t = this.amTimers.get(c.attemptId);
+      if (t !== undefined) this.ctx.cancelTimer(t);
+      this.amTimers.delete(c.attemptId);
+    }
+    this.allocatedMb -= c.resource.memoryMb;
+    this.allocatedVcores -= c.resource.vcores;
+    invariant(this.allocatedMb >= 0 && this.allocatedVcores >= 0, `${this.nodeId}: NM allocation went negative`);
+    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'COMPLETE', exitStatus, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores });
+    if (this.ctx.tracing) this.ctx.annotate(`${c.id} exited ${exitStatus}: ${why}`);
+  }
+
+  inspect(): Json {
+    const running: Json[] = [];
+    for (const c of this.containers.values()) if (c.state === 'RUNNING') running.push(c.am !== null ? `${c.id} (AM)` : c.id);
+    return { role: 'nodemanager', state: this.state, node: this.nodeId, usedMb: this.allocatedMb, capacityMb: this.capability.memoryMb, running };
+  }
+}
