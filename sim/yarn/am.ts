@@ -1,5 +1,6 @@
 import { invariant } from '../core/invariant.ts';
 import { ExitStatus, NOT_COUNTED_EXITS, type AllocateResponse, type ContainerGrant, type FinishApplicationMasterResponse, type RegisterApplicationMasterResponse, type StartContainersResponse, type YarnMessage } from './messages.ts';
+import type { YarnObservations } from './observations.ts';
 import { ANY, type ResourceRequest } from './scheduler/types.ts';
 import type { AppSpec, TaskGroup } from './workload.ts';
 
@@ -19,7 +20,7 @@ export interface AmHost {
   heartbeatIn(delayUs: number): void;
   /** The AM process ends with this exit status (its container completes). */
   exit(exitStatus: number, why: string): void;
-  observe(kind: string, data: { readonly [k: string]: string | number | boolean }): void;
+  observeAm(data: YarnObservations['yarn-am']): void;
 }
 
 /** Heartbeats without an answer before an allocate() is sent again. */
@@ -138,7 +139,7 @@ export class AppMaster {
     if (this.state !== 'REGISTERING') return;
     if (!m.ok) return this.host.exit(ExitStatus.FAILED, m.error);
     this.state = 'RUNNING';
-    this.host.observe('yarn-am', { app: this.appId, attempt: this.attemptId, state: 'REGISTERED' });
+    this.host.observeAm({ app: this.appId, attempt: this.attemptId, state: 'REGISTERED' });
     this.heartbeat();
   }
 

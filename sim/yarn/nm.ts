@@ -171,7 +171,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     this.containers.set(c.id, c);
     this.allocatedMb += c.resource.memoryMb;
     this.allocatedVcores += c.resource.vcores;
-    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
+    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
     answer(true, '');
     if (m.launch.kind === 'task') {
       c.exit = m.launch.exitStatus;
@@ -194,7 +194,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
       exit: (exitStatus: number, why: string) => {
         if (c.state === 'RUNNING') this.finishContainer(c, exitStatus, why);
       },
-      observe: (kind, data) => this.ctx.observe(kind, data),
+      observeAm: (data) => this.ctx.observe('yarn-am', data),
     };
   }
 
@@ -218,7 +218,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     this.allocatedMb -= c.resource.memoryMb;
     this.allocatedVcores -= c.resource.vcores;
     invariant(this.allocatedMb >= 0 && this.allocatedVcores >= 0, `${this.nodeId}: NM allocation went negative`);
-    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'COMPLETE', exitStatus, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores });
+    this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'COMPLETE', exitStatus, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
     if (this.ctx.tracing) this.ctx.annotate(`${c.id} exited ${exitStatus}: ${why}`);
   }
 

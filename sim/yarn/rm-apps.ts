@@ -57,7 +57,7 @@ export class AppManager {
       submittedUs: this.h.ctx.nowUs(), launchedUs: 0, finishedUs: 0, diagnostics: '',
     };
     this.apps.set(app.id, app);
-    this.h.ctx.observe('yarn-app', { app: app.id, state: 'SUBMITTED', queue: m.spec.queue, user: m.spec.user });
+    this.h.ctx.observe('yarn-app', { app: app.id, state: 'SUBMITTED', finalStatus: 'UNDEFINED', queue: m.spec.queue, user: m.spec.user });
     const err = this.newAttempt(app);
     if (err !== null) {
       // CapacityScheduler rejects (APP_REJECTED): the application fails with the scheduler's message.

@@ -136,7 +136,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     this.nodes.set(m.nodeId, node);
     this.runningNodes++;
     this.scheduler.addNode(m.nodeId, m.host, m.rack, m.capability);
-    this.ctx.observe('yarn-node', { node: m.nodeId, state: 'RUNNING', memoryMb: m.capability.memoryMb, vcores: m.capability.vcores });
+    this.ctx.observe('yarn-node', { node: m.nodeId, state: 'RUNNING', memoryMb: m.capability.memoryMb, vcores: m.capability.vcores, lastHeartbeatMs: now / MS, expiryMs: this.nmExpiryUs / MS });
     this.send(from, { type: 'RegisterNodeManagerResponse', nodeAction: 'NORMAL', heartbeatIntervalMs: this.heartbeatIntervalMs, diagnostics: '' }, 64);
   }
 
@@ -201,7 +201,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     const attempt = this.apps.attempts.get(c.attemptId);
     invariant(attempt !== undefined, `${c.id}: unknown attempt ${c.attemptId}`);
     attempt.containers.add(c.id);
-    this.ctx.observe('yarn-container', { id: c.id, app: c.appId, node: c.nodeId, state: 'ALLOCATED', memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, queue, am: c.isAm });
+    this.ctx.observe('yarn-container', { id: c.id, app: c.appId, node: c.nodeId, state: 'ALLOCATED', exitStatus: ExitStatus.INVALID, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, queue, am: c.isAm });
     if (!c.isAm) attempt.newlyAllocated.push(c);
   }
 
@@ -239,7 +239,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
       if (c !== undefined) this.completeContainer(c, ExitStatus.ABORTED, 'KILLED', diagnostics, false);
     }
     invariant(node.containers.size === 0, `node ${node.id}: containers left after removal`);
-    this.ctx.observe('yarn-node', { node: node.id, state, lastHeartbeatMs: node.lastHeartbeatUs / MS, expiryMs: this.nmExpiryUs / MS });
+    this.ctx.observe('yarn-node', { node: node.id, state, memoryMb: node.capability.memoryMb, vcores: node.capability.vcores, lastHeartbeatMs: node.lastHeartbeatUs / MS, expiryMs: this.nmExpiryUs / MS });
   }
 
   /** NMLivelinessMonitor. */

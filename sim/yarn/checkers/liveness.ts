@@ -1,6 +1,6 @@
 import type { Checker, CheckStatus, RunPhases } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
-import { FINAL_APP, obj, str } from './obs.ts';
+import { FINAL_APP } from './obs.ts';
 
 // yarn-liveness: after the heal, every application ends (FINISHED, FAILED or KILLED at the RM, and
 // its client has heard so) within the bound: an application submitted before the heal by
@@ -16,9 +16,8 @@ export function livenessChecker(opts: { readonly boundMs: number }): Checker {
     description: `every application ends within ${opts.boundMs / 1000} s of the heal (or of its submission after it)`,
     attach(world: World) {
       world.onObserve('yarn-app', (_p, d) => {
-        const o = obj(d);
-        const app = str(o, 'app');
-        const state = str(o, 'state');
+        const app = d.app;
+        const state = d.state;
         if (state === 'SUBMITTED') submitted.set(app, world.nowUs);
         if (FINAL_APP.has(state)) ended.set(app, world.nowUs);
       });

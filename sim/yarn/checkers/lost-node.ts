@@ -1,6 +1,6 @@
 import type { Checker, CheckStatus } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
-import { FINAL_CONTAINER, num, obj, str } from './obs.ts';
+import { FINAL_CONTAINER } from './obs.ts';
 
 // yarn-lost-node: a node is declared LOST only after yarn.nm.liveness-monitor.expiry-interval-ms
 // without a heartbeat, and every container the RM had placed on it completes ABORTED at that
@@ -18,10 +18,9 @@ export function lostNodeChecker(opts: { readonly expiryMs: number }): Checker {
     description: `a node is LOST only after ${opts.expiryMs / 1000} s without a heartbeat, and its containers end ABORTED`,
     attach(world: World) {
       world.onObserve('yarn-container', (_p, d) => {
-        const o = obj(d);
-        const id = str(o, 'id');
-        const node = str(o, 'node');
-        const state = str(o, 'state');
+        const id = d.id;
+        const node = d.node;
+        const state = d.state;
         if (state === 'ALLOCATED') {
           let s = live.get(node);
           if (s === undefined) live.set(node, (s = new Set()));
@@ -33,19 +32,18 @@ export function lostNodeChecker(opts: { readonly expiryMs: number }): Checker {
         const lostNode = owed.get(id);
         if (lostNode !== undefined) {
           owed.delete(id);
-          if (num(o, 'exitStatus') !== -100) world.reportViolation(name, `${id} on lost node ${lostNode} ended with exit status ${num(o, 'exitStatus')}, not ABORTED (-100)`);
+          if (d.exitStatus !== -100) world.reportViolation(name, `${id} on lost node ${lostNode} ended with exit status ${d.exitStatus}, not ABORTED (-100)`);
         }
       });
       world.onObserve('yarn-node', (_p, d) => {
-        const o = obj(d);
-        const node = str(o, 'node');
-        const state = str(o, 'state');
+        const node = d.node;
+        const state = d.state;
         if (state === 'RUNNING') {
           lastHeard.set(node, world.nowUs / 1000);
           return;
         }
         if (state !== 'LOST') return;
-        const last = num(o, 'lastHeartbeatMs');
+        const last = d.lastHeartbeatMs;
         const silentMs = world.nowUs / 1000 - last;
         if (silentMs < opts.expiryMs) world.reportViolation(name, `node ${node} declared LOST ${(silentMs / 1000).toFixed(1)} s after its last heartbeat, before the expiry of ${opts.expiryMs / 1000} s`);
         for (const id of live.get(node) ?? []) owed.set(id, node);

@@ -1,7 +1,7 @@
 import type { Checker } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
 import { rmIn } from '../cluster.ts';
-import { FINAL_CONTAINER, num, obj, str } from './obs.ts';
+import { FINAL_CONTAINER } from './obs.ts';
 
 // yarn-no-overcommit: a node never runs more than its capacity, and a queue is never given a
 // container that takes it above its maximum capacity.
@@ -21,23 +21,22 @@ export function noOvercommitChecker(): Checker {
       const nodes = new Map<string, { inc: number; mb: number; vc: number; running: Map<string, [number, number]> }>();
       const reported = new Set<string>();
       world.onObserve('yarn-nm-container', (p, d) => {
-        const o = obj(d);
-        const node = str(o, 'node');
+        const node = d.node;
         const inc = world.incarnation[p]!;
         let n = nodes.get(node);
         if (n === undefined || n.inc !== inc) {
           n = { inc, mb: 0, vc: 0, running: new Map() };
           nodes.set(node, n);
         }
-        const id = str(o, 'id');
-        if (str(o, 'state') === 'RUNNING') {
-          const mb = num(o, 'memoryMb');
-          const vc = num(o, 'vcores');
+        const id = d.id;
+        if (d.state === 'RUNNING') {
+          const mb = d.memoryMb;
+          const vc = d.vcores;
           n.running.set(id, [mb, vc]);
           n.mb += mb;
           n.vc += vc;
-          const capMb = num(o, 'capacityMb');
-          const capVc = num(o, 'capacityVcores');
+          const capMb = d.capacityMb;
+          const capVc = d.capacityVcores;
           if ((n.mb > capMb || n.vc > capVc) && !reported.has(node)) {
             reported.add(node);
             world.reportViolation(name, `node ${node} runs ${n.running.size} containers of <memory:${n.mb}, vCores:${n.vc}> above its capacity <memory:${capMb}, vCores:${capVc}> (starting ${id})`);
@@ -53,12 +52,11 @@ export function noOvercommitChecker(): Checker {
       const queues = new Map<string, number>();
       const live = new Map<string, [string, number]>();
       world.onObserve('yarn-container', (_p, d) => {
-        const o = obj(d);
-        const id = str(o, 'id');
-        const state = str(o, 'state');
+        const id = d.id;
+        const state = d.state;
         if (state === 'ALLOCATED') {
-          const q = str(o, 'queue');
-          const mb = num(o, 'memoryMb');
+          const q = d.queue;
+          const mb = d.memoryMb;
           live.set(id, [q, mb]);
           const used = (queues.get(q) ?? 0) + mb;
           queues.set(q, used);

@@ -1,6 +1,6 @@
 import type { Checker } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
-import { FINAL_ATTEMPT, obj, str } from './obs.ts';
+import { FINAL_ATTEMPT } from './obs.ts';
 
 // yarn-one-am-attempt: at most one attempt of an application is live (not FINISHED, FAILED or
 // KILLED) at any moment, and an attempt that ended never comes back (RMAppImpl starts attempt n+1
@@ -16,10 +16,9 @@ export function oneAmAttemptChecker(): Checker {
       const live = new Map<string, Set<string>>();
       const ended = new Set<string>();
       world.onObserve('yarn-attempt', (_p, d) => {
-        const o = obj(d);
-        const app = str(o, 'app');
-        const attempt = str(o, 'attempt');
-        const state = str(o, 'state');
+        const app = d.app;
+        const attempt = d.attempt;
+        const state = d.state;
         let set = live.get(app);
         if (set === undefined) {
           set = new Set();
