@@ -54,6 +54,7 @@ export function addYarn(world: World, cfg: Config, opts: YarnClusterOptions): Ya
   // am-node(<application id>): the NodeManager running that application's current AM.
   defineFaultTarget(world, 'am-node', {
     usage: 'am-node(<application id>)',
+    check: (app) => (/^application_\d+_\d{4,}$/.test(app) ? null : `'${app}' is not an application id (application_<cluster timestamp>_<number>)`),
     resolve: (app) => {
       const rm = rmIn(world);
       const a = rm?.apps.apps.get(app);
