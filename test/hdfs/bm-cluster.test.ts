@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BlockManager } from '../../sim/hdfs/blockmanagement/index.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import { SEC } from '../../sim/core/types.ts';
 import { World } from '../../sim/world/world.ts';
@@ -16,7 +17,7 @@ import type { Json } from '../../sim/core/types.ts';
 
 const MiB = 1024 * 1024;
 
-function cluster(seed: number): World {
+function cluster(seed: number, brokenTopology = false): World {
   const config = resolveConfig(hdfsSchema, { 'hdfs.dfs.blocksize': String(MiB) });
   const world = new World({ seed, config });
   world.addHost('nn', { rack: '/rack-1' });
@@ -24,13 +25,13 @@ function cluster(seed: number): World {
     const h = world.findHost(host);
     return h === undefined ? '/default-rack' : world.hostRacks[h] ?? '/default-rack';
   };
-  world.addProcess('nn', 'nn', nameNodeFactory({ resolveRack: rackOf, namespaceId: 0x5eed }), { system: 'hdfs', role: 'namenode' });
+  world.addProcess('nn', 'nn', nameNodeFactory({ resolveRack: brokenTopology ? () => '' : rackOf, namespaceId: 0x5eed }), { system: 'hdfs', role: 'namenode' });
   for (let i = 1; i <= 6; i++) {
     world.addHost(`w-${i}`, { rack: `/rack-${((i - 1) % 2) + 1}` });
     world.addProcess(`dn-${i}`, `w-${i}`, datanodeFactory({ namenode: 'nn' }), { system: 'hdfs', role: 'datanode' });
   }
   world.addHost('c-1', { rack: '/rack-clients' });
-  const writes = [0, 1, 2, 3].map((i) => ({ path: `/data/f${i}`, fileBytes: 2 * MiB, writeBytes: 64 * 1024, replication: 3, blockSize: MiB, hflushEveryBytes: 0, hsyncEveryBytes: 0 }));
+  const writes = [0, 1, 2, 3, 4, 5].map((i) => ({ path: `/data/f${i}`, fileBytes: 2 * MiB, writeBytes: 64 * 1024, replication: 3, blockSize: MiB, hflushEveryBytes: 0, hsyncEveryBytes: 0 }));
   world.addProcess('client-1', 'c-1', clientFactory({ namenode: 'nn', writes, pauseUs: 1 * SEC, reads: [], readEveryUs: 10 * SEC, verifyAtUs: null }), { system: 'hdfs', role: 'client' });
   return world;
 }
@@ -63,5 +64,33 @@ describe('block management in a cluster', () => {
     expect(placement.finish?.(world, { healUs: 60 * SEC, endUs: world.nowUs })).toBe('pass');
     expect(restored.finish?.(world, { healUs: 60 * SEC, endUs: world.nowUs })).toBe('pass');
     expect(world.violations).toEqual([]);
+  });
+});
+
+describe('the block-management checkers fire in a cluster run', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('hdfs-placement: a NameNode whose topology script answers /default-rack for every host', () => {
+    const world = cluster(2, true);
+    world.addChecker(hdfsPlacementChecker());
+    world.runUntil(60 * SEC);
+    expect(world.violations.length).toBeGreaterThan(0);
+    expect(world.violations[0]?.message).toMatch(/^nn: new block put 3 of 3 replicas on rack \/rack-[12], above maxNodesPerRack 2/);
+  });
+
+  it('hdfs-redundancy-restored: a BlockManager that forgets to queue blocks whose replica was lost (planted bug)', () => {
+    // The planted bug: updateNeededReconstructions does nothing, so a dead node's blocks never
+    // enter the low-redundancy queues.
+    vi.spyOn(BlockManager.prototype, 'updateNeededReconstructions').mockImplementation(() => {});
+    const world = cluster(1);
+    const restored = hdfsRedundancyRestoredChecker({ withinMs: 1_200_000, pollMs: 5000 });
+    world.addChecker(restored);
+    world.runUntil(60 * SEC);
+    world.crash(world.pid('dn-1'));
+    world.runUntil(60 * SEC + 1300 * SEC);
+    expect(restored.finish?.(world, { healUs: 60 * SEC, endUs: world.nowUs })).toBe('fail');
+    expect(world.violations[0]?.message).toMatch(/not restored at the end of the run: blk_\d+_\d+ has 2 finalized replica\(s\) on up DataNodes, needs 3/);
   });
 });
