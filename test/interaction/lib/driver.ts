@@ -68,6 +68,15 @@ export class Driver {
     });
     this.on('release', (c, out) => this.cmdRelease(c, out));
     this.on('deliver', (c, out) => this.cmdDeliver(c, out, true));
+    // unhold a -> b: lifts the holds on the link and forgets what they held.
+    this.on('unhold', (c, out) => {
+      const { from, to } = this.link(c.rest, 'unhold');
+      for (let i = this.holds.length - 1; i >= 0; i--) if (this.holds[i]!.from === from && this.holds[i]!.to === to) this.holds.splice(i, 1);
+      for (const e of this.held.filter((x) => x.from === from && x.to === to)) {
+        this.held.splice(this.held.indexOf(e), 1);
+        out.push(`drop ${this.line(e)}`);
+      }
+    });
     this.on('drop', (c, out) => this.cmdDeliver(c, out, false));
     this.on('held', (_c, out) => {
       for (const e of this.held) out.push(this.line(e));
