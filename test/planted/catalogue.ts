@@ -65,4 +65,22 @@ export const PLANTED: readonly PlantedBug[] = [
     }],
     test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a txn committed by NEWLEADER survives' },
   },
+  {
+    id: 'isr-join-below-hw',
+    bug: 'a follower joining the ISR with LEO < HW',
+    patches: [{ file: 'sim/kafka/replica-rules.ts', find: '  if (followerLeo < leaderHw) return false;', replace: '  if (followerLeo < leaderHw && false) return false;' }],
+    test: { file: 'test/planted/kafka-runs.test.ts', name: 'the leader dies as a returning follower rejoins the ISR' },
+  },
+  {
+    id: 'no-log-recovery',
+    bug: 'log recovery skipped after a crash (unclean shutdown)',
+    patches: [{ file: 'sim/kafka/log/log-load.ts', find: '  if (!hadCleanShutdown) {', replace: '  if (false) {' }],
+    test: { file: 'test/planted/kafka-runs.test.ts', name: 'a replica whose segment rotted while it was down leads later' },
+  },
+  {
+    id: 'no-batch-crc',
+    bug: 'record-batch CRCs not checked',
+    patches: [{ file: 'sim/kafka/records.ts', find: '  if (stored !== computed) return { corrupt:', replace: '  if (stored !== computed && false) return { corrupt:' }],
+    test: { file: 'test/planted/kafka-runs.test.ts', name: 'a replica whose segment rotted while it was down leads later' },
+  },
 ];
