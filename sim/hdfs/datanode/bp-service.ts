@@ -111,6 +111,10 @@ export class BPServiceActor {
     if (this.host.nowUs() - this.lastFullReportUs >= this.blockReportIntervalUs) this.fullReportDue = true;
     if (this.fullReportDue && ![...this.outstanding.values()].some((o) => o.req.type === 'blockReport')) this.sendFullReport();
     this.sendIbr();
+    this.heartbeat();
+  }
+
+  private heartbeat(): void {
     if ([...this.outstanding.values()].some((o) => o.req.type === 'sendHeartbeat')) return;
     const s = this.host.storage();
     this.heartbeatsSent++;
@@ -170,6 +174,8 @@ export class BPServiceActor {
           this.host.setTimer(this.initialDelayUs, { kind: 'bp-block-report' });
         } else this.sendFullReport();
         this.sendIbr();
+        // The first heartbeat goes out at once (BPServiceActor.offerService: lastHeartbeat starts at 0).
+        this.heartbeat();
         return;
       case 'blockReceivedAndDeletedResponse':
         this.ibrInFlight = [];
