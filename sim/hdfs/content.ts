@@ -52,8 +52,17 @@ const recordScratch = new Uint8Array(CHUNK_RECORD_BYTES);
 
 /** The CRC32C a .meta file stores for a chunk with this word and length. */
 export function chunkChecksum(word: number, len: number): number {
-  encodeRecord(word, len, recordScratch, 0);
-  return crc32c(recordScratch);
+  // The record's little-endian bytes, written without a DataView (this runs for every chunk).
+  const b = recordScratch;
+  b[0] = word & 0xff;
+  b[1] = (word >>> 8) & 0xff;
+  b[2] = (word >>> 16) & 0xff;
+  b[3] = word >>> 24;
+  b[4] = len & 0xff;
+  b[5] = (len >>> 8) & 0xff;
+  b[6] = (len >>> 16) & 0xff;
+  b[7] = len >>> 24;
+  return crc32c(b);
 }
 
 /** Chunks of a byte range: the words and checksums a writer sends for file bytes [fileOffset, +len). */

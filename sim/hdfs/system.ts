@@ -2,10 +2,13 @@ import { closest, type Config } from '../core/config.ts';
 import type { Json, ProcessId } from '../core/types.ts';
 import type { ConfigFileRead, ConfigFileReader, System } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
+import { hdfsDurabilityChecker } from './checkers/durability.ts';
 import { namespaceDurabilityChecker } from './checkers/namespace-durability.ts';
+import { hdfsReplicaConsistencyChecker } from './checkers/replica-consistency.ts';
 import { buildHdfsCluster, type HdfsCluster, type HdfsClusterOptions } from './cluster.ts';
 import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
 import type { NameNodeObservations } from './namenode/observations.ts';
+import type { HdfsDnObservations } from './observations-dn.ts';
 import { parseSiteXml } from './site-xml.ts';
 
 // HDFS behind the System seam (sim/harness/system.ts): prefix `hdfs.`, the schema of config.ts (the
@@ -40,6 +43,13 @@ const NN_OBSERVATIONS: { readonly [K in keyof NameNodeObservations]: string } = 
   'hdfs-nn-safemode-off': 'the NameNode left safe mode',
 };
 
+const DN_OBSERVATIONS: { readonly [K in keyof HdfsDnObservations]: string } = {
+  'hdfs-replica-finalized': 'a DataNode finalized a replica (pipeline end, transfer, close recovery, block recovery): block, GS, length',
+  'hdfs-read-served': 'a DataNode served READ_BLOCK: the replica GS and state, and the GS the reader asked for',
+  'hdfs-scanner-corrupt': 'the block scanner found a replica failing its checksums',
+  'hdfs-pipeline-recovery': 'a client dropped a DataNode from its write pipeline (and why)',
+};
+
 export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
   name: 'hdfs',
   description: 'HDFS: NameNode (namespace, edit log, fsimage, leases, safe mode, block management), SecondaryNameNode, DataNodes and DFS clients',
@@ -50,11 +60,11 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
   build(world: World, cfg: Config, options: HdfsClusterOptions): HdfsCluster {
     return buildHdfsCluster(world, cfg, options);
   },
-  checkers() {
-    return [namespaceDurabilityChecker()];
+  checkers(cfg: Config) {
+    return [namespaceDurabilityChecker(), hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')), hdfsReplicaConsistencyChecker()];
   },
   faultTargets: [],
-  observations: NN_OBSERVATIONS,
+  observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS },
   summary(world: World): string {
     if (!world.hasProcess('nn')) return '';
     const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };

@@ -251,6 +251,15 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
     for (const r of [...this.readers]) r.onDisconnect(dn);
   }
 
+  /** The DataNodes of the write pipelines open now, in pipeline order (for fault targets). */
+  pipelineNodes(): string[] {
+    for (const w of this.open) {
+      const st = w.streamer;
+      if (st !== null && st.nodes.length > 0 && (st.phase === 'streaming' || st.phase === 'closing')) return st.nodes.map((n) => n.name);
+    }
+    return [];
+  }
+
   inspect(): Json {
     return {
       role: 'client',

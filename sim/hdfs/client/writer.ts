@@ -19,6 +19,8 @@ export interface WriteSpec {
   /** 0: never. */
   readonly hflushEveryBytes: number;
   readonly hsyncEveryBytes: number;
+  /** The application's write rate (0: as fast as the pipeline takes it). */
+  readonly bytesPerSec?: number;
 }
 
 export interface WriterHost extends StreamerHost {
@@ -88,6 +90,8 @@ export class FileWriter {
     }
     const s = this.spec;
     const out: WritePacket[] = [];
+    const rate = s.bytesPerSec ?? 0;
+    if (rate > 0 && this.builder.written < s.fileBytes && this.host.nowUs() < this.nextWriteUs) return;
     while (st.hasRoom && this.builder.written < s.fileBytes) {
       const limit = Math.min(s.fileBytes, this.nextHflush, this.nextHsync);
       const n = Math.min(s.writeBytes, limit - this.builder.written);
@@ -95,6 +99,13 @@ export class FileWriter {
       for (const p of out.splice(0)) st.enqueue(p);
       if (this.builder.written === this.nextHsync || this.builder.written === this.nextHflush) {
         this.flush(this.builder.written === this.nextHsync);
+        return;
+      }
+      if (rate > 0 && this.builder.written < s.fileBytes) {
+        // A paced application: the next write after writeBytes / rate.
+        const delayUs = Math.max(1, Math.round((n / rate) * 1e6));
+        this.nextWriteUs = this.host.nowUs() + delayUs;
+        this.host.later(delayUs, () => this.resume());
         return;
       }
     }
@@ -146,6 +157,7 @@ export class FileWriter {
   }
 
   private completing = false;
+  private nextWriteUs = 0;
 
   private callComplete(): void {
     const st = this.streamer!;

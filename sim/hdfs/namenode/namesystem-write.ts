@@ -206,7 +206,9 @@ export function updateBlockForPipeline(fs: FsContext, req: UpdateBlockForPipelin
   const genStamp = (fs.ns.genStamp + 1) as GenStamp;
   const op = fs.log.logEdit({ op: 'OP_SET_GENSTAMP_V2', genStamp });
   const b: Block = { blockId: req.block.blockId, genStamp, numBytes: req.block.numBytes };
-  const lb = fs.bm.locatedBlock(b, located(fs, uc.f, uc.index, []).offset, uc.f.uc!.clientMachine);
+  // The block manager locates the stored block (old GS); the answer carries the new GS
+  // (FSNamesystem.updateBlockForPipeline builds its LocatedBlock from the block with the new stamp).
+  const lb = { ...fs.bm.locatedBlock(b, located(fs, uc.f, uc.index, []).offset, uc.f.uc!.clientMachine), block: b };
   return { ok: { type: 'updateBlockForPipelineResponse', located: lb }, txid: op.txid, what: `updateBlockForPipeline blk_${b.blockId} -> GS ${genStamp}` };
 }
 
