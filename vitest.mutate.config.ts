@@ -16,7 +16,7 @@ export default defineConfig({
       'test/zookeeper/sync-plan.test.ts',
       'test/zookeeper/client.test.ts',
       'test/zookeeper/force-sync.test.ts',
-      'test/planted/**/*.test.ts',
+      'test/planted/*-runs.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

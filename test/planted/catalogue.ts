@@ -83,4 +83,26 @@ export const PLANTED: readonly PlantedBug[] = [
     patches: [{ file: 'sim/kafka/records.ts', find: '  if (stored !== computed) return { corrupt:', replace: '  if (stored !== computed && false) return { corrupt:' }],
     test: { file: 'test/planted/kafka-runs.test.ts', name: 'a replica whose segment rotted while it was down leads later' },
   },
+  {
+    id: 'vote-zxid-first',
+    bug: 'the vote order comparing zxid before peer epoch',
+    patches: [{
+      file: 'sim/zookeeper/vote.ts',
+      find: `  return newEpoch > curEpoch
+    || (newEpoch === curEpoch && (newZxid > curZxid || (newZxid === curZxid && newId > curId)));`,
+      replace: `  return newZxid > curZxid
+    || (newZxid === curZxid && (newEpoch > curEpoch || (newEpoch === curEpoch && newId > curId)));`,
+    }],
+    test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a peer that acknowledged a newer epoch beats a stale peer' },
+  },
+  {
+    id: 'fle-quorum-minus-one',
+    bug: 'Fast Leader Election finalizing with one matching vote fewer than a quorum',
+    patches: [{
+      file: 'sim/zookeeper/election.ts',
+      find: '    if (countVotes(this.recvset, this.selfVote()) >= quorumSize(this.host.servers)) {',
+      replace: '    if (countVotes(this.recvset, this.selfVote()) >= quorumSize(this.host.servers) - 1) {',
+    }],
+    test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a peer alone keeps looking' },
+  },
 ];

@@ -109,3 +109,52 @@ describe('ZAB synchronization: a learner acknowledges NEWLEADER only with its sy
     expect(r.world.violations.map((v) => `${v.checker}: ${v.message}`), `${formatZxid(lonely)}, committed by NEWLEADER, survives`).toEqual([]);
   });
 });
+
+describe('Fast Leader Election\'s vote order (FastLeaderElection.totalOrderPredicate): peer epoch first, then zxid, then id', () => {
+  it('a peer that acknowledged a newer epoch beats a stale peer with a longer log of an older epoch', () => {
+    const r = ensembleRun();
+    r.run(3000);
+    expect(r.peer('zk-3')!.state).toBe('LEADING');
+    r.client('c1', ['zk-3']);
+    r.run(1000);
+    // zk-3 can still hear its followers and its client but not reach its followers: it logs /x
+    // alone, while zk-1 and zk-2 lose it after syncLimit and form epoch 2 (zk-2 leads; no txn).
+    r.fault('cut zk-3 -> zk-1,zk-2');
+    const created: (ZkErrorCode | null)[] = [];
+    act(r, 'c1', (c) => c.zk.create('/x', 'stale', {}, (e) => created.push(e)), 14_000);
+    expect(created).toEqual(['CONNECTIONLOSS']);
+    expect(r.peer('zk-2')!.state).toBe('LEADING');
+    expect(r.peer('zk-1')!.currentEpoch).toBe(2);
+    expect(r.peer('zk-3')!.syncer.appendedZxid).toBeGreaterThan(r.peer('zk-1')!.tree.lastZxid);
+    // The epoch-2 leader dies and the cut heals: zk-1 (epoch 2, shorter log) and zk-3 (epoch 1,
+    // longer log) elect. zk-1 must win: zk-3 would find zk-1 ahead of it (Leader.waitForEpochAck)
+    // and step down, again and again.
+    r.fault('crash zk-2');
+    r.fault('heal');
+    r.run(15_000);
+    expect(r.peer('zk-1')!.state).toBe('LEADING');
+    expect(r.peer('zk-1')!.serving).toBe(true);
+    expect(r.peer('zk-3')!.tree.get('/x'), 'the txn zk-3 logged alone is truncated').toBeUndefined();
+  });
+});
+
+describe('Fast Leader Election\'s termination: a peer leaves LOOKING only when a quorum agrees with its vote', () => {
+  it('a peer alone keeps looking, and the ensemble it rejoins elects one leader', () => {
+    const r = ensembleRun();
+    r.run(3000);
+    expect(r.peer('zk-3')!.state).toBe('LEADING');
+    // zk-1 is cut off from the others: once it notices (syncLimit), it looks for a leader, and
+    // alone it has no quorum: it must stay LOOKING until the isolation ends.
+    r.fault('isolate zk-1 for 25s');
+    const states: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      r.run(100);
+      const st = r.peer('zk-1')!.state;
+      if (states[states.length - 1] !== st) states.push(st);
+    }
+    expect(states).toEqual(['FOLLOWING', 'LOOKING']);
+    r.run(10_000);
+    expect(r.peer('zk-1')!.state).toBe('FOLLOWING');
+    expect(r.world.violations.map((v) => v.checker)).toEqual([]);
+  });
+});
