@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { producerSettings } from '../../sim/kafka/config.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // acks=1: the leader answers after its own append. events-0 is assigned [1,2,3]. At 15 s broker-1
 // (the leader) is cut off from its followers but still reaches ZooKeeper and the producer: it keeps
@@ -13,7 +13,7 @@ export default defineScenario({
   name: 'kafka-acks1-loss',
   description: 'acks=1: the leader acknowledges writes its followers never fetch, then dies; the new leader lacks them.',
   teaches: 'What acks=1 promises (the leader\'s append) and what it does not (replication), the HW as the line between acknowledged with acks=all and merely appended, and truncation of the returning old leader.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: { 'kafka.acks': '1', 'kafka.min.insync.replicas': 2, 'topic.partitions': 1 },
   faultPhaseMs: 50_000,

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { features } from '../../sim/kafka/version.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // KIP-101's first scenario, with three replicas. Four brokers; events-0 is assigned [2,3,4]: broker-2
 // leads, broker-3 and broker-4 follow (broker-1, the first to register with seed 1, is the
@@ -19,7 +19,7 @@ export default defineScenario({
   name: 'kafka-hw-truncation',
   description: 'KIP-101: a follower truncating to its high watermark on a leader change loses committed data at IBP 0.10.2; leader epochs prevent it from 0.11.',
   teaches: 'Why the follower HW lags the leader HW by one fetch, truncation to the HW before KIP-101, OffsetsForLeaderEpoch and the leader-epoch cache (KIP-101), and how inter.broker.protocol.version selects the behaviour.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: {
     'kafka.acks': 'all', 'kafka.min.insync.replicas': 2, 'kafka.unclean.leader.election.enable': false,

@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildKafka, schema, summaryFor, TOPIC } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, TOPIC, systems } from './lib/common.ts';
 
 // Three ZooKeeper peers and three brokers; the topic "events" has 6 partitions with replication
 // factor 3; one producer writes with acks=all and min.insync.replicas=2. At 20 s the broker that
@@ -15,7 +15,7 @@ export default defineScenario({
   name: 'kafka-leader-failover',
   description: 'The leader of events-0 crashes; the controller elects a new leader from the ISR; nothing acknowledged with acks=all is lost.',
   teaches: 'Broker registration in ZooKeeper, session expiry as failure detection, the controller\'s offline-partition election (first live in-ISR replica in assignment order), leader epochs, ISR shrink and expand, the high watermark, acks=all with min.insync.replicas, producer retries after NOT_LEADER_FOR_PARTITION.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2 },
   faults: `at 20s crash leader(${TOPIC}-0)\n`,

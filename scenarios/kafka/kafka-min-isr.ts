@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // events-0 is assigned [1,2,3] with min.insync.replicas=2 and acks=all. At 15 s both followers die.
 // While the ISR still names them, writes are appended and wait for acks until the ISR shrinks
@@ -12,7 +12,7 @@ export default defineScenario({
   name: 'kafka-min-isr',
   description: 'With the ISR below min.insync.replicas, acks=all writes are refused (NOT_ENOUGH_REPLICAS, ..._AFTER_APPEND) and nothing acknowledged is at risk.',
   teaches: 'min.insync.replicas as the floor for acks=all, the two error codes and when each appears, availability traded for durability, ISR expansion when followers return.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   // retries=0 so each refusal reaches the history as the producer's error instead of a retry.
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2, 'topic.partitions': 1, 'kafka.replica.lag.time.max.ms': 10000, 'kafka.retries': 0 },

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { brokerSettings } from '../../sim/kafka/config.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // The case KIP-966 describes, at the current version. events-0 is assigned [1,2], min.insync.replicas
 // =1, acks=all, unclean election off. At 10 s broker-2 is cut off from broker-1; after
@@ -16,7 +16,7 @@ export default defineScenario({
   name: 'kafka-power-loss',
   description: 'A leader alone in the ISR loses its unflushed tail in a power loss and is re-elected: acknowledged writes are lost with default flushing (KIP-966), not with log.flush.interval.messages=1.',
   teaches: 'Page cache versus fsync, log.flush.interval.messages, log recovery on restart (CRC scan from the recovery point, torn tail), why Kafka relies on replication instead of fsync, and where that fails (an ISR of one).',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: {
     'kafka.acks': 'all', 'kafka.min.insync.replicas': 1, 'kafka.unclean.leader.election.enable': false,

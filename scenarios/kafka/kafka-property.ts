@@ -2,7 +2,7 @@ import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { NemesisOptions, RandomFaultKind } from '../../sim/harness/nemesis.ts';
 import type { Config } from '../../sim/core/config.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
-import { schema, summaryFor } from './lib/common.ts';
+import { schema, summaryFor, systems } from './lib/common.ts';
 import { buildPromised, durabilityPromised } from './lib/promises.ts';
 
 // The cluster of the Kafka property tests (test/kafka/property*.test.ts): any broker count,
@@ -39,7 +39,7 @@ export default defineScenario({
   name: 'kafka-property',
   description: 'Property-test cluster: any brokers, RF, acks, min.insync.replicas and unclean setting under crashes, partitions and pauses; checks exactly what that configuration promises.',
   teaches: 'Which promises each Kafka configuration makes: the replication invariants always, durability of acknowledged writes only with acks=all and unclean election off.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2, 'kafka.unclean.leader.election.enable': false, 'check.livenessBoundMs': 40_000 },
   faultPhaseMs: PROPERTY_FAULT_PHASE_MS,

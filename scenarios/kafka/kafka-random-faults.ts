@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // Random faults inside the fault model ZooKeeper-era Kafka claims to tolerate with default flushing:
 // process crashes and restarts (kill -9: the page cache survives), network partitions between
@@ -13,7 +13,7 @@ export default defineScenario({
   name: 'kafka-random-faults',
   description: 'Random crashes, restarts, partitions, pauses and slow disks against acks=all, min.insync.replicas=2, RF 3: no acknowledged write is lost.',
   teaches: 'What Kafka tolerates with default flushing (everything but correlated power loss), leader and controller failover under churn, ISR shrink and expand, truncation on every leader change, and recovery after heal.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2 },
   faultPhaseMs: 60_000,

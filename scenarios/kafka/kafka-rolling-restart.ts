@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // Three ZooKeeper peers and three brokers; the topic "events" has 6 partitions with replication
 // factor 3; one producer writes with acks=all and min.insync.replicas=2. An operator restarts the
@@ -20,7 +20,7 @@ export default defineScenario({
     + 'With --set kafka.controlled.shutdown.enable=false the broker stops serving at once and its leaders move only when its ZooKeeper session closes at the end of its shutdown: '
     + 'its partitions have no serving leader meanwhile, and the producer\'s requests to it fail (the connection is refused: NETWORK_EXCEPTION), so it refreshes metadata and retries after retry.backoff.ms. '
     + 'With controlled shutdown leadership has moved before the broker stops (seed 1: 1 partition-ms without a serving leader and 1 retried send, against 162 and 6 without).',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2 },
   faultPhaseMs: 110_000,

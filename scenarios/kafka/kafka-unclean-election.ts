@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildKafka, schema, summaryFor } from './lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
 
 // events-0 is assigned [1,2]; min.insync.replicas=1, acks=all. At 15 s broker-2 is cut off from
 // broker-1 (both still reach ZooKeeper). After replica.lag.time.max.ms broker-1 shrinks the ISR to
@@ -13,7 +13,7 @@ export default defineScenario({
   name: 'kafka-unclean-election',
   description: 'Unclean leader election: a follower that left the ISR is elected after the leader dies, and acknowledged writes are lost.',
   teaches: 'ISR shrink by replica.lag.time.max.ms, min.insync.replicas=1 letting a lone leader acknowledge, unclean.leader.election.enable trading durability for availability, truncation of the old leader when it returns.',
-  systems: ['zookeeper', 'kafka'],
+  systems,
   schema,
   defaults: {
     'kafka.acks': 'all', 'kafka.min.insync.replicas': 1, 'kafka.unclean.leader.election.enable': true,

@@ -6,7 +6,7 @@ export default defineScenario({
   name: 'kernel-pb-crash',
   description: 'Primary-backup register under random crashes of one server at a time: failover keeps every acknowledged write.',
   teaches: 'Synchronous replication plus timeout failover survives clean crashes: the backup already holds every acknowledged write when it promotes itself.',
-  systems: ['kernel'],
+  systems: [],
   schema: pbSchema,
   faultPhaseMs: 20_000,
   quiesceMs: 5_000,

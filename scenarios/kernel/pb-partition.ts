@@ -6,7 +6,7 @@ export default defineScenario({
   name: 'kernel-pb-partition',
   description: 'Primary-backup register: s1 is cut off from s2 and client c3 for 5 s; both servers become primary (split brain).',
   teaches: 'Timeout-based failover without fencing: a partition looks like a crash to both sides, so two primaries take writes, and the one that steps down loses them.',
-  systems: ['kernel'],
+  systems: [],
   schema: pbSchema,
   faultPhaseMs: 12_000,
   quiesceMs: 3_000,

@@ -64,7 +64,7 @@ export default defineScenario({
   name: 'kernel-pingpong',
   description: 'Processes ping random peers with a fixed window in flight; the simulator\'s reference load.',
   teaches: 'How messages flow through the network model: send, NIC queueing, latency, deliver.',
-  systems: ['kernel'],
+  systems: [],
   bench: true,
   schema,
   faultPhaseMs: 10_000,

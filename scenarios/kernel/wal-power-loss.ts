@@ -6,7 +6,7 @@ export default defineScenario({
   name: 'kernel-wal-power-loss',
   description: 'A counter logs every increment to a checksummed WAL; it is killed, then its host loses power. With wal.fsync=false the power loss loses acknowledged increments.',
   teaches: 'The page cache belongs to the host: kill -9 loses nothing already written, but a power loss drops every write not yet fsynced, and recovery truncates a torn tail.',
-  systems: ['kernel'],
+  systems: [],
   schema: walSchema,
   faultPhaseMs: 15_000,
   quiesceMs: 3_000,

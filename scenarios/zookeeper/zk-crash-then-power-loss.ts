@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 
 // A ZooKeeper weakness the zk-random-faults sweep found (seed 1134), reproduced on purpose.
 //
@@ -25,7 +25,7 @@ export default defineScenario({
   name: 'zk-crash-then-power-loss',
   description: 'A follower killed with un-fsynced txns restarts from the page cache, then loses power: its log keeps a gap that replay skips silently, and the replica diverges.',
   teaches: 'What "durable" means across a kill -9 and a power loss: page cache vs media, fsync per file, why recovery that trusts unsynced data it did not write can leave a silent gap, and how a history-digest checker catches the diverged replica.',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'zookeeper.servers': 3, 'check.livenessBoundMs': 25_000, 'workload.clients': 5, 'workload.opIntervalMs': 20 },
   faultPhaseMs: 30_000,

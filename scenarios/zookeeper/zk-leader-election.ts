@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { electionTimeChecker } from '../../sim/zookeeper/checkers/liveness.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 
 // Five peers elect a leader (all start empty, so the highest id, zk-5, wins); clients write; at 15 s
 // the leader's process is killed. The four survivors run Fast Leader Election again: the peer with
@@ -15,7 +15,7 @@ export default defineScenario({
   name: 'zk-leader-election',
   description: 'Five ZooKeeper peers elect a leader; the leader crashes; the others elect a new one within the bound and writes continue.',
   teaches: 'Fast Leader Election (votes ordered by epoch, zxid, id; finalizeWait), ZAB discovery and synchronization (FOLLOWERINFO, LEADERINFO, ACKEPOCH, DIFF, NEWLEADER, UPTODATE), a new epoch in the zxids, clients reconnecting to another server.',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'zookeeper.servers': 5, 'check.livenessBoundMs': 25_000 },
   faultPhaseMs: 30_000,

@@ -2,7 +2,7 @@ import type { Checker } from '../../sim/world/checker.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { World } from '../../sim/world/world.ts';
 import { formatZxid } from '../../sim/zookeeper/zxid.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 
 // The ZOOKEEPER-1154 / ZOOKEEPER-2845 pattern. Three peers; zk-3 leads epoch 1. At 10 s both
 // followers' hosts lose power: no FIN reaches zk-3, so it stays leader until syncLimit ticks pass
@@ -42,7 +42,7 @@ export default defineScenario({
   name: 'zk-lonely-leader-truncate',
   description: 'Followers lose power, the leader logs writes alone and crashes; the others elect and commit; the old leader restarts and must lose its uncommitted txns (ZOOKEEPER-1154 / 2845).',
   teaches: 'A txn logged only by a leader is not committed; votes order by epoch first, so the stale leader cannot win; synchronization erases its divergent tail; every checker confirms one history.',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'zookeeper.servers': 3, 'check.livenessBoundMs': 25_000, 'workload.opIntervalMs': 50 },
   faultPhaseMs: 30_000,

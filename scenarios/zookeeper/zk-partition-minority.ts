@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { electionTimeChecker, leaderStepsDownChecker } from '../../sim/zookeeper/checkers/liveness.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 
 // Five peers; zk-5 leads. At 15 s the network splits zk-4 and zk-5 from zk-1..zk-3 for 25 s (clients
 // still reach every server). Leader and majority stop hearing from each other:
@@ -19,7 +19,7 @@ export default defineScenario({
   name: 'zk-partition-minority',
   description: 'The leader is cut off in a minority; the majority elects a new leader; the old leader stops committing and steps down; after heal it rejoins as a follower and loses its uncommitted txns.',
   teaches: 'Why a ZAB leader needs a synced quorum (syncLimit), how the majority side moves on with a new epoch, that a minority logs but never commits, and how sync (SNAP/TRUNC/DIFF) erases uncommitted txns on rejoin.',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'zookeeper.servers': 5, 'check.livenessBoundMs': 25_000 },
   faultPhaseMs: 40_000,

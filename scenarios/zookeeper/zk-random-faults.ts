@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 
 // Random faults inside the fault model ZooKeeper claims to tolerate: process crashes and restarts,
 // pauses, partitions (two-sided, isolation, bridges, one-way cuts), slow disks, clock skew and drift,
@@ -18,7 +18,7 @@ export default defineScenario({
   name: 'zk-random-faults',
   description: 'A five-server ensemble with clients under random crashes, restarts, pauses, partitions, slow disks, clock skew and minority power loss; all checkers on.',
   teaches: 'What ZooKeeper tolerates: any minority failing in any way, partitions, stalls; how elections, truncation and resync keep one committed history; what clients see (connection loss, session expiry, reconnects).',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'zookeeper.servers': servers, 'zookeeper.snapCount': 200, 'check.livenessBoundMs': 90_000 },
   faultPhaseMs: 60_000,

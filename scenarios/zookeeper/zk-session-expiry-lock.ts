@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildZk, schema, summary } from './lib/common.ts';
+import { buildZk, schema, summary, systems } from './lib/common.ts';
 import { LockClient, lockMutexChecker } from './lib/lock.ts';
 
 // Two clients use the ZooKeeper lock recipe (ephemeral sequential nodes under /lock, each watching
@@ -14,7 +14,7 @@ export default defineScenario({
   name: 'zk-session-expiry-lock',
   description: 'A client holding a ZooKeeper lock (ephemeral node) is partitioned beyond its session timeout; the session expires, the lock passes to the other client; never two holders.',
   teaches: 'Sessions and ephemeral nodes: client read timeout (2/3 of the session timeout) vs server-side bucketed expiry, closeSession deleting ephemerals and firing watches, SESSION_EXPIRED learned only on reconnect, and why a lock holder must give up on Disconnected.',
-  systems: ['zookeeper'],
+  systems,
   schema,
   defaults: { 'workload.clients': 1, 'workload.members': 0, 'check.livenessBoundMs': 25_000 },
   faultPhaseMs: 30_000,

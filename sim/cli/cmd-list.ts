@@ -1,3 +1,4 @@
+import { withUses } from '../harness/system.ts';
 import { parseArgs, positionals } from './args.ts';
 import { err, out } from './common.ts';
 import { table } from './output.ts';
@@ -15,7 +16,7 @@ export async function cmdList(argv: readonly string[]): Promise<number> {
     return {
       name: d.name,
       description: d.scenario.description,
-      systems: [...d.scenario.systems],
+      systems: withUses(d.scenario.systems).map((s) => s.name),
       expect: { violations: [...e.violations], why: e.why },
       file: displayPath(d.file),
       bench: d.scenario.bench === true,
@@ -31,7 +32,7 @@ export async function cmdList(argv: readonly string[]): Promise<number> {
   }
   out(table(
     ['SCENARIO', 'SYSTEMS', 'EXPECTS', 'DESCRIPTION'],
-    rows.map((r) => [r.name, r.systems.join(','), r.expect.violations.length === 0 ? 'pass' : r.expect.violations.join(','), r.description]),
+    rows.map((r) => [r.name, r.systems.length === 0 ? '-' : r.systems.join(','), r.expect.violations.length === 0 ? 'pass' : r.expect.violations.join(','), r.description]),
   ));
   return 0;
 }

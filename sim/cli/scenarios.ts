@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closest, resolveConfig } from '../core/config.ts';
 import { UsageError } from '../core/invariant.ts';
-import type { Expectation, Scenario } from '../harness/scenario.ts';
+import { scenarioSchema, type Expectation, type Scenario } from '../harness/scenario.ts';
 
 // Scenario discovery. Every .ts module under scenarios/<system>/ (outside lib/ folders) whose
 // default export looks like a Scenario is one. Importing every module costs a TypeScript transform
@@ -148,7 +148,7 @@ export async function resolveScenario(arg: string): Promise<ScenarioRef> {
 /** The expectation under the scenario's default configuration. */
 export function defaultExpectation(s: Scenario): Expectation {
   if (typeof s.expect !== 'function') return s.expect;
-  return s.expect(resolveConfig(s.schema, s.defaults ?? {}, {}));
+  return s.expect(resolveConfig(scenarioSchema(s), s.defaults ?? {}, {}));
 }
 
 export function displayPath(file: string): string {

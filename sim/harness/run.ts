@@ -3,7 +3,8 @@ import { healEverything, parseScript, scheduleFaults, validateScript, formatScri
 import { generateFaults } from './nemesis.ts';
 import { resolveConfig, type Config, type ConfigValue } from '../core/config.ts';
 import { Hash64 } from '../core/hash.ts';
-import type { Expectation, Scenario } from './scenario.ts';
+import { scenarioSchema, type Expectation, type Scenario } from './scenario.ts';
+import { defineSystemTargets, withUses } from './system.ts';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
 import { Rng } from '../core/rng.ts';
 import { MS } from '../core/types.ts';
@@ -43,7 +44,7 @@ export interface RunResult {
 }
 
 export function resolveScenarioConfig(scenario: Scenario, overrides: RunOptions['overrides'] = {}): Config {
-  return resolveConfig(scenario.schema, scenario.defaults ?? {}, overrides);
+  return resolveConfig(scenarioSchema(scenario), scenario.defaults ?? {}, overrides);
 }
 
 /** The scenario's fault schedule for this seed: its script plus what its nemesis generates. */
@@ -72,6 +73,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
 
   scenario.build(world, cfg);
+  defineSystemTargets(world, scenario.systems);
   const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);
   validateScript(world, faults, { endMs: faultPhaseMs + quiesceMs, faultPhaseMs, quiesceMs });
 
@@ -146,7 +148,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     expectMet,
     expected,
     faults,
-    summary: scenario.summary?.(world) ?? '',
+    summary: scenario.summary !== undefined ? scenario.summary(world) : withUses(scenario.systems).map((s) => s.summary(world)).filter((t) => t !== '').join('\n\n'),
     world,
   };
 }

@@ -3,9 +3,12 @@ import type { Fault } from './faults.ts';
 import type { NemesisOptions } from './nemesis.ts';
 import type { Config, ConfigSchema, ConfigValue } from '../core/config.ts';
 import type { World } from '../world/world.ts';
+import { composeSchema, type AnySystem } from './system.ts';
 
-// What a scenario file says: the cluster, the workload, the faults, the checkers and the outcome it
-// expects. Scenarios are TypeScript modules in scenarios/ whose default export is a Scenario.
+// What a scenario file says: the systems it composes, the cluster, the workload, the faults, the
+// checkers and the outcome it expects. Scenarios are TypeScript modules in scenarios/ whose default
+// export is a Scenario. Its config keys are its systems' keys (and those of the systems they use)
+// plus its own (workload, checks): scenarioSchema() merges them.
 
 export interface Expectation {
   /** Checkers that must fire. Empty: the run must pass every check. Any other checker firing is unexpected. */
@@ -19,8 +22,9 @@ export interface Scenario {
   readonly description: string;
   /** What a learner should see in the replay. */
   readonly teaches: string;
-  readonly systems: readonly string[];
-  /** Every config key this scenario accepts (system schemas merged with its own). */
+  /** The systems it composes (sim/<name>/system.ts); the systems they use come with them. Empty: kernel examples with their own actors. */
+  readonly systems: readonly AnySystem[];
+  /** The scenario's own keys (workload, checks); the systems' keys are added by scenarioSchema(). */
   readonly schema: ConfigSchema;
   /** Scenario defaults that differ from the schema defaults. */
   readonly defaults?: { readonly [key: string]: ConfigValue };
@@ -44,4 +48,9 @@ export interface Scenario {
 
 export function defineScenario(s: Scenario): Scenario {
   return s;
+}
+
+/** Every config key the scenario accepts: its systems' keys, then its own. */
+export function scenarioSchema(s: Scenario): ConfigSchema {
+  return composeSchema(s.systems, s.schema);
 }

@@ -65,6 +65,12 @@ export interface NamedTarget {
   check?(world: World, arg: string): string | null;
 }
 
+/** What every system's checkers are told by the scenario. */
+export interface CheckOptions {
+  /** Liveness: after the heal, the system must make progress within this long (the scenario's `check.livenessBoundMs`). */
+  readonly livenessBoundMs: number;
+}
+
 /**
  * One system. `Options` is what a scenario may choose when building it (broker count, topic,
  * workload); `Built` is what the builder returns (process names, the topic) and the checkers take.
@@ -83,7 +89,7 @@ export interface System<Options = void, Built = void> {
   /** Adds the system's hosts and processes to the world. */
   build(world: World, cfg: Config, options: Options): Built;
   /** The system's checkers for what build() returned. */
-  checkers(cfg: Config, built: Built): Checker[];
+  checkers(cfg: Config, built: Built, check: CheckOptions): Checker[];
   readonly faultTargets: readonly NamedTarget[];
   /** Its observation kinds, each with a line of doc (types: sim/<name>/observations.ts). */
   readonly observations: ObservationDocs<object>;

@@ -1,13 +1,11 @@
 import type { Config } from '../core/config.ts';
 import type { World } from '../world/world.ts';
-import { defineFaultTarget } from '../harness/faults.ts';
-import { addEnsemble } from '../zookeeper/ensemble.ts';
 import { Broker, type TopicSpec } from './broker.ts';
 import { brokerSettings, logConfigFor } from './config.ts';
 import { brokerName } from './partition.ts';
 import { Producer } from './producer.ts';
 
-// Building a ZooKeeper-era Kafka cluster into a world: a ZooKeeper ensemble (zk-1..), brokers
+// Building a ZooKeeper-era Kafka cluster into a world (after its ZooKeeper ensemble, zk-1..): brokers
 // broker-1..N each on its own host, producers on hosts p-1.., and the end-of-run reader (a read of
 // every partition's log at its final leader, up to the HW, as a consumer from offset 0 would see it).
 
@@ -28,8 +26,8 @@ export interface Cluster {
   readonly topic: TopicSpec;
 }
 
-export function addKafkaCluster(world: World, cfg: Config, opts: ClusterOptions): Cluster {
-  const { names: zk } = addEnsemble(world, cfg);
+/** Adds brokers and producers to a world whose ZooKeeper ensemble `zk` exists (the Kafka System's builder; sim/kafka/system.ts). */
+export function addKafkaCluster(world: World, cfg: Config, zk: readonly string[], opts: ClusterOptions): Cluster {
   const brokers: string[] = [];
   for (let id = 1; id <= opts.brokers; id++) {
     const name = brokerName(id);
@@ -47,51 +45,7 @@ export function addKafkaCluster(world: World, cfg: Config, opts: ClusterOptions)
     }), { system: 'kafka', role: 'producer' });
     producers.push(name);
   }
-  defineKafkaFaultTargets(world, [opts.topic]);
   return { zk, brokers, producers, topic: opts.topic };
-}
-
-/**
- * Fault-script targets resolved when the fault applies: `leader(<topic>-<partition>)`, the live
- * broker that leads the partition (the highest leader epoch if a deposed one still thinks it
- * leads), and `controller()`, the live broker acting as controller (the highest controller epoch).
- * Before the run, a partition the cluster's topics lack, or an argument to controller(), is an error.
- */
-export function defineKafkaFaultTargets(world: World, topics: readonly TopicSpec[]): void {
-  defineFaultTarget(world, 'leader', {
-    usage: 'leader(<topic>-<partition>)',
-    check: (tp) => {
-      const m = /^(.+)-(\d+)$/.exec(tp);
-      if (m === null) return `'${tp}' is not <topic>-<partition>`;
-      const topic = topics.find((t) => t.name === m[1]);
-      if (topic === undefined) return `no topic '${m[1]}' (topics: ${topics.map((t) => t.name).join(', ')})`;
-      const p = Number(m[2]);
-      return p < topic.partitions ? null : `no partition ${p} of '${topic.name}' (it has ${topic.partitions}: 0..${topic.partitions - 1})`;
-    },
-    resolve: (tp) => {
-      let best: Broker | null = null;
-      let bestEpoch = -1;
-      for (const b of liveBrokers(world)) {
-        const p = b.partitions.get(tp);
-        if (p !== undefined && p.isLeader && p.leaderEpoch > bestEpoch) {
-          best = b;
-          bestEpoch = p.leaderEpoch;
-        }
-      }
-      return best === null ? null : brokerName(best.id);
-    },
-  });
-  defineFaultTarget(world, 'controller', {
-    usage: 'controller()',
-    check: (arg) => (arg === '' ? null : `controller() takes no argument, got '${arg}'`),
-    resolve: () => {
-      let best: Broker | null = null;
-      for (const b of liveBrokers(world)) {
-        if (b.controller !== null && (best === null || b.controller.epoch > best.controller!.epoch)) best = b;
-      }
-      return best === null ? null : brokerName(best.id);
-    },
-  });
 }
 
 /** The topic spec from the scenario keys (kafka.topic.config overrides apply to it). */

@@ -11,6 +11,7 @@ import type { Config, ConfigSchema, ConfigValue } from '../core/config.ts';
 import { closest, parseProperties } from '../core/config.ts';
 import { UsageError } from '../core/invariant.ts';
 import { MS } from '../core/types.ts';
+import type { ConfigFileRead } from '../harness/system.ts';
 
 export const zkSchema: ConfigSchema = {
   'zookeeper.servers': { type: 'int', default: 3, min: 1, max: 31, doc: 'number of voting peers (server.1 .. server.N in zoo.cfg); names zk-1..zk-N' },
@@ -105,12 +106,15 @@ const IGNORED_KEYS = new Set([
 ]);
 
 /**
- * Turns a zoo.cfg into `zookeeper.*` overrides. `server.N=host:2888:3888` lines must number the
- * servers 1..N without gaps (the simulator names them zk-1..zk-N); unknown keys are errors.
+ * Reads a zoo.cfg: modelled keys become `zookeeper.*` values, keys ZooKeeper has that dsim does not
+ * model are listed as unmodelled, anything else is unknown (with the closest key). `server.N=host:2888:3888`
+ * lines must number the servers 1..N without gaps (the simulator names them zk-1..zk-N).
  */
-export function parseZooCfg(text: string, source = 'zoo.cfg'): { [key: string]: ConfigValue } {
+export function readZooCfg(text: string, source = 'zoo.cfg'): ConfigFileRead {
   const props = parseProperties(text, source);
-  const out: { [key: string]: ConfigValue } = {};
+  const values: { [key: string]: ConfigValue } = {};
+  const unmodelled: string[] = [];
+  const unknown: { key: string; closest: string | null }[] = [];
   const serverIds: number[] = [];
   const known = Object.keys(zkSchema).map((k) => k.slice('zookeeper.'.length));
   for (const [key, raw] of props) {
@@ -123,24 +127,35 @@ export function parseZooCfg(text: string, source = 'zoo.cfg'): { [key: string]: 
       serverIds.push(Number(sm[1]));
       continue;
     }
-    if (IGNORED_KEYS.has(key) || key.startsWith('autopurge.') && key !== 'autopurge.snapRetainCount') continue;
+    if (IGNORED_KEYS.has(key) || key.startsWith('autopurge.') && key !== 'autopurge.snapRetainCount') {
+      unmodelled.push(key);
+      continue;
+    }
     if (key === 'forceSync') {
       if (raw !== 'yes' && raw !== 'no') throw new UsageError(`${source}: forceSync must be yes or no, got '${raw}'`);
-      out['zookeeper.forceSync'] = raw === 'yes';
+      values['zookeeper.forceSync'] = raw === 'yes';
       continue;
     }
     if (!known.includes(key)) {
-      const best = closest(key, [...known, ...IGNORED_KEYS]);
-      throw new UsageError(`${source}: unknown key '${key}'${best !== null ? ` (did you mean '${best}'?)` : ''}`);
+      unknown.push({ key, closest: closest(key, [...known, ...IGNORED_KEYS]) });
+      continue;
     }
-    out[`zookeeper.${key}`] = raw;
+    values[`zookeeper.${key}`] = raw;
   }
   if (serverIds.length > 0) {
     serverIds.sort((a, b) => a - b);
     serverIds.forEach((id, i) => {
       if (id !== i + 1) throw new UsageError(`${source}: server ids must be 1..${serverIds.length} without gaps, found server.${id}`);
     });
-    out['zookeeper.servers'] = serverIds.length;
+    values['zookeeper.servers'] = serverIds.length;
   }
-  return out;
+  return { values, unmodelled, unknown };
+}
+
+/** A zoo.cfg as `zookeeper.*` overrides; an unknown key is a UsageError naming the closest key. */
+export function parseZooCfg(text: string, source = 'zoo.cfg'): { [key: string]: ConfigValue } {
+  const r = readZooCfg(text, source);
+  const bad = r.unknown[0];
+  if (bad !== undefined) throw new UsageError(`${source}: unknown key '${bad.key}'${bad.closest !== null ? ` (did you mean '${bad.closest}'?)` : ''}`);
+  return { ...r.values };
 }

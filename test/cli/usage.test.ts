@@ -29,7 +29,9 @@ describe('dsim list', () => {
       expect(typeof s.expect.why).toBe('string');
     }
     const pp = json.find((s) => s.name === 'kernel-pingpong');
-    expect(pp).toMatchObject({ systems: ['kernel'], expect: { violations: [] } });
+    // Kernel examples compose no System (their actors are scenario-local); Kafka brings ZooKeeper.
+    expect(pp).toMatchObject({ systems: [], expect: { violations: [] } });
+    expect(json.find((s) => s.name === 'kafka-leader-failover')).toMatchObject({ systems: ['zookeeper', 'kafka'] });
     const names = json.map((s) => s.name);
     expect([...names].sort()).toEqual(names);
   });
@@ -38,7 +40,7 @@ describe('dsim list', () => {
     const r = dsim(['list']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^SCENARIO\s+SYSTEMS/);
-    expect(r.stdout).toMatch(/kernel-pingpong\s+kernel\s+pass\s+Processes ping/);
+    expect(r.stdout).toMatch(/kernel-pingpong\s+-\s+pass\s+Processes ping/);
   });
 
   it('does not list modules under lib/ or test fixtures', () => {

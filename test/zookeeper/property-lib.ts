@@ -10,7 +10,7 @@ import type { PeerOptions, ZkPeer } from '../../sim/zookeeper/peer.ts';
 import type { Txn } from '../../sim/zookeeper/txn.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
 import { availabilityChecker } from '../../sim/zookeeper/checkers/availability.ts';
-import { buildZk, schema, summary } from '../../scenarios/zookeeper/lib/common.ts';
+import { buildZk, schema, summary, systems } from '../../scenarios/zookeeper/lib/common.ts';
 
 // Scenarios for the property tests: an ensemble of 3 or 5 with the standard workload and every
 // checker, short phases, and optionally a broken peer. The broken variants live here, not in
@@ -32,7 +32,7 @@ export function propertyScenario(servers: number, name: string, peer: Omit<PeerO
     name,
     description: `property test ensemble of ${servers}`,
     teaches: 'test only',
-    systems: ['zookeeper'],
+    systems,
     schema,
     defaults: { 'zookeeper.servers': servers, 'zookeeper.snapCount': 100, 'check.livenessBoundMs': 40_000, 'workload.clients': 2, 'workload.opIntervalMs': 50, ...o.defaults },
     faultPhaseMs: o.faultPhaseMs ?? FAULT_PHASE_MS,

@@ -2,7 +2,8 @@ import './styles.css';
 import { formatLink, parseLink, type LinkState } from './model/deeplink.ts';
 import { fmtDuration, fmtInt } from './model/format.ts';
 import type { TraceIndex } from './model/load.ts';
-import { App, type Tab } from './ui/app.ts';
+import { App } from './ui/app.ts';
+import { systemViz } from './systems/index.ts';
 import { h } from './ui/dom.ts';
 import { EventLog } from './ui/eventlog.ts';
 import { downloadPerfetto } from './ui/export.ts';
@@ -216,7 +217,7 @@ function applyLink(link: LinkState): void {
   const ix = app.ix;
   if (ix === null) return;
   app.setFilter(link.filter);
-  if (link.tab === 'kafka' || link.tab === 'zookeeper' || link.tab === 'process') app.setTab(link.tab as Tab);
+  if (link.tab !== null && (link.tab === 'process' || systemViz(link.tab) !== undefined)) app.setTab(link.tab);
   if (link.selected !== null) {
     const p = ix.procByName.get(link.selected);
     if (p !== undefined) app.selectProc(p);

@@ -1,14 +1,12 @@
 import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
 import type { World } from '../../../sim/world/world.ts';
 import type { TopicSpec } from '../../../sim/kafka/broker.ts';
-import { addKafkaCluster, topicFromConfig, type Cluster } from '../../../sim/kafka/cluster.ts';
-import { kafkaSchema } from '../../../sim/kafka/config.ts';
-import { kafkaCheckers } from '../../../sim/kafka/checkers/index.ts';
-import { describeTopic } from '../../../sim/kafka/summary.ts';
-import { zkSchema } from '../../../sim/zookeeper/config.ts';
+import { topicFromConfig, type Cluster } from '../../../sim/kafka/cluster.ts';
+import { kafka } from '../../../sim/kafka/system.ts';
 
-// Shared setup of the Kafka scenarios: 3 ZooKeeper peers, N brokers, one topic, producers, the
-// Kafka checkers, and the kafka-topics.sh --describe summary.
+// Shared setup of the Kafka scenarios, through the Kafka System (sim/kafka/system.ts): 3 ZooKeeper
+// peers, N brokers, one topic, producers, the Kafka checkers, and the kafka-topics.sh --describe
+// summary. The scenarios compose `systems` (Kafka, which brings ZooKeeper) and add `schema`.
 
 export const TOPIC = 'events';
 
@@ -23,7 +21,11 @@ export const workloadSchema: ConfigSchema = {
   'check.livenessBoundMs': { type: 'int', default: 60_000, min: 1, doc: 'kafka-liveness: after heal, every partition has a leader and an acked write within this long' },
 };
 
-export const schema: ConfigSchema = { ...zkSchema, ...kafkaSchema, ...workloadSchema };
+/** The systems every Kafka scenario composes (Kafka uses ZooKeeper, so its keys come too). */
+export const systems = [kafka];
+
+/** The Kafka scenarios' own keys (the systems' keys are added from `systems`). */
+export const schema: ConfigSchema = workloadSchema;
 
 export interface BuildOptions {
   /** Fixed replicas per partition (so a fault script can name the leader). */
@@ -40,7 +42,7 @@ export function topicOf(cfg: Config): TopicSpec {
 export function buildKafka(world: World, cfg: Config, endMs: number, opts: BuildOptions = {}): Cluster {
   const base = topicOf(cfg);
   const topic = opts.replicaAssignment === undefined ? base : { ...base, replicaAssignment: opts.replicaAssignment };
-  const cluster = addKafkaCluster(world, cfg, {
+  const cluster = kafka.build(world, cfg, {
     brokers: cfg.int('cluster.brokers'),
     topic,
     producers: cfg.int('workload.producers'),
@@ -49,12 +51,12 @@ export function buildKafka(world: World, cfg: Config, endMs: number, opts: Build
     produceStartMs: cfg.int('workload.startMs'),
     produceStopMs: endMs,
   });
-  for (const c of kafkaCheckers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) {
+  for (const c of kafka.checkers(cfg, cluster, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) {
     if (opts.keepChecker === undefined || opts.keepChecker(c.name)) world.addChecker(c);
   }
   return cluster;
 }
 
 export function summaryFor(world: World): string {
-  return describeTopic(world, topicOf(world.config));
+  return kafka.summary(world);
 }

@@ -1,12 +1,10 @@
-// Shared setup of the ZooKeeper scenarios: the ensemble, client hosts and processes, the checkers,
-// the scenario-level keys, and the summary.
+// Shared setup of the ZooKeeper scenarios, through the ZooKeeper System (sim/zookeeper/system.ts):
+// the ensemble, client hosts and processes, the checkers, the scenario-level keys, and the summary.
 
 import type { Config, ConfigSchema } from '../../../sim/core/config.ts';
 import type { World } from '../../../sim/world/world.ts';
-import { zkSchema } from '../../../sim/zookeeper/config.ts';
-import { addEnsemble, type EnsembleOptions } from '../../../sim/zookeeper/ensemble.ts';
-import { zkCheckers } from '../../../sim/zookeeper/index.ts';
-import { zkStatus } from '../../../sim/zookeeper/summary.ts';
+import type { EnsembleOptions } from '../../../sim/zookeeper/ensemble.ts';
+import { zookeeper } from '../../../sim/zookeeper/system.ts';
 import { MemberClient, RegisterClient } from './workload.ts';
 
 export const workloadSchema: ConfigSchema = {
@@ -18,7 +16,11 @@ export const workloadSchema: ConfigSchema = {
   'check.livenessBoundMs': { type: 'int', default: 90_000, min: 1, doc: 'zk-liveness: a leader and a committed write within this long after heal' },
 };
 
-export const schema: ConfigSchema = { ...zkSchema, ...workloadSchema };
+/** The systems every ZooKeeper scenario composes. */
+export const systems = [zookeeper];
+
+/** The ZooKeeper scenarios' own keys (the zookeeper.* keys come from `systems`). */
+export const schema: ConfigSchema = workloadSchema;
 
 export interface BuildOptions {
   readonly ensemble?: EnsembleOptions;
@@ -32,7 +34,8 @@ export interface Built {
 }
 
 export function buildZk(world: World, cfg: Config, opts: BuildOptions = {}): Built {
-  const { names } = addEnsemble(world, cfg, opts.ensemble);
+  const ensemble = zookeeper.build(world, cfg, opts.ensemble ?? {});
+  const names = ensemble.names;
   const w = cfg.scope('workload.');
   const base = { servers: names, sessionTimeoutMs: w.int('sessionTimeoutMs'), opIntervalMs: w.int('opIntervalMs') };
   const keys = Array.from({ length: w.int('keys') }, (_, i) => `/r${i}`);
@@ -50,12 +53,11 @@ export function buildZk(world: World, cfg: Config, opts: BuildOptions = {}): Bui
     clients.push(name);
   }
   if (opts.checkers !== false) {
-    for (const c of zkCheckers({ servers: names, livenessBoundMs: cfg.int('check.livenessBoundMs') })) world.addChecker(c);
+    for (const c of zookeeper.checkers(cfg, ensemble, { livenessBoundMs: cfg.int('check.livenessBoundMs') })) world.addChecker(c);
   }
   return { servers: names, clients };
 }
 
 export function summary(world: World): string {
-  const servers = world.procNames.filter((n, i) => world.procSystem[i] === 'zookeeper' && world.procRole[i] === 'peer');
-  return zkStatus(world, { servers, tree: true, treeNodesMax: 40 });
+  return zookeeper.summary(world);
 }

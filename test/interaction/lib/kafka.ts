@@ -4,8 +4,9 @@ import type { Json, ProcessId } from '../../../sim/core/types.ts';
 import { World } from '../../../sim/world/world.ts';
 import type { Envelope } from '../../../sim/world/transport.ts';
 import type { Broker } from '../../../sim/kafka/broker.ts';
-import { addKafkaCluster, liveBrokers, topicFromConfig } from '../../../sim/kafka/cluster.ts';
-import { kafkaCheckers } from '../../../sim/kafka/checkers/index.ts';
+import { liveBrokers, topicFromConfig } from '../../../sim/kafka/cluster.ts';
+import { kafka } from '../../../sim/kafka/system.ts';
+import { composeSchema, defineSystemTargets } from '../../../sim/harness/system.ts';
 import type { KafkaMessage, ProduceResponse } from '../../../sim/kafka/messages.ts';
 import { REQUEST_HEADER_BYTES } from '../../../sim/kafka/messages.ts';
 import { brokerName } from '../../../sim/kafka/partition.ts';
@@ -94,11 +95,12 @@ export function kafkaCommands(d: Driver): void {
       if (k === 'ibp') overrides['kafka.inter.broker.protocol.version'] = v;
       else if (k.startsWith('kafka.') || k.startsWith('zookeeper.')) overrides[k] = v;
     }
-    const cfg = resolveConfig(schema, {}, overrides);
+    const cfg = resolveConfig(composeSchema([kafka], schema), {}, overrides);
     const world = new World({ seed: Number(c.kv.get('seed') ?? '1'), config: cfg });
     const topic = { ...topicFromConfig(cfg, 'events', 1, replicas.length), replicaAssignment: [replicas] };
-    const cluster = addKafkaCluster(world, cfg, { brokers, topic, producers: 0, produceIntervalMs: 1000, keys: 0, produceStartMs: 0, produceStopMs: 0 });
-    for (const ck of kafkaCheckers(cfg, cluster, { livenessBoundMs: 60_000 })) {
+    const cluster = kafka.build(world, cfg, { brokers, topic, producers: 0, produceIntervalMs: 1000, keys: 0, produceStartMs: 0, produceStopMs: 0 });
+    defineSystemTargets(world, [kafka]);
+    for (const ck of kafka.checkers(cfg, cluster, { livenessBoundMs: 60_000 })) {
       // The end-of-run verdicts (history, liveness) have no end here: only the continuous ones.
       if (!ck.name.startsWith('kafka-lost') && !ck.name.startsWith('kafka-dup') && !ck.name.startsWith('kafka-reorder') && ck.name !== 'kafka-liveness') world.addChecker(ck);
     }

@@ -2,12 +2,14 @@ import { NO_FILTER, type EventFilter } from '../model/filter.ts';
 import type { TraceIndex } from '../model/load.ts';
 import { Replay } from '../model/replay.ts';
 import type { ReplayState } from '../model/state.ts';
+import { SYSTEM_VIZ } from '../systems/index.ts';
 
 // The viewer's state and the one place it changes. Views subscribe and re-render the aspects that
 // changed, batched to one animation frame.
 
 export type Aspect = 'trace' | 'cursor' | 'selection' | 'filter' | 'tab' | 'play' | 'layout';
-export type Tab = 'kafka' | 'zookeeper' | 'process';
+/** An inspector tab: 'process', or the name of a system with a viewer module (viz/src/systems/). */
+export type Tab = string;
 
 /** Playback speed: simulated microseconds per real second, or events per real second. */
 export interface Speed {
@@ -103,7 +105,7 @@ export class App {
     this.selectedEvent = -1;
     this.filter = NO_FILTER;
     const systems = new Set(ix.procs.map((p) => p.system));
-    this.tab = systems.has('kafka') ? 'kafka' : systems.has('zookeeper') ? 'zookeeper' : 'process';
+    this.tab = SYSTEM_VIZ.find((s) => systems.has(s.system))?.system ?? 'process';
     this.cursor = -1;
     this.timeUs = this.replay.startUs;
     this.changed('trace', 'cursor', 'selection', 'filter', 'tab', 'play', 'layout');

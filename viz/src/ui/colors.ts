@@ -1,18 +1,27 @@
 import { hueOf } from '../model/format.ts';
+import { SYSTEM_VIZ } from '../systems/index.ts';
 
 // One palette for every view, so a role or an event type has the same colour everywhere.
 
 export type RoleKind = 'lead' | 'follow' | 'elect' | 'client' | 'other';
 
-const ROLE_KIND: { readonly [role: string]: RoleKind } = {
-  leader: 'lead', leading: 'lead', active: 'lead', primary: 'lead', controller: 'lead',
-  follower: 'follow', following: 'follow', standby: 'follow', backup: 'follow', broker: 'follow', observer: 'follow', server: 'follow', peer: 'follow',
-  looking: 'elect', candidate: 'elect', electing: 'elect',
-  client: 'client', producer: 'client', consumer: 'client', reader: 'client', admin: 'client', pinger: 'client',
+/** Role names every system may use; a system's own names are in its viewer module (viz/src/systems/). */
+const COMMON_ROLE_KIND: { readonly [role: string]: RoleKind } = {
+  leader: 'lead', active: 'lead', primary: 'lead',
+  follower: 'follow', standby: 'follow', backup: 'follow', server: 'follow',
+  candidate: 'elect', electing: 'elect',
+  client: 'client', reader: 'client', pinger: 'client',
 };
 
+let roleKinds: Map<string, RoleKind> | null = null;
+
 export function roleKind(role: string): RoleKind {
-  return ROLE_KIND[role.toLowerCase()] ?? 'other';
+  if (roleKinds === null) {
+    // Built on first use: the system modules import this file, so they are not ready when it loads.
+    roleKinds = new Map(Object.entries(COMMON_ROLE_KIND));
+    for (const s of SYSTEM_VIZ) for (const [r, k] of Object.entries(s.roles)) roleKinds.set(r, k);
+  }
+  return roleKinds.get(role.toLowerCase()) ?? 'other';
 }
 
 export const ROLE_COLOR: { readonly [k in RoleKind]: string } = {

@@ -4,14 +4,12 @@ import { parseCutKey } from '../model/state.ts';
 import type { App, Aspect, Tab } from './app.ts';
 import { ROLE_COLOR, roleKind, STATUS_COLOR } from './colors.ts';
 import { h } from './dom.ts';
-import { renderKafka } from './inspector-kafka.ts';
-import { renderZooKeeper } from './inspector-zk.ts';
 import { roleOf, statusOf } from './topology.ts';
+import { SYSTEM_VIZ, systemViz } from '../systems/index.ts';
 
-// The inspector panel: a tab per system present in the trace (Kafka, ZooKeeper) and a generic tab
-// for any process's inspect() view with what the last state change touched highlighted.
-
-const TAB_LABEL: { readonly [k in Tab]: string } = { kafka: 'Kafka', zookeeper: 'ZooKeeper', process: 'Process' };
+// The inspector panel: a tab per system present in the trace that has a viewer module
+// (viz/src/systems/) and a generic tab for any process's inspect() view with what the last state
+// change touched highlighted.
 /** While playing, the inspector redraws at most this often (it is DOM, not canvas). */
 const PLAY_REDRAW_MS = 120;
 
@@ -36,11 +34,7 @@ export class Inspector {
     const ix = this.app.ix;
     if (ix === null) return ['process'];
     const systems = new Set(ix.procs.map((p) => p.system));
-    const out: Tab[] = [];
-    if (systems.has('kafka')) out.push('kafka');
-    if (systems.has('zookeeper')) out.push('zookeeper');
-    out.push('process');
-    return out;
+    return [...SYSTEM_VIZ.filter((s) => systems.has(s.system)).map((s) => s.system), 'process'];
   }
 
   private render(changed: ReadonlySet<Aspect>): void {
@@ -59,7 +53,7 @@ export class Inspector {
   private renderTabs(): void {
     this.tabs.replaceChildren(...this.availableTabs().map((t) => h('button', {
       class: `tab${t === this.app.tab ? ' active' : ''}`,
-      text: TAB_LABEL[t],
+      text: systemViz(t)?.label ?? 'Process',
       attrs: { role: 'tab', type: 'button', 'aria-selected': t === this.app.tab ? 'true' : 'false', 'data-tab': t },
       on: { click: () => this.app.setTab(t) },
     })));
@@ -72,10 +66,8 @@ export class Inspector {
     const ix = app.ix;
     if (st === null || ix === null) return;
     const scroll = this.body.scrollTop;
-    let content: Node;
-    if (app.tab === 'kafka') content = renderKafka(app, st);
-    else if (app.tab === 'zookeeper') content = renderZooKeeper(app, st);
-    else content = this.renderProcess();
+    const sys = systemViz(app.tab);
+    const content: Node = sys !== undefined ? sys.render(app, st) : this.renderProcess();
     this.body.replaceChildren(content);
     this.body.scrollTop = scroll;
   }

@@ -5,6 +5,7 @@ import type { App, Aspect } from './app.ts';
 import { messageColor, ROLE_COLOR, ROLE_LABEL, roleKind, STATUS_COLOR, type RoleKind } from './colors.ts';
 import { fitCanvas, h, Tooltip } from './dom.ts';
 import { roundRect } from './timeline.ts';
+import { systemViz } from '../systems/index.ts';
 
 // The topology: racks, hosts in them, processes on the hosts coloured by role and status, messages
 // in flight moving between processes, and cut links drawn between hosts.
@@ -42,15 +43,6 @@ export function statusOf(ps: ProcState | undefined, cutOff: boolean): 'not start
 export function roleOf(ps: ProcState | undefined, headerRole: string): string {
   const v = ps?.view;
   return isRecord(v) && typeof v['role'] === 'string' ? v['role'] : headerRole;
-}
-
-/** Number of partitions a Kafka broker view leads (shown as a badge). */
-function partitionsLed(ps: ProcState | undefined): number {
-  const v = ps?.view;
-  if (!isRecord(v) || !isRecord(v['partitions'])) return 0;
-  let n = 0;
-  for (const p of Object.values(v['partitions'])) if (isRecord(p) && p['isLeader'] === true) n++;
-  return n;
 }
 
 export class Topology {
@@ -388,8 +380,8 @@ export class Topology {
         ctx.arc(b.x, b.y, b.r + (status === 'cut off' || status === 'paused' ? 8 : 4), 0, Math.PI * 2);
         ctx.stroke();
       }
-      const led = partitionsLed(ps);
-      if (led > 0 && ps?.up === true) {
+      const badge = systemViz(pi.system)?.badge?.(ps) ?? null;
+      if (badge !== null) {
         const bx = b.x + b.r * 0.8;
         const by = b.y - b.r * 0.8;
         ctx.fillStyle = '#0f172a';
@@ -400,7 +392,7 @@ export class Topology {
         ctx.font = 'bold 9px system-ui, sans-serif';
         ctx.textAlign = 'center';
         ctx.textBaseline = 'middle';
-        ctx.fillText(`L${led}`, bx, by + 0.5);
+        ctx.fillText(badge, bx, by + 0.5);
       }
       // labels
       const sub = status === 'down' ? `down${ps?.downReason !== null && ps?.downReason !== undefined ? `: ${ps.downReason}` : ''}` : status === 'not started' ? 'not started' : status === 'up' ? role : `${role} · ${status}`;

@@ -1,0 +1,99 @@
+import { closest } from '../core/config.ts';
+import type { ConfigFileRead, NamedTarget, System } from '../harness/system.ts';
+import type { World } from '../world/world.ts';
+import { zookeeper } from '../zookeeper/system.ts';
+import type { Broker } from './broker.ts';
+import { kafkaCheckers } from './checkers/index.ts';
+import { addKafkaCluster, liveBrokers, type Cluster, type ClusterOptions } from './cluster.ts';
+import { kafkaSchema, serverPropertiesOverrides } from './config.ts';
+import { KAFKA_OBSERVATIONS } from './observations.ts';
+import { brokerName } from './partition.ts';
+import { describeTopic } from './summary.ts';
+
+// ZooKeeper-era Kafka as a dsim System (the seam: sim/harness/system.ts). It uses ZooKeeper: its
+// builder builds the ensemble through the ZooKeeper System first, and every scenario that composes
+// Kafka gets the zookeeper.* keys too. kafka.* keys are read from server.properties; the checkers
+// are in checkers/; the fault targets are `leader(<topic>-<partition>)` and `controller()`; the
+// summary is `kafka-topics.sh --describe` of the topic it built.
+
+/** What each world's Kafka build made (the summary describes its topic). */
+const builtIn = new WeakMap<World, Cluster>();
+
+/** `leader(<topic>-<partition>)`: the live broker leading the partition (the highest leader epoch if a deposed one still thinks it leads). */
+const leaderTarget: NamedTarget = {
+  name: 'leader',
+  usage: 'leader(<topic>-<partition>)',
+  arg: /^.+-\d+$/,
+  check: (world, tp) => {
+    const topics = builtIn.get(world)?.topic === undefined ? [] : [builtIn.get(world)!.topic];
+    const m = /^(.+)-(\d+)$/.exec(tp)!;
+    const topic = topics.find((t) => t.name === m[1]);
+    if (topic === undefined) return `no topic '${m[1]}' (topics: ${topics.map((t) => t.name).join(', ')})`;
+    const p = Number(m[2]);
+    return p < topic.partitions ? null : `no partition ${p} of '${topic.name}' (it has ${topic.partitions}: 0..${topic.partitions - 1})`;
+  },
+  resolve: (world, tp) => {
+    let best: Broker | null = null;
+    let bestEpoch = -1;
+    for (const b of liveBrokers(world)) {
+      const p = b.partitions.get(tp);
+      if (p !== undefined && p.isLeader && p.leaderEpoch > bestEpoch) {
+        best = b;
+        bestEpoch = p.leaderEpoch;
+      }
+    }
+    return best === null ? null : brokerName(best.id);
+  },
+};
+
+/** `controller()`: the live broker acting as controller (the highest controller epoch). */
+const controllerTarget: NamedTarget = {
+  name: 'controller',
+  usage: 'controller()',
+  arg: /^$/,
+  resolve: (world) => {
+    let best: Broker | null = null;
+    for (const b of liveBrokers(world)) {
+      if (b.controller !== null && (best === null || b.controller.epoch > best.controller!.epoch)) best = b;
+    }
+    return best === null ? null : brokerName(best.id);
+  },
+};
+
+/** server.properties: modelled keys as kafka.* values, addresses/threads/paths unmodelled, the rest unknown. */
+function readServerProperties(fileName: string, text: string): ConfigFileRead {
+  const { overrides, ignored } = serverPropertiesOverrides(text, fileName);
+  const known = Object.keys(kafkaSchema);
+  const values: { [key: string]: string } = {};
+  const unknown: { key: string; closest: string | null }[] = [];
+  for (const [key, v] of Object.entries(overrides)) {
+    if (known.includes(key)) values[key] = v;
+    else {
+      const near = closest(key, known);
+      unknown.push({ key: key.slice(kafka.configPrefix.length), closest: near === null ? null : near.slice(kafka.configPrefix.length) });
+    }
+  }
+  return { values, unmodelled: ignored, unknown };
+}
+
+export const kafka: System<ClusterOptions, Cluster> = {
+  name: 'kafka',
+  description: 'ZooKeeper-era Kafka (0.10.2 to 2.8): brokers, the controller, replication (ISR, HW, leader epochs), logs on disk, the producer',
+  configPrefix: 'kafka.',
+  schema: kafkaSchema,
+  configFiles: [{ fileNames: ['server.properties'], read: readServerProperties }],
+  uses: [zookeeper],
+  build: (world, cfg, options) => {
+    const zk = zookeeper.build(world, cfg, {});
+    const cluster = addKafkaCluster(world, cfg, zk.names, options);
+    builtIn.set(world, cluster);
+    return cluster;
+  },
+  checkers: (cfg, cluster, check) => kafkaCheckers(cfg, cluster, { livenessBoundMs: check.livenessBoundMs }),
+  faultTargets: [leaderTarget, controllerTarget],
+  observations: KAFKA_OBSERVATIONS,
+  summary: (world) => {
+    const cluster = builtIn.get(world);
+    return cluster === undefined ? '' : describeTopic(world, cluster.topic);
+  },
+};
