@@ -3,7 +3,7 @@ import { defineScenario } from '../../sim/harness/scenario.ts';
 import type { ProcessId } from '../../sim/core/types.ts';
 import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
-import { hdfsSchema } from '../../sim/hdfs/config.ts';
+import { hdfsSystem } from '../../sim/hdfs/system.ts';
 
 // The NameNode's metadata under restarts: the SecondaryNameNode checkpoints (roll, download image and
 // edits, merge, upload fsimage_<txid>), then the NameNode is killed and restarted from image + edits,
@@ -14,8 +14,8 @@ export default defineScenario({
   name: 'hdfs-checkpoint-restart',
   description: 'A NameNode, a SecondaryNameNode checkpointing every 2 minutes, 3 DataNodes on 2 racks and a writer of small files; the NameNode is killed, restarted from fsimage + edits, then its host loses power.',
   teaches: 'The NameNode logs each namespace operation to the edit log and fsyncs before answering; a checkpoint merges the edits into fsimage_<txid> (with its .md5); a restart loads the newest image, replays the edits after it (cutting a torn tail) and enters safe mode until the DataNodes report their blocks.',
-  systems: ['hdfs'],
-  schema: hdfsSchema,
+  systems: [hdfsSystem],
+  schema: {},
   defaults: {
     'hdfs.dfs.namenode.checkpoint.period': 120,
     'hdfs.dfs.namenode.checkpoint.check.period': 30,

@@ -1,4 +1,5 @@
 import type { AnySystem } from '../harness/system.ts';
+import { hdfsSystem } from '../hdfs/system.ts';
 import { kafka } from '../kafka/system.ts';
 import { zookeeper } from '../zookeeper/system.ts';
 
@@ -7,7 +8,7 @@ import { zookeeper } from '../zookeeper/system.ts';
 // viewer module to viz/src/systems/index.ts); nothing in core, env, world, harness, check or cli
 // changes. test/systems/conformance.test.ts checks every system listed here against the seam's rules.
 
-export const SYSTEMS: readonly AnySystem[] = [zookeeper, kafka];
+export const SYSTEMS: readonly AnySystem[] = [zookeeper, kafka, hdfsSystem];
 
 /** The registered system of this name, or undefined. */
 export function systemNamed(name: string): AnySystem | undefined {

@@ -27,7 +27,7 @@ interface Plant {
 
 function run(defaults: { [k: string]: ConfigValue }, faults: string, plant: Plant, ms = 120_000, stopOnViolation = false): RunResult {
   const s = defineScenario({
-    name: 'yarn-checker-test', description: '', teaches: '', systems: ['yarn'], schema,
+    name: 'yarn-checker-test', description: '', teaches: '', systems: [], schema,
     defaults: { 'workload.apps': 3, 'workload.maps': 6, 'workload.reduces': 1, 'workload.taskMs': 10_000, 'workload.submitIntervalMs': 1000, 'check.livenessBoundMs': 100_000, ...defaults },
     faults, faultPhaseMs: ms / 2, quiesceMs: ms / 2,
     expect: { violations: [], why: '' },

@@ -1,5 +1,5 @@
 import { crc32 } from '../../core/crc32.ts';
-import { ByteReader, ByteWriter, ShortRead } from '../../zookeeper/bytes.ts';
+import { ByteReader, ByteWriter, ShortRead } from '../../core/data-io.ts';
 import type { Block, BlockId, GenStamp, TxId } from '../types.ts';
 
 // Edit-log op records as bytes (FSEditLogOp, FSEditLogOpCodes, FSEditLogOp.Writer / Reader).
@@ -11,7 +11,7 @@ import type { Block, BlockId, GenStamp, TxId } from '../types.ts';
 // Deviation (README): the fields of each op are dsim's compact encoding (strings as i32 length +
 // UTF-8, longs as i64), not Writable/protobuf field layouts, and only the fields dsim models.
 //
-// The ByteWriter/ByteReader pair is ZooKeeper's (sim/zookeeper/bytes.ts): big-endian like Java's
+// The ByteWriter/ByteReader pair (sim/core/data-io.ts, shared with ZooKeeper): big-endian like Java's
 // DataOutputStream.
 
 /** FSEditLogOpCodes (the ops dsim writes). */

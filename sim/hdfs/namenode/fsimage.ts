@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, ShortRead } from '../../zookeeper/bytes.ts';
+import { ByteReader, ByteWriter, ShortRead } from '../../core/data-io.ts';
 import type { BlockId, GenStamp, TxId } from '../types.ts';
 import { Namespace, ROOT_INODE_ID, type BlockInfo, type INode } from './namespace.ts';
 
