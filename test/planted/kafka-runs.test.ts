@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/harness/run.ts';
 import { applyFault, parseFault } from '../../sim/harness/faults.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildKafka, schema, summaryFor } from '../../scenarios/kafka/lib/common.ts';
+import { buildKafka, schema, summaryFor, systems } from '../../scenarios/kafka/lib/common.ts';
 import type { Broker } from '../../sim/kafka/broker.ts';
 
 // Targeted Kafka runs: one partition [1,2,3] (broker-1 leads) under a short script, with a fault
@@ -21,7 +21,7 @@ describe('ISR expansion (Partition.maybeExpandIsr): a follower joins the ISR onl
     name: 'planted-isr-rejoin',
     description: 'broker-2 rejoins the ISR of events-0 and the leader dies at that moment',
     teaches: 'test only',
-    systems: ['zookeeper', 'kafka'],
+    systems,
     schema,
     defaults: {
       'kafka.acks': 'all', 'kafka.min.insync.replicas': 2, 'topic.partitions': 1, 'kafka.replica.lag.time.max.ms': 10000,
@@ -60,7 +60,7 @@ describe('log recovery after an unclean shutdown (Log.recoverLog, LogSegment.rec
     name: 'planted-segment-rot',
     description: 'a bit of broker-2\'s segment rots while it is down; later it leads events-0',
     teaches: 'test only',
-    systems: ['zookeeper', 'kafka'],
+    systems,
     schema,
     defaults: { 'kafka.acks': 'all', 'kafka.min.insync.replicas': 2, 'topic.partitions': 1, 'kafka.log.flush.interval.messages': 1 },
     faults: 'at 20s crash broker-2 for 25s\nat 30s corrupt broker-2 broker-2/kafka-logs/events-0/00000000000000000000.log\nat 31s corrupt broker-2 broker-2/kafka-logs/events-0/00000000000000000000.log\nat 32s corrupt broker-2 broker-2/kafka-logs/events-0/00000000000000000000.log\nat 33s corrupt broker-2 broker-2/kafka-logs/events-0/00000000000000000000.log\nat 34s corrupt broker-2 broker-2/kafka-logs/events-0/00000000000000000000.log\nat 70s crash broker-1\n',
