@@ -2,7 +2,7 @@ import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { clientFactory } from '../../sim/hdfs/client/client.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
-import { hdfsSchema } from '../../sim/hdfs/config.ts';
+import { hdfsSystem } from '../../sim/hdfs/system.ts';
 import { addDataCheckers, datanodeSummary, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A bit flips in a block or meta file on w-1. A client on w-1 (as a MapReduce task would run there)
@@ -17,8 +17,8 @@ export default defineScenario({
   name: 'hdfs-corrupt-replica',
   description: 'Four DataNodes on 2 racks; a client on w-1 writes three 6 MiB files and keeps reading them; at 60 s a bit flips in a stored file on w-1.',
   teaches: 'Checksums: a CRC32C per 512-byte chunk in the .meta file; the reader verifies, moves to the next replica and reports; the NameNode re-replicates a corrupt block first and invalidates the corrupt replica after.',
-  systems: ['hdfs'],
-  schema: hdfsSchema,
+  systems: [hdfsSystem],
+  schema: {},
   defaults: {
     'hdfs.dfs.blocksize': 4 * 1024 * 1024,
     'hdfs.dfs.namenode.fs-limits.min-block-size': 65536,

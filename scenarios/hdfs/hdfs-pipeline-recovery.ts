@@ -1,7 +1,7 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
-import { hdfsSchema } from '../../sim/hdfs/config.ts';
+import { hdfsSystem } from '../../sim/hdfs/system.ts';
 import { addDataCheckers, datanodeSummary, definePipelineTarget, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A DataNode of a write pipeline crashes mid-block. The client drops it, asks the NameNode for a
@@ -20,8 +20,8 @@ export default defineScenario({
   name: 'hdfs-pipeline-recovery',
   description: 'A writer streams files at 1 MiB/s through 3-node pipelines over 5 DataNodes on 2 racks; at 5 s the second DataNode of its pipeline crashes, returning 60 s later.',
   teaches: 'Pipeline recovery: unacked packets back to the data queue, the bad node out, a new GS from updateBlockForPipeline, PIPELINE_SETUP_STREAMING_RECOVERY, updatePipeline; the ReplaceDatanodeOnFailure policy (DEFAULT, ALWAYS, NEVER; best-effort); the stale-GS replica that the returning DataNode reports is invalidated.',
-  systems: ['hdfs'],
-  schema: hdfsSchema,
+  systems: [hdfsSystem],
+  schema: {},
   defaults: {
     'hdfs.dfs.blocksize': 4 * 1024 * 1024,
     'hdfs.dfs.namenode.fs-limits.min-block-size': 65536,

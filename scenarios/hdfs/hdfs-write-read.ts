@@ -1,7 +1,7 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
-import { hdfsSchema } from '../../sim/hdfs/config.ts';
+import { hdfsSystem } from '../../sim/hdfs/system.ts';
 import { addDataCheckers, datanodeSummary, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // The reference HDFS run (and `dsim bench`'s HDFS case): a NameNode, a SecondaryNameNode, six
@@ -15,8 +15,8 @@ export default defineScenario({
   name: 'hdfs-write-read',
   description: 'NameNode, SecondaryNameNode, 6 DataNodes on 2 racks; two writers of 10 MiB files in 4 MiB blocks and two readers; no faults.',
   teaches: 'A write: create, addBlock (replica 1 near the writer, 2 on the other rack, 3 beside 2), WRITE_BLOCK down a 3-node pipeline, 64 KiB packets acknowledged in order by all three, the last packet finalizing the replicas, complete. A read: getBlockLocations, the nearest replica, every chunk checked against its CRC32C.',
-  systems: ['hdfs'],
-  schema: hdfsSchema,
+  systems: [hdfsSystem],
+  schema: {},
   defaults: {
     'hdfs.dfs.blocksize': 4 * 1024 * 1024,
     'hdfs.dfs.namenode.fs-limits.min-block-size': 65536,
