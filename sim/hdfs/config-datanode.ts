@@ -28,7 +28,6 @@ export const datanodeSchema: ConfigSchema = {
   'hdfs.dfs.client-write-packet-size': { type: 'int', default: 65536, min: 512, doc: 'Packet size for clients to write (bytes)' },
   'hdfs.dfs.client.write.max-packets-in-flight': { type: 'int', default: 80, min: 1, doc: 'the maximum number of DFSPackets allowed in flight (dataQueue + ackQueue)' },
   'hdfs.dfs.bytes-per-checksum': { type: 'int', default: 512, min: 1, doc: 'The number of bytes per checksum. Must not be larger than dfs.stream-buffer-size' },
-  'hdfs.dfs.checksum.type': { type: 'enum', default: 'CRC32C', values: ['CRC32C'], doc: 'Checksum type (only CRC32C is modelled)' },
   'hdfs.dfs.datanode.scan.period.hours': {
     type: 'int', default: 504,
     doc: 'If positive, each block is scanned at most once in this many hours; 0 means the default (504 hours = 3 weeks); negative disables the block scanner',
@@ -37,7 +36,6 @@ export const datanodeSchema: ConfigSchema = {
     type: 'int', default: 1048576, min: 0, doc: 'bytes per second each volume scanner may scan; 0 disables the block scanner',
   },
   'hdfs.dfs.client.socket-timeout': { type: 'int', default: 60000, min: 0, doc: 'Default timeout value in milliseconds for all sockets (reads)' },
-  'hdfs.dfs.datanode.socket.write.timeout': { type: 'int', default: 480000, min: 0, doc: 'Timeout in ms for clients socket writes to DataNodes' },
   'hdfs.dfs.client.block.write.retries': { type: 'int', default: 3, min: 0, doc: 'The number of retries for writing blocks to the data nodes, before we signal failure to the application' },
   'hdfs.dfs.client.block.write.locateFollowingBlock.retries': {
     type: 'int', default: 5, min: 0, doc: 'Number of retries to use when finding the next block during HDFS writes (and of complete while the last block is not minimally replicated)',
@@ -66,7 +64,6 @@ export interface DatanodeSettings {
   readonly scanPeriodUs: number;
   readonly scanBytesPerSec: number;
   readonly socketTimeoutUs: number;
-  readonly socketWriteTimeoutUs: number;
   readonly blockWriteRetries: number;
   readonly locateFollowingBlockRetries: number;
   readonly locateFollowingBlockInitialDelayUs: number;
@@ -98,7 +95,6 @@ export function datanodeSettings(config: Config): DatanodeSettings {
     scanPeriodUs: effectiveHours < 0 || scanBytesPerSec === 0 ? 0 : effectiveHours * 3600 * SEC,
     scanBytesPerSec,
     socketTimeoutUs: c.int('client.socket-timeout') * MS,
-    socketWriteTimeoutUs: c.int('datanode.socket.write.timeout') * MS,
     blockWriteRetries: c.int('client.block.write.retries'),
     locateFollowingBlockRetries: c.int('client.block.write.locateFollowingBlock.retries'),
     locateFollowingBlockInitialDelayUs: c.int('client.block.write.locateFollowingBlock.initial.delay.ms') * MS,

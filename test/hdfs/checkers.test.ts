@@ -115,3 +115,28 @@ describe('hdfs-replica-consistency', () => {
     expect(finish(r.world)).toEqual(['hdfs-replica-consistency: dn-2 served blk_77 from a FINALIZED replica with GS 1002, older than the requested GS 1003']);
   });
 });
+
+/** A 1 MiB file is closed, then every DataNode host loses power at once; the writer reads it back at 100 s. */
+function closeThenPowerLoss(syncOnClose: boolean): Rig {
+  const write = { path: '/s', fileBytes: MiB, writeBytes: 64 * 1024, replication: 3, blockSize: 4 * MiB, hflushEveryBytes: 0, hsyncEveryBytes: 0 };
+  const r = rig(3, { 'client-1': opts({ writes: [write], verifyAtUs: 100 * SEC }) }, { 'hdfs.dfs.datanode.synconclose': syncOnClose });
+  r.world.addChecker(hdfsDurabilityChecker(512));
+  runUntilTrue(r.world, () => r.world.history.operations().some((o) => o.f === 'write' && o.status === 'ok'));
+  const hosts = ['w-1', 'w-2', 'w-3'].map((h) => r.world.hostOf(h));
+  for (const h of hosts) r.world.powerOff(h);
+  r.world.runUntil(r.world.nowUs + 5 * SEC);
+  for (const h of hosts) r.world.powerOn(h);
+  r.world.runUntil(120 * SEC);
+  return r;
+}
+
+describe('dfs.datanode.synconclose', () => {
+  it('true: a closed file survives the power loss of every DataNode', () => {
+    expect(finish(closeThenPowerLoss(true).world)).toEqual([]);
+  });
+  it('false (the default): the closed file was only in the page caches, and hdfs-durability reports the loss', () => {
+    const v = finish(closeThenPowerLoss(false).world);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatch(/^hdfs-durability: 1048576 acknowledged bytes of \/s are unreadable at the end/);
+  });
+});

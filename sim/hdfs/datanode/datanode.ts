@@ -261,6 +261,7 @@ export class DataNode implements Actor<HdfsMessage, DnTimer> {
     this.hostCache = {
       dataset: this.dataset,
       name: this.name,
+      syncOnClose: this.settings.syncOnClose,
       nowUs: () => ctx.nowUs(),
       sendTo: (pid, msg, bytes) => ctx.send(pid, msg, bytes),
       lookup: (n) => ctx.lookup(n),

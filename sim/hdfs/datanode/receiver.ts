@@ -21,6 +21,8 @@ import type { Replica } from './replica.ts';
 export interface ReceiverHost {
   readonly dataset: FsDataset;
   readonly name: DatanodeName;
+  /** dfs.datanode.synconclose: fsync block and meta files when the last packet arrives. */
+  readonly syncOnClose: boolean;
   nowUs(): number;
   sendTo(pid: ProcessId, msg: DtWriteBlock | DtWriteBlockResponse | DtPacket | DtPipelineAck, bytes: number): void;
   lookup(name: DatanodeName): ProcessId;
@@ -186,12 +188,14 @@ export class BlockReceiver {
       if (p.lastPacketInBlock) this.completeTransfer();
       return;
     }
+    // hsync, or the end of the block with dfs.datanode.synconclose (BlockReceiver.close syncs both files).
+    const sync = p.syncBlock || (p.lastPacketInBlock && this.host.syncOnClose);
     const pending: PendingAck = {
-      seqno: p.seqno, endOffset: p.offsetInBlock + p.dataLen, last: p.lastPacketInBlock, sync: p.syncBlock,
-      localDone: !p.syncBlock, downReplies: this.mirror === null ? EMPTY : null,
+      seqno: p.seqno, endOffset: p.offsetInBlock + p.dataLen, last: p.lastPacketInBlock, sync,
+      localDone: !sync, downReplies: this.mirror === null ? EMPTY : null,
     };
     this.queue.push(pending);
-    if (p.syncBlock) {
+    if (sync) {
       // hsync: fsync the block and meta files on this DataNode before acknowledging (flushOrSync(true)).
       this.host.fsyncReplica(this.replica, (e) => {
         if (e !== null) {
