@@ -18,6 +18,16 @@ export interface HdfsBmObservations {
     readonly excluded: readonly string[];
     readonly live: readonly string[];
   };
+  /**
+   * The heartbeat monitor declared a DataNode dead (HeartbeatManager.heartbeatCheck ->
+   * removeDeadDatanode): how long it had been silent, and the expiry and recheck intervals in force.
+   */
+  'hdfs-bm-datanode-dead': {
+    readonly datanode: string;
+    readonly silentMs: number;
+    readonly expireMs: number;
+    readonly recheckMs: number;
+  };
 }
 
 declare module '../core/observation.ts' {

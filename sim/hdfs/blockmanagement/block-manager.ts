@@ -32,7 +32,7 @@ export interface BlockManagerHost {
   /** The rack of a host (what net.topology.script.file.name would answer), e.g. "/rack-1". */
   resolveRack(hostName: string): string;
   /** ctx.observe for the hdfs-placement checker (optional: unit tests may leave it out). */
-  observe?(kind: 'hdfs-bm-placed', data: ObservationData<'hdfs-bm-placed'>): void;
+  observe?<K extends 'hdfs-bm-placed' | 'hdfs-bm-datanode-dead'>(kind: K, data: ObservationData<K>): void;
 }
 
 /** NumberReplicas: a block's replicas by state (dsim has no decommissioning or maintenance). */

@@ -148,6 +148,10 @@ export function onBlockManagementTimer(bm: BlockManager, tag: BlockManagementTim
     case 'heartbeat-monitor':
       for (const d of bm.dm.heartbeatMonitorRound(now, bm.host.isInSafeMode())) {
         const silentS = ((now - d.lastUpdateUs) / 1e6).toFixed(1);
+        bm.host.observe?.('hdfs-bm-datanode-dead', {
+          datanode: d.name, silentMs: Math.round((now - d.lastUpdateUs) / 1000),
+          expireMs: Math.round(bm.settings.heartbeatExpireIntervalUs / 1000), recheckMs: Math.round(bm.dm.heartbeatRecheckIntervalUs / 1000),
+        });
         removeDeadDatanode(bm, d, `no heartbeat for ${silentS} s > 2 x dfs.namenode.heartbeat.recheck-interval + 10 x dfs.heartbeat.interval`);
       }
       return;

@@ -27,7 +27,7 @@ export interface BlockManagerHost {
   /** The block counts changed (a report arrived): the NameNode re-checks safe mode. */
   countsChanged(): void;
   /** ctx.observe, for the placement observation the hdfs-placement checker reads. */
-  observe(kind: 'hdfs-bm-placed', data: ObservationData<'hdfs-bm-placed'>): void;
+  observe<K extends 'hdfs-bm-placed' | 'hdfs-bm-datanode-dead'>(kind: K, data: ObservationData<K>): void;
 }
 
 export interface NamenodeBlockManager {
