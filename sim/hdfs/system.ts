@@ -2,9 +2,12 @@ import { closest, type Config } from '../core/config.ts';
 import type { Json, ProcessId } from '../core/types.ts';
 import type { ConfigFileRead, ConfigFileReader, System } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
+import { hdfsDeadIntervalChecker } from './checkers/dead-interval.ts';
 import { hdfsDurabilityChecker } from './checkers/durability.ts';
 import { namespaceDurabilityChecker } from './checkers/namespace-durability.ts';
+import { hdfsPlacementChecker } from './checkers/placement.ts';
 import { hdfsReplicaConsistencyChecker } from './checkers/replica-consistency.ts';
+import type { HdfsBmObservations } from './observations-bm.ts';
 import { buildHdfsCluster, type HdfsCluster, type HdfsClusterOptions } from './cluster.ts';
 import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
 import type { NameNodeObservations } from './namenode/observations.ts';
@@ -35,6 +38,11 @@ function siteReader(fileNames: readonly string[]): ConfigFileReader {
   };
 }
 
+const BM_OBSERVATIONS: { readonly [K in keyof HdfsBmObservations]: string } = {
+  'hdfs-bm-placed': 'the placement policy chose targets for a new block or a reconstruction (with the live DataNodes it chose among)',
+  'hdfs-bm-datanode-dead': 'the heartbeat monitor declared a DataNode dead, after how long a silence',
+};
+
 const NN_OBSERVATIONS: { readonly [K in keyof NameNodeObservations]: string } = {
   'hdfs-nn-op-acked': 'a namespace mutation answered after the fsync of its txid, with the namespace digest after it',
   'hdfs-nn-loaded': 'a NameNode start loaded fsimage + edits: last txid, image txid, digest, segments replayed',
@@ -61,10 +69,13 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
     return buildHdfsCluster(world, cfg, options);
   },
   checkers(cfg: Config) {
-    return [namespaceDurabilityChecker(), hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')), hdfsReplicaConsistencyChecker()];
+    return [
+      namespaceDurabilityChecker(), hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')), hdfsReplicaConsistencyChecker(),
+      hdfsPlacementChecker(), hdfsDeadIntervalChecker(),
+    ];
   },
   faultTargets: [],
-  observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS },
+  observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS },
   summary(world: World): string {
     if (!world.hasProcess('nn')) return '';
     const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };

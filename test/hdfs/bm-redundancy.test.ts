@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPriority, LowRedundancyBlocks, onBlockManagementTimer, redundancyMonitorRound } from '../../sim/hdfs/blockmanagement/index.ts';
+import { getPriority, LowRedundancyBlocks, onBlockManagementTimer, redundancyMonitorRound, removeDeadDatanode } from '../../sim/hdfs/blockmanagement/index.ts';
 import type { BlockId, DatanodeName } from '../../sim/hdfs/types.ts';
 import { blk, BmHarness, SEC } from './bm-harness.ts';
 
@@ -80,8 +80,7 @@ describe('redundancy monitor', () => {
     const h = clusterWithLostNode(30);
     const d1 = h.bm.dm.descriptor('dn-1' as DatanodeName);
     if (d1 === undefined) throw new Error('no dn-1');
-    h.bm.removeBlocksAssociatedTo(d1);
-    h.bm.dm.markDead(d1);
+    removeDeadDatanode(h.bm, d1, 'test');
     expect(h.bm.neededReconstruction.size()).toBe(30);
     const work = redundancyMonitorRound(h.bm).replication;
     // 5 live nodes x 2 = 10 blocks taken; sources dn-2 and dn-4 take at most 2 each (priority 2).
@@ -107,8 +106,7 @@ describe('redundancy monitor', () => {
     for (const dn of ['dn-2', 'dn-4'] as DatanodeName[]) {
       const d = h.bm.dm.descriptor(dn);
       if (d === undefined) throw new Error(dn);
-      h.bm.removeBlocksAssociatedTo(d);
-      h.bm.dm.markDead(d);
+      removeDeadDatanode(h.bm, d, 'test');
     }
     // every block now has one replica (dn-1): highest priority
     expect(h.bm.neededReconstruction.levels()[0]?.length).toBe(10);
@@ -121,8 +119,7 @@ describe('redundancy monitor', () => {
     const h = clusterWithLostNode(2);
     const d1 = h.bm.dm.descriptor('dn-1' as DatanodeName);
     if (d1 === undefined) throw new Error('no dn-1');
-    h.bm.removeBlocksAssociatedTo(d1);
-    h.bm.dm.markDead(d1);
+    removeDeadDatanode(h.bm, d1, 'test');
     const first = redundancyMonitorRound(h.bm).replication;
     expect(first.length).toBe(2);
     const [w1, w2] = first;
@@ -149,8 +146,7 @@ describe('redundancy monitor', () => {
     const h = clusterWithLostNode(3);
     const d1 = h.bm.dm.descriptor('dn-1' as DatanodeName);
     if (d1 === undefined) throw new Error('no dn-1');
-    h.bm.removeBlocksAssociatedTo(d1);
-    h.bm.dm.markDead(d1);
+    removeDeadDatanode(h.bm, d1, 'test');
     h.safeMode = true;
     expect(redundancyMonitorRound(h.bm).replication).toEqual([]);
     expect(h.heartbeat('dn-2' as DatanodeName)).toEqual([]);

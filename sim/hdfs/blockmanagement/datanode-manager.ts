@@ -17,6 +17,9 @@ import { DEFAULT_RACK, NetworkTopology } from './topology.ts';
 /** HeartbeatManager.Monitor sleeps 5 s between rounds. */
 export const HEARTBEAT_MONITOR_PERIOD_US = 5_000_000;
 
+/** How many dead declarations the NameNode's view remembers. */
+export const DEAD_DECLARATIONS_KEPT_MAX = 50;
+
 export class DatanodeManager {
   /** datanodeMap: every DataNode that ever registered (dead ones stay, not alive). */
   private readonly datanodes = new Map<DatanodeName, DatanodeDescriptor>();
@@ -24,6 +27,8 @@ export class DatanodeManager {
   /** HeartbeatManager's last heartbeatCheck (-Infinity: the first monitor round checks at once). */
   private lastHeartbeatCheckUs = -Infinity;
   numStaleNodes = 0;
+  /** The last dead declarations (for inspect(): when, and after how long a silence). */
+  readonly deadDeclarations: { readonly datanode: DatanodeName; readonly atUs: number; readonly silentUs: number }[] = [];
 
   constructor(
     readonly settings: BlockSettings,
@@ -125,10 +130,11 @@ export class DatanodeManager {
     return dead;
   }
 
-  /** removeDatanode (the DataNode part of removeDeadDatanode): out of the live list and the topology. */
-  markDead(d: DatanodeDescriptor): void {
+  /** removeDatanode (the DataNode part of removeDeadDatanode): out of the live list, queued work dropped. The caller removes it from the topology once its blocks are gone. */
+  markDead(d: DatanodeDescriptor, nowUs: number): void {
+    this.deadDeclarations.push({ datanode: d.name, atUs: nowUs, silentUs: nowUs - d.lastUpdateUs });
+    if (this.deadDeclarations.length > DEAD_DECLARATIONS_KEPT_MAX) this.deadDeclarations.shift();
     d.alive = false;
-    this.topology.remove(d.name);
     d.resetBlocks();
   }
 

@@ -50,5 +50,6 @@ export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json 
     pendingDeletion: bm.invalidateBlocks.numBlocks(),
     safeMode: { blockTotal: counts.blockTotal, blockSafe: counts.blockSafe, liveDatanodes: counts.liveDatanodes },
     replQueuesInitialized: bm.isPopulatingReplQueues(),
+    deadDeclarations: bm.dm.deadDeclarations.map((x) => ({ datanode: x.datanode, atMs: Math.round(x.atUs / 1000), silentMs: Math.round(x.silentUs / 1000) })),
   };
 }

@@ -122,9 +122,10 @@ export function handleHeartbeat(bm: BlockManager, hb: HeartbeatRequest): Datanod
 
 /** removeDeadDatanode: out of the live list, its replicas out of the blocks map, out of the topology. */
 export function removeDeadDatanode(bm: BlockManager, d: DatanodeDescriptor, why: string): void {
-  d.alive = false;
+  const now = bm.host.nowUs();
+  bm.dm.markDead(d, now);
   bm.removeBlocksAssociatedTo(d);
-  bm.dm.markDead(d);
+  bm.dm.topology.remove(d.name);
   bm.note(() => `BLOCK* removeDeadDatanode: lost heartbeat from ${d.name} (${why}); its replicas leave the blocks map`);
 }
 
