@@ -6,7 +6,7 @@ import { hdfsDurabilityChecker } from '../../sim/hdfs/checkers/durability.ts';
 import { hdfsPlacementChecker } from '../../sim/hdfs/checkers/placement.ts';
 import { hdfsRedundancyRestoredChecker } from '../../sim/hdfs/checkers/redundancy-restored.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
-import { hdfsSchema } from '../../sim/hdfs/config.ts';
+import { hdfsSystem } from '../../sim/hdfs/system.ts';
 
 // A DataNode dies silently (its process is killed and stays down, so it never says goodbye). The
 // NameNode only learns of it from missing heartbeats: the node is stale after 30 s and declared dead
@@ -22,8 +22,8 @@ export default defineScenario({
   name: 'hdfs-datanode-death',
   description: 'A NameNode, 6 DataNodes on 2 racks and a writer of 2-block files (replication 3); at 60 s dn-1 dies silently and stays down until the heal at 20 min.',
   teaches: 'A dead DataNode is noticed only after the dead interval (630 s by default, at the next 300 s heartbeat check); until then its replicas still count and the node is merely stale. Once declared dead, its blocks are re-replicated at the redundancy monitor\'s pace over two racks; when it returns, the extra replicas are deleted.',
-  systems: ['hdfs'],
-  schema: hdfsSchema,
+  systems: [hdfsSystem],
+  schema: {},
   defaults: {
     'hdfs.dfs.blocksize': MiB,
     'hdfs.dfs.namenode.fs-limits.min-block-size': 65536,
