@@ -399,7 +399,9 @@ export class ZkClient {
     else if (isRead && m.err === 'NONODE') this.completeHistory(p, 'ok', { zxid: m.zxid, session: this._sessionId, node: null }, undefined);
     else this.completeHistory(p, 'fail', { zxid: m.zxid, session: this._sessionId }, m.err);
     if (p.watch !== null && (m.err === null || (m.err === 'NONODE' && p.op.kind === 'exists'))) this.registerWatch(p, m);
-    p.cb?.(m.err, m.err === null ? m.result : null);
+    // A failed multi still carries its per-op results (OK, the error, RUNTIMEINCONSISTENCY), as
+    // KeeperException.getResults() and the async MultiCallback's opResults give them.
+    p.cb?.(m.err, m.err === null || p.op.kind === 'multi' ? m.result : null);
   }
 
   private outputOf(m: ClientReply): Json {

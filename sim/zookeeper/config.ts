@@ -28,6 +28,7 @@ export const zkSchema: ConfigSchema = {
   'zookeeper.fastleader.minNotificationInterval': { type: 'int', default: 200, min: 1, doc: 'ms: first election notification timeout, doubled on every timeout' },
   'zookeeper.fastleader.maxNotificationInterval': { type: 'int', default: 60000, min: 1, doc: 'ms: largest election notification timeout' },
   'zookeeper.autopurge.snapRetainCount': { type: 'int', default: 3, min: 3, doc: 'snapshots kept (with the txn logs they need); ZooKeeper disables autopurge by default, the simulator always purges to bound memory' },
+  'zookeeper.jute.maxbuffer': { type: 'int', default: 0xfffff, min: 1, doc: 'bytes: the largest request a server reads (the JVM property -Djute.maxbuffer, default 0xfffff); a longer one is a "Len error" and the server closes the connection' },
   'zookeeper.inspectTree': { type: 'boolean', default: true, doc: 'include the znode tree (up to 200 nodes) in every peer\'s inspect() view: richer replays (the visualizer\'s znode tree), slower traced runs' },
 };
 
@@ -49,6 +50,7 @@ export interface ZkSettings {
   readonly maxNotificationIntervalMs: number;
   readonly snapRetainCount: number;
   readonly inspectTree: boolean;
+  readonly juteMaxBufferBytes: number;
   /** FastLeaderElection.finalizeWait: a constant in ZooKeeper. */
   readonly finalizeWaitMs: number;
 }
@@ -86,6 +88,7 @@ export function zkSettings(cfg: Config): ZkSettings {
     maxNotificationIntervalMs: maxN,
     snapRetainCount: z.int('autopurge.snapRetainCount'),
     inspectTree: z.bool('inspectTree'),
+    juteMaxBufferBytes: z.int('jute.maxbuffer'),
     finalizeWaitMs: FINALIZE_WAIT_MS,
   };
 }

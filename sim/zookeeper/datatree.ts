@@ -35,11 +35,18 @@ export class ZNode {
     this.ephemeralOwner = ephemeralOwner;
   }
 
+  /**
+   * The client's Stat (DataNode.copyStat). The stored cversion counts creates of children only
+   * (DataTree.deleteNode moves pzxid, not cversion); the client sees the count of changes, which
+   * is every create plus a delete for each child no longer present: 2 x cversion - numChildren.
+   * So the root, whose /zookeeper child was never created by a txn, shows cversion -1.
+   */
   stat(): Stat {
+    const numChildren = this.children.size;
     return {
       czxid: this.czxid, mzxid: this.mzxid, pzxid: this.pzxid, ctime: this.ctime, mtime: this.mtime,
-      version: this.version, cversion: this.cversion, ephemeralOwner: this.ephemeralOwner,
-      dataLength: this.data.length, numChildren: this.children.size,
+      version: this.version, cversion: this.cversion * 2 - numChildren, ephemeralOwner: this.ephemeralOwner,
+      dataLength: utf8Length(this.data), numChildren,
     };
   }
 }
@@ -79,7 +86,30 @@ export function validPath(path: string): boolean {
   return true;
 }
 
-/** The name of a sequential znode: the parent's cversion as 10 digits (PrepRequestProcessor). */
+/** The nodes a tree always has (DataTree: procZookeeper, quotaZookeeper, configZookeeper), parents first. */
+export const SYSTEM_NODES: readonly string[] = ['/zookeeper', '/zookeeper/quota', '/zookeeper/config'];
+
+/** DataTree.isSpecialPath: these can be neither deleted nor replaced (BADARGUMENTS). */
+export function isSpecialPath(path: string): boolean {
+  return path === '/' || SYSTEM_NODES.includes(path);
+}
+
+/** Bytes of a string in UTF-8 (znode data is a byte array in ZooKeeper; dsim keeps it as text). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** The name of a sequential znode: the parent's stored cversion as 10 digits (PrepRequestProcessor). */
 export function sequentialName(path: string, parentCVersion: number): string {
   return path + String(parentCVersion).padStart(10, '0');
 }
@@ -97,9 +127,19 @@ export class DataTree {
   changes = 0;
 
   constructor() {
+    this.addSystemNodes();
+  }
+
+  /**
+   * The nodes every tree starts with (DataTree's constructor): /zookeeper with its children quota
+   * and config. They are added directly, not by txns, so their parents' stored cversion stays 0.
+   */
+  private addSystemNodes(): void {
     this.nodes.set('/', new ZNode('', 0, 0, 0));
-    this.nodes.set('/zookeeper', new ZNode('', 0, 0, 0));
-    this.nodes.get('/')!.children.add('zookeeper');
+    for (const path of SYSTEM_NODES) {
+      this.nodes.set(path, new ZNode('', 0, 0, 0));
+      this.nodes.get(parentOf(path))!.children.add(nameOf(path));
+    }
   }
 
   get nodeCount(): number {
@@ -197,7 +237,7 @@ export class DataTree {
     const parent = this.nodes.get(parentPath)!;
     this.nodes.delete(path);
     parent.children.delete(nameOf(path));
-    parent.cversion++;
+    // DataTree.deleteNode: only pzxid moves (and only forward); the stored cversion counts creates.
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     if (node.ephemeralOwner !== 0) {
       const set = this.ephemerals.get(node.ephemeralOwner);

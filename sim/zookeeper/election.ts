@@ -98,9 +98,19 @@ export class FastLeaderElection {
   }
 
   private sendNotifications(): void {
-    // Our own notification reaches our own queue too (QuorumCnxManager delivers to self locally).
+    // Our own notification reaches our own queue too (QuorumCnxManager delivers to self locally)
+    // and is counted like any other: alone in a one-server ensemble it is already a quorum.
     this.recvset.set(this.host.sid, this.selfVote());
     this.host.broadcast(this.notification());
+    this.armFinalizeOnQuorum();
+  }
+
+  /** A quorum of recvset agrees with our proposal: wait finalizeWait for anything better. */
+  private armFinalizeOnQuorum(): void {
+    if (this.finalizeAtUs >= 0) return;
+    if (countVotes(this.recvset, this.selfVote()) < quorumSize(this.host.servers)) return;
+    this.finalizeAtUs = this.host.nowUs() + this.p.finalizeWaitMs * MS;
+    this.host.armTimer(this.p.finalizeWaitMs * MS);
   }
 
   onNotification(n: Notification): void {

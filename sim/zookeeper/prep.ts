@@ -4,7 +4,7 @@
 // after an uncommitted create of the same path already fails with NODEEXISTS, and sequential names
 // count creates still in flight. A failed request becomes an error txn, ordered like any other.
 
-import { parentOf, sequentialName, validPath, type DataTree } from './datatree.ts';
+import { isSpecialPath, sequentialName, validPath, type DataTree } from './datatree.ts';
 import type { MultiOp, WriteOp, ZkErrorCode } from './messages.ts';
 import type { TxnBody, TxnOp } from './txn.ts';
 import type { Zxid } from './zxid.ts';
@@ -109,16 +109,19 @@ export class Prep {
   }
 
   private prepareOne(op: Exclude<WriteOp, { kind: 'multi' | 'closeSession' }> | { kind: 'check'; path: string; version: number }, sessionId: number, zxid: Zxid, changes: Map<string, Rec>): TxnOp {
-    if (!validPath(op.path)) throw new KeeperError('BADARGUMENTS');
+    // The checks run in PrepRequestProcessor's order, so the first failing one names the error.
     switch (op.kind) {
       case 'create': {
-        if (op.path === '/') throw new KeeperError('NODEEXISTS');
-        const parentPath = parentOf(op.path);
+        // validatePathForCreate: only "has a slash, no NUL" before the parent is looked up; the
+        // full path check comes after the sequential suffix (so "/c/" + PERSISTENT_SEQUENTIAL is
+        // the valid "/c/0000000000").
+        const parentPath = parentForPrep(op.path);
         const parent = this.view(changes, parentPath);
         if (parent === null) throw new KeeperError('NONODE');
-        if (parent.ephemeralOwner !== 0) throw new KeeperError('NOCHILDRENFOREPHEMERALS');
         const path = op.sequential ? sequentialName(op.path, parent.cversion) : op.path;
+        if (!validPath(path)) throw new KeeperError('BADARGUMENTS');
         if (this.view(changes, path) !== null) throw new KeeperError('NODEEXISTS');
+        if (parent.ephemeralOwner !== 0) throw new KeeperError('NOCHILDRENFOREPHEMERALS');
         const newCversion = parent.cversion + 1;
         const owner = op.ephemeral ? sessionId : 0;
         changes.set(parentPath, { ...parent, cversion: newCversion, childCount: parent.childCount + 1, zxid });
@@ -126,17 +129,23 @@ export class Prep {
         return { t: 'create', path, data: op.data, ephemeralOwner: owner, parentCVersion: newCversion };
       }
       case 'delete': {
+        // getParentPathAndValidate: special paths (/, /zookeeper and its children) are bad
+        // arguments; there is no full path check, so "/x/" is simply a node that does not exist.
+        if (isSpecialPath(op.path)) throw new KeeperError('BADARGUMENTS');
+        const parentPath = parentForPrep(op.path);
+        const parent = this.view(changes, parentPath);
+        if (parent === null) throw new KeeperError('NONODE');
         const rec = this.view(changes, op.path);
         if (rec === null) throw new KeeperError('NONODE');
         if (op.version !== -1 && op.version !== rec.version) throw new KeeperError('BADVERSION');
         if (rec.childCount > 0) throw new KeeperError('NOTEMPTY');
-        const parentPath = parentOf(op.path);
-        const parent = this.view(changes, parentPath)!;
-        changes.set(parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
+        // The parent's record loses a child; its cversion counts creates only (DataTree.deleteNode).
+        changes.set(parentPath, { ...parent, childCount: parent.childCount - 1, zxid });
         changes.set(op.path, null);
         return { t: 'delete', path: op.path };
       }
       case 'setData': {
+        if (!validPath(op.path)) throw new KeeperError('BADARGUMENTS');
         const rec = this.view(changes, op.path);
         if (rec === null) throw new KeeperError('NONODE');
         if (op.version !== -1 && op.version !== rec.version) throw new KeeperError('BADVERSION');
@@ -145,6 +154,7 @@ export class Prep {
         return { t: 'setData', path: op.path, data: op.data, version };
       }
       case 'check': {
+        if (!validPath(op.path)) throw new KeeperError('BADARGUMENTS');
         const rec = this.view(changes, op.path);
         if (rec === null) throw new KeeperError('NONODE');
         if (op.version !== -1 && op.version !== rec.version) throw new KeeperError('BADVERSION');
@@ -161,15 +171,22 @@ export class Prep {
       else if (rec.ephemeralOwner === sessionId) paths.add(path);
     }
     const changes = new Map<string, Rec>();
-    for (const p of [...paths].sort().reverse()) {
-      const parentPath = parentOf(p);
-      const parent = this.view(changes, parentPath);
-      if (parent !== null) changes.set(parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1, zxid });
-      changes.set(p, null);
-    }
+    // PrepRequestProcessor (closeSession) records each ephemeral as deleted and touches only the
+    // parent's pzxid: the parent's record keeps its child count until the txn commits.
+    for (const p of [...paths].sort().reverse()) changes.set(p, null);
     this.commitChanges(changes, zxid);
     return { t: 'closeSession' };
   }
+}
+
+/**
+ * The parent path as PrepRequestProcessor takes it (validatePathForCreate, getParentPathAndValidate):
+ * everything before the last slash; no slash or a NUL is BADARGUMENTS.
+ */
+function parentForPrep(path: string): string {
+  const lastSlash = path.lastIndexOf('/');
+  if (lastSlash === -1 || path.includes('\0')) throw new KeeperError('BADARGUMENTS');
+  return lastSlash === 0 ? '/' : path.slice(0, lastSlash);
 }
 
 function toWrite(m: MultiOp): Exclude<WriteOp, { kind: 'multi' | 'closeSession' }> | { kind: 'check'; path: string; version: number } {

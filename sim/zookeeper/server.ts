@@ -14,10 +14,10 @@
 import type { Context } from '../core/actor.ts';
 import type { ProcessId } from '../core/types.ts';
 import { negotiateSessionTimeout, type ZkSettings } from './config.ts';
-import type { ApplyResult, DataTree, WatchSink } from './datatree.ts';
+import { utf8Length, type ApplyResult, type DataTree, type WatchSink } from './datatree.ts';
 import {
   isWriteOp, wireBytes, type ClientReply, type ConnectRequest, type ServerMessage, type Stat, type WatchEventType,
-  type WriteOp, type ZkErrorCode, type ZkOp, type ZkResult,
+  type MultiOp, type WriteOp, type ZkErrorCode, type ZkOp, type ZkResult,
 } from './messages.ts';
 import type { Txn } from './txn.ts';
 import { formatZxid, type Zxid } from './zxid.ts';
@@ -158,6 +158,13 @@ export class ClientServer implements WatchSink {
   onRequest(from: ProcessId, conn: number, xid: number, op: ZkOp): void {
     const c = this.byPid.get(from)?.get(conn);
     if (c === undefined || c.state !== 'open') return;
+    // NIOServerCnxn.readLength / checkRequestSizeWhenReceivingMessage: a packet longer than
+    // jute.maxbuffer is a "Len error"; the server closes the connection without answering.
+    const len = requestLength(op);
+    if (len > this.host.settings.juteMaxBufferBytes) {
+      this.refuse(from, `Len error ${len}: request from ${this.host.ctx.nameOf(from)} is larger than jute.maxbuffer (${this.host.settings.juteMaxBufferBytes}); closing the connection`);
+      return;
+    }
     if (!this.host.touch(c.sessionId)) {
       this.refuse(from, `session 0x${c.sessionId.toString(16)} is expired or closing: closing the connection`);
       return;
@@ -327,6 +334,33 @@ export class ClientServer implements WatchSink {
   get sessionCount(): number {
     return this.bySession.size;
   }
+}
+
+/** Jute string: a 4-byte length, then UTF-8 bytes. */
+const juteString = (s: string): number => 4 + utf8Length(s);
+/** The ACL list of OPEN_ACL_UNSAFE (world:anyone, all perms) as jute writes it. */
+const OPEN_ACL_BYTES = 4 + 4 + juteString('world') + juteString('anyone');
+
+/**
+ * The length prefix of a request packet: RequestHeader (xid, type) plus the request record as jute
+ * serializes it (CreateRequest, SetDataRequest, MultiOperationRecord with its MultiHeaders...).
+ */
+export function requestLength(op: ZkOp): number {
+  const HEADER = 8;
+  const record = (o: ZkOp | MultiOp): number => {
+    const path = 'path' in o ? juteString(o.path) : 0;
+    const data = 'data' in o && typeof o.data === 'string' ? juteString(o.data) : 0;
+    switch ('kind' in o ? o.kind : o.op) {
+      case 'create': return path + data + OPEN_ACL_BYTES + 4;
+      case 'setData': case 'delete': case 'check': return path + data + 4;
+      case 'getData': case 'exists': case 'getChildren': return path + 1;
+      case 'sync': return path;
+      default: return 0;
+    }
+  };
+  if (op.kind === 'multi') return HEADER + op.ops.reduce((n, o) => n + 9 + record(o), 0) + 9;
+  if (op.kind === 'setWatches') return HEADER + 8 + [...op.data, ...op.exist, ...op.child].reduce((n, p) => n + juteString(p), 12);
+  return HEADER + record(op);
 }
 
 function resultOf(op: ZkOp, r: ApplyResult): ZkResult {

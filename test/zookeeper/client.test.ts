@@ -54,7 +54,31 @@ describe('ZkClient operations', () => {
     t.act('c1', (c) => c.zk.multi([{ op: 'check', path: '/m', version: 3 }, { op: 'create', path: '/m/x', data: '' }], (e, r) => res.push([e, r])));
     t.act('c1', (c) => c.zk.exists('/m/x', {}, (_e, s) => res.push(s === null ? 'absent' : 'present')));
     t.act('c1', (c) => c.zk.multi([{ op: 'check', path: '/m', version: 0 }, { op: 'create', path: '/m/x', data: '' }, { op: 'setData', path: '/m', data: 'd', version: 0 }], (e, r) => res.push([e, r?.map((x) => x.op)])));
-    expect(res).toEqual([['BADVERSION', null], 'absent', [null, ['check', 'create', 'setData']]]);
+    // A failed multi hands the client every op's result (KeeperException.getResults()).
+    expect(res).toEqual([
+      ['BADVERSION', [{ op: 'error', err: 'BADVERSION' }, { op: 'error', err: 'RUNTIMEINCONSISTENCY' }]],
+      'absent',
+      [null, ['check', 'create', 'setData']],
+    ]);
+  });
+
+  it('a request above jute.maxbuffer closes the connection: CONNECTIONLOSS, then the session goes on', () => {
+    const t = ensemble({ config: { 'zookeeper.jute.maxbuffer': 4096 } });
+    t.run(3000);
+    const out: unknown[] = [];
+    t.act('c1', (c) => c.zk.create('/big', 'x'.repeat(5000), {}, (e, p) => out.push(['big', e, p])));
+    t.run(5000);
+    t.act('c1', (c) => c.zk.create('/small', 'x'.repeat(1000), {}, (e, p) => out.push(['small', e, p])));
+    expect(out).toEqual([['big', 'CONNECTIONLOSS', null], ['small', null, '/small']]);
+  });
+
+  it('a one-server ensemble elects itself (its own vote is a quorum of one) and serves', () => {
+    const t = ensemble({ servers: 1 });
+    t.run(3000);
+    const out: unknown[] = [];
+    t.act('c1', (c) => c.zk.create('/solo', 'x', {}, (e, p) => out.push([e, p])));
+    t.act('c1', (c) => c.zk.getData('/solo', {}, (e, d) => out.push([e, d])));
+    expect(out).toEqual([[null, '/solo'], [null, 'x']]);
   });
 
   it('records every operation in the history: ok with the reply zxid and session, fail for definite errors', () => {

@@ -46,8 +46,27 @@ describe('sequential znodes', () => {
     expect(h.run(create('/lock/n-', { sequential: true })).path).toBe('/lock/n-0000000000');
     expect(h.run(create('/lock/n-', { sequential: true })).path).toBe('/lock/n-0000000001');
     h.run({ kind: 'delete', path: '/lock/n-0000000000', version: -1 });
-    // A delete bumps the parent's cversion too: the counter never goes back.
-    expect(h.run(create('/lock/x-', { sequential: true })).path).toBe('/lock/x-0000000003');
+    // The stored cversion counts creates only (DataTree.deleteNode moves pzxid): two creates, so 2.
+    expect(h.run(create('/lock/x-', { sequential: true })).path).toBe('/lock/x-0000000002');
+  });
+
+  it('after create /e and delete /e, the next sequential child of / is numbered 1, as in ZooKeeper 3.8', () => {
+    const h = new Harness();
+    h.run(create('/e'));
+    h.run({ kind: 'delete', path: '/e', version: -1 });
+    expect(h.run(create('/s-', { sequential: true })).path).toBe('/s-0000000001');
+  });
+
+  it('reports cversion as the count of changes: 2 x creates - children (DataNode.copyStat)', () => {
+    const h = new Harness();
+    // The root's /zookeeper child was never created by a txn: -1, as `stat /` shows in ZooKeeper.
+    expect(h.tree.get('/')!.stat().cversion).toBe(-1);
+    expect(h.tree.get('/zookeeper')!.stat().cversion).toBe(-2);
+    h.run(create('/p'));
+    h.run(create('/p/a'));
+    h.run(create('/p/b'));
+    h.run({ kind: 'delete', path: '/p/a', version: -1 });
+    expect(h.tree.get('/p')!.stat()).toMatchObject({ cversion: 3, numChildren: 1 });
   });
 
   it('counts creates still in flight when naming (outstanding changes)', () => {
@@ -90,9 +109,40 @@ describe('versions and conditional writes', () => {
     expect(h.run(create('/no/child')).err).toBe('NONODE');
     h.run(create('/e', { ephemeral: true }));
     expect(h.run(create('/e/c')).err).toBe('NOCHILDRENFOREPHEMERALS');
-    expect(h.run(create('/bad/')).err).toBe('BADARGUMENTS');
+    expect(h.run(create('/bad/')).err).toBe('NONODE'); // the parent /bad is looked up before the path is checked
+    h.run(create('/c'));
+    expect(h.run(create('/c/')).err).toBe('BADARGUMENTS');
+    // The full path is checked after the sequential suffix: "/c/" + suffix is a valid name.
+    expect(h.run(create('/c/', { sequential: true })).path).toBe('/c/0000000000');
+    expect(h.run(create('no-slash')).err).toBe('BADARGUMENTS');
+    // NODEEXISTS is checked before the ephemeral parent.
+    h.run(create('/e/x', { ephemeral: false }));
+    expect(h.run(create('/e', { ephemeral: true })).err).toBe('NODEEXISTS');
     expect(['/', '/a', '/a/b'].map(validPath)).toEqual([true, true, true]);
     expect(['', 'a', '/a/', '//a', '/a/../b', '/.'].map(validPath)).toEqual([false, false, false, false, false, false]);
+  });
+});
+
+describe('special paths and deletes (PrepRequestProcessor.getParentPathAndValidate)', () => {
+  it('refuses to delete /, /zookeeper and its children with BADARGUMENTS', () => {
+    const h = new Harness();
+    for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+      expect(h.run({ kind: 'delete', path: p, version: -1 }).err, p).toBe('BADARGUMENTS');
+    }
+    expect(h.tree.children('/zookeeper')).toEqual(['config', 'quota']);
+  });
+
+  it('a delete of "/x/" is NONODE (no path check on delete, the node "/x/" does not exist)', () => {
+    const h = new Harness();
+    h.run(create('/x'));
+    expect(h.run({ kind: 'delete', path: '/x/', version: -1 }).err).toBe('NONODE');
+    expect(h.run({ kind: 'delete', path: '/nope/', version: -1 }).err).toBe('NONODE');
+  });
+
+  it('counts dataLength in UTF-8 bytes', () => {
+    const h = new Harness();
+    h.run(create('/u', { data: 'h\u00e9\u20ac\u{1F600}' }));
+    expect(h.tree.get('/u')!.stat().dataLength).toBe(1 + 2 + 3 + 4);
   });
 });
 
