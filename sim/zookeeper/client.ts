@@ -435,7 +435,8 @@ export class ZkClient {
     const map = kind === 'child' ? this.childWatches : kind === 'exist' ? this.existWatches : this.dataWatches;
     let list = map.get(path);
     if (list === undefined) map.set(path, (list = []));
-    list.push(p.watch!);
+    // ZKWatchManager keeps a set of watchers per path: the same watcher registered twice is called once.
+    if (!list.includes(p.watch!)) list.push(p.watch!);
     this.ctx.observe('zk-watch-set', {
       session: this._sessionId, path, kind, exists: stat !== null,
       mzxid: stat?.mzxid ?? -1, pzxid: stat?.pzxid ?? -1, czxid: stat?.czxid ?? -1,

@@ -58,6 +58,13 @@ interface Cnxn {
   state: 'creating' | 'validating' | 'open';
   readonly queue: Entry[];
   closed: boolean;
+  /**
+   * The client asked to close its session. ZooKeeper applies the closeSession txn (the session's
+   * ephemerals go, watches fire) and then closes this connection at once (FinalRequestProcessor
+   * applyRequest -> closeSession, ZOOKEEPER-558), so the watch events queued for it are never
+   * flushed: the closing client sees none of them.
+   */
+  closing: boolean;
 }
 
 const NONE: ZkResult = { kind: 'none' };
@@ -129,7 +136,7 @@ export class ClientServer implements WatchSink {
     if (conns === undefined) this.byPid.set(from, (conns = new Map()));
     if (conns.has(m.conn)) return;
     const timeoutMs = negotiateSessionTimeout(m.timeoutMs, this.host.settings);
-    const c: Cnxn = { pid: from, conn: m.conn, sessionId: m.sessionId, timeoutMs, state: 'validating', queue: [], closed: false };
+    const c: Cnxn = { pid: from, conn: m.conn, sessionId: m.sessionId, timeoutMs, state: 'validating', queue: [], closed: false, closing: false };
     conns.set(m.conn, c);
     if (m.sessionId === 0) {
       c.sessionId = this.host.newSessionId();
@@ -170,6 +177,7 @@ export class ClientServer implements WatchSink {
       return;
     }
     const e: Entry = { xid, op, waiting: false, err: null, result: NONE, zxid: 0 };
+    if (op.kind === 'closeSession') c.closing = true;
     if (isWriteOp(op)) {
       e.waiting = true;
       c.queue.push(e);
@@ -314,7 +322,7 @@ export class ClientServer implements WatchSink {
       }
     }
     if (targets === undefined) return;
-    for (const c of [...targets].sort((a, b) => a.pid - b.pid || a.conn - b.conn)) if (!c.closed) this.sendEvent(c, path, event);
+    for (const c of [...targets].sort((a, b) => a.pid - b.pid || a.conn - b.conn)) if (!c.closed && !c.closing) this.sendEvent(c, path, event);
   }
 
   private sendEvent(c: Cnxn, path: string, event: WatchEventType): void {
