@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SEC } from '../../sim/core/types.ts';
+import { leaseRecoveryChecker } from '../../sim/hdfs/checkers/lease-recovery.ts';
 import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
 import type { ClientProtocolResponse } from '../../sim/hdfs/protocol.ts';
 import type { BlockId, GenStamp } from '../../sim/hdfs/types.ts';
@@ -149,9 +150,20 @@ describe('NameNode actor (ClientProtocol over the edit log)', () => {
     world.runUntil(70 * SEC);
     expect(bm().recoveries.map((b) => b.blockId)).toEqual([B1.blockId]);
     const view = nn().inspect() as { leases: { holder: string; files: string[] }[]; namespace: { genStamp: number } };
-    expect(view.leases).toEqual([{ holder: 'HDFS_NameNode', files: ['/f'] }]);
+    expect(view.leases).toMatchObject([{ holder: 'HDFS_NameNode', files: ['/f'] }]);
     expect(view.namespace.genStamp).toBe(1002);
     expect(nn().ns.resolve('/f')).toMatchObject({ uc: { clientName: 'HDFS_NameNode' }, blocks: [{ state: 'UNDER_RECOVERY' }] });
+    // The stand-in block manager never completes block recovery: hdfs-lease fires once the recovery
+    // outlives the hard limit plus its bound (a DataNode-side recovery that never reports back).
+    const checker = leaseRecoveryChecker({ namenode: 'nn', recoveryBoundMs: 30_000 });
+    world.runUntil(100 * SEC);
+    checker.finish!(world, { healUs: 0, endUs: world.nowUs });
+    expect(world.violations).toEqual([]);
+    world.runUntil(200 * SEC);
+    checker.finish!(world, { healUs: 0, endUs: world.nowUs });
+    expect(world.violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/^lease recovery of \/f started 1\d\d s ago and the file is still open \(holder HDFS_NameNode\)$/),
+    ]);
   });
 });
 

@@ -60,6 +60,7 @@ export function internalReleaseLease(fs: FsContext, f: INodeFile, recoveryHolder
     fs.leases.renewLease(holder, fs.localUs());
   }
   fs.ns.setBlockState(f, last.blockId, 'UNDER_RECOVERY');
+  fs.leases.recoveryStarted(f.id, fs.localUs());
   const started = fs.bm.initializeBlockRecovery(toBlock(last), recoveryId);
   fs.annotate(() => `lease recovery of ${src}: blk_${last.blockId} UNDER_RECOVERY with recovery id ${recoveryId}${started ? '' : ' (no replica location yet)'}`);
   return { closed: false, txid: txid ?? fs.ns.lastAppliedTxId };

@@ -19,6 +19,8 @@ export interface Lease {
 export class LeaseManager {
   private readonly leases = new Map<string, Lease>();
   private readonly byFile = new Map<number, Lease>();
+  /** When the NameNode first started recovering each file's lease (internalReleaseLease), until the file closes. */
+  readonly recoveryStartedUs = new Map<number, number>();
 
   constructor(private readonly softLimitUs: number, private readonly hardLimitUs: number) {}
 
@@ -49,7 +51,10 @@ export class LeaseManager {
     const l = this.leases.get(holder);
     if (l === undefined) return;
     l.files.delete(fileId);
-    if (this.byFile.get(fileId) === l) this.byFile.delete(fileId);
+    if (this.byFile.get(fileId) === l) {
+      this.byFile.delete(fileId);
+      this.recoveryStartedUs.delete(fileId);
+    }
     if (l.files.size === 0) this.leases.delete(holder);
   }
 
@@ -57,8 +62,15 @@ export class LeaseManager {
   reassignLease(fileId: number, newHolder: string, nowUs: number): Lease {
     const old = this.byFile.get(fileId);
     invariant(old !== undefined, () => `reassignLease: file ${fileId} has no lease`);
+    const started = this.recoveryStartedUs.get(fileId);
     this.removeLease(old.holder, fileId);
+    if (started !== undefined) this.recoveryStartedUs.set(fileId, started);
     return this.addLease(newHolder, fileId, nowUs);
+  }
+
+  /** Block recovery of the file's last block started now (kept from the first attempt). */
+  recoveryStarted(fileId: number, nowUs: number): void {
+    if (!this.recoveryStartedUs.has(fileId)) this.recoveryStartedUs.set(fileId, nowUs);
   }
 
   /** LeaseManager.renewLease (renewLease RPC): false if the client holds no lease. */

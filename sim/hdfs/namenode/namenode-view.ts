@@ -43,7 +43,16 @@ export class NameNodeView {
       },
       storage,
       namespace: { inodes: ns.inodeCount, files: fileCount, digest: ns.digest(), genStamp: ns.genStamp, lastBlockId: ns.lastBlockId, listing: files },
-      leases: nn.leases.all().map((l) => ({ holder: l.holder, files: [...l.files].map((id) => { const n = ns.inode(id); return n === undefined ? id : ns.pathOf(n); }) })),
+      leases: nn.leases.all().map((l) => {
+        const files = [...l.files].sort((a, b) => a - b);
+        const pathOf = (id: number): string => { const n = ns.inode(id); return n === undefined ? String(id) : ns.pathOf(n); };
+        const recovering: { [path: string]: number } = {};
+        for (const id of files) {
+          const t = nn.leases.recoveryStartedUs.get(id);
+          if (t !== undefined) recovering[pathOf(id)] = t;
+        }
+        return { holder: l.holder, files: files.map(pathOf), lastUpdateUs: l.lastUpdateUs, recoveryStartedUs: recovering };
+      }),
       ...(bm !== undefined ? { blockManager: bm.call(nn.bm) } : {}),
     };
   }
