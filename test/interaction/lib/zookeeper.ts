@@ -61,6 +61,8 @@ function describe(env: Envelope): string {
       return `LEADERINFO epoch ${m.epoch}`;
     case 'ACKEPOCH':
       return `ACKEPOCH epoch ${m.epoch} current ${m.currentEpoch} last ${shortZxid(m.lastZxid)}`;
+    case 'ZkConnect':
+      return `ZkConnect session 0x${m.sessionId.toString(16)}`;
     case 'FOLLOWERINFO':
       return `FOLLOWERINFO accepted ${m.acceptedEpoch}`;
     case 'Notification':
@@ -129,6 +131,16 @@ export function zookeeperCommands(d: Driver): void {
       out.push(`create ${path}: ${result ?? 'no answer within 30s'}`);
       if (result !== 'OK') return;
     }
+  });
+
+  // client: the script client's session state and the server it is connected to.
+  d.on('client', (_c, out) => {
+    if (client === null || !d.world.isUp(d.world.pid('client'))) {
+      out.push('client: not started');
+      return;
+    }
+    const zk = client.zk;
+    out.push(`client: ${zk.state}, session 0x${zk.sessionId.toString(16)}, server ${zk.connectedServer ?? 'none'}`);
   });
 
   // peers: every peer's role, ZAB phase, epochs, last committed zxid and the txns in its log.
