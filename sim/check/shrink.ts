@@ -158,7 +158,8 @@ function withFault(f: Fault, changes: { atMs?: number; durationMs?: number; acti
   const atMs = changes.atMs ?? f.atMs;
   const durationMs = changes.durationMs ?? f.durationMs;
   const action = changes.action ?? f.action;
-  return durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
+  const timed: Fault = durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
+  return f.when !== undefined ? { ...timed, when: f.when } : timed;
 }
 
 function replaceAt(faults: readonly Fault[], i: number, f: Fault): Fault[] {

@@ -5,6 +5,7 @@ import type { World } from '../world/world.ts';
 import { formatDuration, parseDuration, resolveHost, type ApplyContext, type FaultAction } from './fault-kind.ts';
 import { FAULT_KINDS, FAULT_REGISTRY, isFaultKind, kindOf } from './fault-registry.ts';
 import { clearLayers } from './kinds/host.ts';
+import { armTrigger, disarmTriggers, formatTrigger, parseTrigger, validateTrigger, type Trigger } from './triggers.ts';
 
 // Fault scripts: what the nemesis does and when. A script is a list of faults, each at a time and
 // optionally for a duration after which it is undone. The text form is what users write and what
@@ -39,16 +40,24 @@ import { clearLayers } from './kinds/host.ts';
 //   at 20s crash leader(events-0) for 30s
 //
 // If the target names nobody at that moment (no leader), the fault is skipped and the trace says so.
+//
+// A fault can also be triggered by an event of the run (triggers.ts):
+//
+//   when zk-2 receives SNAP after 5ms crash zk-1
+//   when broker-2 state partitions.events-0.leo >= 20 isolate broker-2 for 10s
 
 export type { FaultAction, FaultKind } from './fault-kind.ts';
 export { FAULT_KINDS, formatDuration, parseDuration, resolveHost };
 export { cutsOf } from './kinds/network.ts';
 
 export interface Fault {
+  /** When it applies (a triggered fault: 0, it applies when its trigger fires). */
   readonly atMs: number;
   /** Undo after this long; absent: the fault stays until healed (or is instantaneous). */
   readonly durationMs?: number;
   readonly action: FaultAction;
+  /** Applies when this event of the run happens instead of at atMs (triggers.ts). */
+  readonly when?: Trigger;
 }
 
 // ------------------------------------------------------------------ text form
@@ -59,7 +68,8 @@ export function formatAction(a: FaultAction): string {
 
 export function formatFault(f: Fault): string {
   const dur = f.durationMs !== undefined ? ` for ${formatDuration(f.durationMs)}` : '';
-  return `at ${formatDuration(f.atMs)} ${formatAction(f.action)}${dur}`;
+  const head = f.when !== undefined ? formatTrigger(f.when) : `at ${formatDuration(f.atMs)}`;
+  return `${head} ${formatAction(f.action)}${dur}`;
 }
 
 export function formatScript(faults: readonly Fault[]): string {
@@ -77,11 +87,27 @@ function whereOf(f: Fault): string {
 export function parseFault(line: string, where: string): Fault {
   const text = line.replace(/#.*$/, '').trim();
   const words = text.split(/\s+/);
-  if (words[0] !== 'at' || words.length < 3) throw new UsageError(`${where}: expected 'at <time> <fault> [for <duration>]', got '${text}'`);
+  if (words[0] === 'when') {
+    const { trigger, rest } = parseTrigger(words.slice(1), where);
+    const { action, durationMs } = parseBody(rest, where);
+    return located(durationMs !== undefined ? { atMs: 0, durationMs, action, when: trigger } : { atMs: 0, action, when: trigger }, where);
+  }
+  if (words[0] !== 'at' || words.length < 3) throw new UsageError(`${where}: expected 'at <time> <fault> [for <duration>]' or 'when <event> <fault>', got '${text}'`);
   const atMs = parseDuration(words[1]!, where);
-  const verb = words[2]!;
+  const { action, durationMs } = parseBody(words.slice(2), where);
+  return located(durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action }, where);
+}
+
+function located(f: Fault, where: string): Fault {
+  sources.set(f, where);
+  return f;
+}
+
+/** `<verb> <args...> [for <duration>]`: the fault's action and duration. */
+function parseBody(words: readonly string[], where: string): { action: FaultAction; durationMs?: number } {
+  const verb = words[0] ?? '';
   if (!isFaultKind(verb)) throw new UsageError(`${where}: unknown fault '${verb}' (known: ${FAULT_KINDS.join(', ')})`);
-  let args = words.slice(3);
+  let args = words.slice(1);
   let durationMs: number | undefined;
   if (args.length >= 2 && args[args.length - 2] === 'for') {
     durationMs = parseDuration(args[args.length - 1]!, where);
@@ -92,9 +118,7 @@ export function parseFault(line: string, where: string): Fault {
     throw new UsageError(`${where}: '${verb}' is instantaneous and takes no 'for <duration>' (usage: ${def.usage})`);
   }
   const action = def.parse(args, where);
-  const f: Fault = durationMs !== undefined ? { atMs, durationMs, action } : { atMs, action };
-  sources.set(f, where);
-  return f;
+  return durationMs !== undefined ? { action, durationMs } : { action };
 }
 
 export function parseScript(text: string, source = 'fault script'): Fault[] {
@@ -170,7 +194,8 @@ export interface ScriptBounds {
 export function validateScript(world: World, faults: readonly Fault[], bounds?: ScriptBounds): void {
   for (const f of faults) {
     const where = whereOf(f);
-    if (bounds !== undefined && f.atMs > bounds.endMs) {
+    if (f.when !== undefined) validateTrigger(world, f.when, where);
+    else if (bounds !== undefined && f.atMs > bounds.endMs) {
       throw new UsageError(`${where}: at ${formatDuration(f.atMs)} is after the end of the run at ${formatDuration(bounds.endMs)} (fault phase ${formatDuration(bounds.faultPhaseMs)} + quiesce ${formatDuration(bounds.quiesceMs)}): it would never apply`);
     }
     const def = kindOf(f.action);
@@ -218,13 +243,17 @@ export function applyFault(world: World, f: Fault): void {
   if (state !== undefined && undo !== null && undoAtUs >= 0) world.schedule(undoAtUs, () => undo(ctx, a, state));
 }
 
-/** Schedules every fault of a script (times relative to the run's start). */
+/** Schedules every fault of a script (times relative to the run's start) and arms its triggers. */
 export function scheduleFaults(world: World, faults: readonly Fault[]): void {
-  for (const f of faults) world.schedule(f.atMs * MS, () => applyFault(world, f));
+  for (const f of faults) {
+    if (f.when !== undefined) armTrigger(world, f.when, () => applyFault(world, f));
+    else world.schedule(f.atMs * MS, () => applyFault(world, f));
+  }
 }
 
 /** End of the fault phase: every fault is lifted so the healed system can converge. */
 export function healEverything(world: World): void {
+  disarmTriggers(world);
   world.net.healAll();
   for (let h = 0; h < world.hostNames.length; h++) {
     const disk = world.disks[h]!;

@@ -127,6 +127,7 @@ export class Transport {
     if (this.w.trace !== null) {
       this.w.raw(`"type":"send","p":${this.w.quoted[from]},"to":${this.w.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
     }
+    if (this.w.tapping) this.w.tapMessage('sends', from, to, msg.type);
     if (this.interceptor !== null && this.interceptor(env)) return;
     if (ch !== undefined && ch.held.length > 0) {
       // Earlier data waits for retransmission: this data queues behind it (TCP sends in order),
@@ -263,6 +264,7 @@ export class Transport {
       return;
     }
     if (this.w.trace !== null) this.w.raw(`"type":"deliver","p":${this.w.quoted[to]},"from":${this.w.quoted[from]},"id":${env.id}}`);
+    if (this.w.tapping) this.w.tapMessage('receives', to, from, env.msg.type);
     this.w.activate(to, (a) => a.onMessage(from, env.msg));
   }
 
@@ -305,6 +307,7 @@ export class Transport {
       }
     }
     if (this.w.trace !== null) this.w.raw(`"type":"deliver","p":${this.w.quoted[to]},"from":${this.w.quoted[from]},"id":${env.id}}`);
+    if (this.w.tapping) this.w.tapMessage('receives', to, from, env.msg.type);
     this.w.activate(to, (a) => a.onMessage(from, env.msg));
   }
 

@@ -61,6 +61,16 @@ export interface WorldOptions {
   trace?: TraceSink | null;
 }
 
+/** A listener of what happens at the processes (World.addTap). */
+export interface WorldTap {
+  /** A process sent a message (p: the sender) or a message was handed to its process (p: the receiver). */
+  message?(dir: 'sends' | 'receives', p: ProcessId, peer: ProcessId, type: string): void;
+  /** A process made an observation (Context.observe). */
+  observed?(p: ProcessId, kind: string): void;
+  /** A handler of p ran and p is still up: its inspect() view may have changed. */
+  handled?(p: ProcessId): void;
+}
+
 export class World {
   readonly seed: number;
   readonly rng: Rng;
@@ -104,6 +114,9 @@ export class World {
   private readonly procByName = new Map<string, ProcessId>();
 
   private readonly observers = new Map<ObservationKind, ((p: ProcessId, data: never) => void)[]>();
+  private readonly taps: WorldTap[] = [];
+  /** Whether any tap listens (addTap). */
+  tapping = false;
   /** @internal (sim/core): the event-identity digest. */
   readonly hash = new Hash64();
   readonly transport: Transport;
@@ -236,6 +249,20 @@ export class World {
     c.attach?.(this);
   }
 
+  /**
+   * Listens to what happens at the processes: sends and deliveries, observations, handler ends.
+   * Fault triggers use it (sim/harness/triggers.ts); with no tap, the hot paths pay one check.
+   */
+  addTap(tap: WorldTap): void {
+    this.taps.push(tap);
+    this.tapping = true;
+  }
+
+  /** @internal (sim/world) A send (p: the sender) or a delivery to a process (p: the receiver). */
+  tapMessage(dir: 'sends' | 'receives', p: ProcessId, peer: ProcessId, type: string): void {
+    for (const t of this.taps) t.message?.(dir, p, peer, type);
+  }
+
   /** Calls cb with every observation of this kind (kinds and data: core/observation.ts). */
   onObserve<K extends ObservationKind>(kind: K, cb: (p: ProcessId, data: ObservationData<K>) => void): void {
     let list = this.observers.get(kind);
@@ -300,6 +327,7 @@ export class World {
     fn(a);
     this.current = prev;
     if (this.trace !== null && this.actors[pid] === a) this.traceState(pid, a);
+    if (this.tapping && this.actors[pid] === a) for (const t of this.taps) t.handled?.(pid);
   }
 
   /**
@@ -515,6 +543,7 @@ export class World {
     if (this.trace !== null) this.line({ type: 'obs', p: this.procNames[pid]!, kind, data });
     const list = this.observers.get(kind) as ((p: ProcessId, data: ObservationData<K>) => void)[] | undefined;
     if (list !== undefined) for (const cb of list) cb(pid, data);
+    if (this.tapping) for (const t of this.taps) t.observed?.(pid, kind);
   }
 
   reportViolation(checker: string, message: string): void {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { dsim, expectOneLineError, FRAGILE, tempDir } from './helpers.ts';
+import { expect } from 'vitest';
+import { dsim, dsimJson, expectOneLineError, FRAGILE, tempDir } from './helpers.ts';
 
 // `dsim run --faults` with a script the strict parser rejects: exit 2, one line naming file:line,
 // no stack trace, and the run never starts (issue 15 item 7).
@@ -32,5 +33,18 @@ describe('dsim run --faults rejects what the script would not do', () => {
   it('a named target for a partition the topic lacks', () => {
     expectOneLineError(dsim(['run', 'kafka-leader-failover', '--faults', '-'], { input: 'at 5s crash leader(events-9) for 5s\n' }),
       /<stdin>:1: target 'leader\(events-9\)' can name nothing: no partition 9 of 'events'/);
+  });
+
+  it('a bad when line', () => {
+    const f = script('when.faults', 'at 1s crash p2 for 1s\nwhen p0 receives Beat every explode p1\n');
+    expectOneLineError(dsim(['run', FRAGILE, '--faults', f]), new RegExp(`${f}:2: unknown fault 'explode'`));
+    expectOneLineError(dsim(['run', FRAGILE, '--faults', '-'], { input: 'when p0 hears Beat crash p1\n' }), /<stdin>:1: unknown event 'hears'/);
+    expectOneLineError(dsim(['run', FRAGILE, '--faults', '-'], { input: 'when p7 receives Beat crash p1\n' }), /<stdin>:1: no process named 'p7'/);
+  });
+
+  it('a when line runs, and the run prints it back', () => {
+    const r = dsimJson<{ faults: string; violations: { checker: string }[] }>(['run', FRAGILE, '--set', 'fragile.nemesis=false', '--faults', '-', '--json'], { input: 'when p0 receives Beat after 5ms crash p1 for 100ms\n' });
+    expect(r.json.faults).toBe('when p0 receives Beat after 5ms crash p1 for 100ms\n');
+    expect(r.json.violations.map((v) => v.checker)).toEqual(['no-restart-of-p1']);
   });
 });
