@@ -82,11 +82,12 @@ describe("Kafka's named targets are checked before the run", () => {
     }
   };
 
-  it('an unknown topic, a partition the topic lacks, an argument to controller()', () => {
+  it('an unknown topic, a partition the topic lacks, an argument no target takes', () => {
+    // leader() is ZooKeeper's (the ensemble's leader), leader(<topic>-<partition>) Kafka's.
     expect(run('at 5s crash leader(orders-0)')).toBe("kafka.faults:1: target 'leader(orders-0)' can name nothing: no topic 'orders' (topics: events)");
     expect(run('at 5s crash leader(events-6)')).toBe("kafka.faults:1: target 'leader(events-6)' can name nothing: no partition 6 of 'events' (it has 6: 0..5)");
-    expect(run('at 5s isolate leader(events)')).toBe("kafka.faults:1: target 'leader(events)' can name nothing: 'events' is not <topic>-<partition>");
-    expect(run('at 5s pause controller(1)')).toBe("kafka.faults:1: target 'controller(1)' can name nothing: controller() takes no argument, got '1'");
+    expect(run('at 5s isolate leader(events)')).toBe("kafka.faults:1: target 'leader(events)' can name nothing: expected leader() or leader(<topic>-<partition>)");
+    expect(run('at 5s pause controller(1)')).toBe("kafka.faults:1: target 'controller(1)' can name nothing: expected controller()");
     expect(run('at 999s crash leader(events-0)')).toMatch(/^kafka\.faults:1: at 999s is after the end of the run at 90s/);
   });
 });
