@@ -1,4 +1,4 @@
-import { closest } from '../core/config.ts';
+import { closest, parseProperties } from '../core/config.ts';
 import type { ConfigFileRead, NamedTarget, System } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
 import { zookeeper } from '../zookeeper/system.ts';
@@ -12,7 +12,8 @@ import { describeTopic } from './summary.ts';
 
 // ZooKeeper-era Kafka as a dsim System (the seam: sim/harness/system.ts). It uses ZooKeeper: its
 // builder builds the ensemble through the ZooKeeper System first, and every scenario that composes
-// Kafka gets the zookeeper.* keys too. kafka.* keys are read from server.properties; the checkers
+// Kafka gets the zookeeper.* keys too. kafka.* keys are read from server.properties and
+// producer.properties; the checkers
 // are in checkers/; the fault targets are `leader(<topic>-<partition>)` and `controller()`; the
 // summary is `kafka-topics.sh --describe` of the topic it built.
 
@@ -76,12 +77,51 @@ function readServerProperties(fileName: string, text: string): ConfigFileRead {
   return { values, unmodelled: ignored, unknown };
 }
 
+/** producer.properties keys dsim models, and the kafka.* key each sets (request.timeout.ms is the producer's own key). */
+const PRODUCER_KEYS: { readonly [key: string]: string } = {
+  'acks': 'kafka.acks',
+  'retries': 'kafka.retries',
+  'batch.size': 'kafka.batch.size',
+  'linger.ms': 'kafka.linger.ms',
+  'max.in.flight.requests.per.connection': 'kafka.max.in.flight.requests.per.connection',
+  'enable.idempotence': 'kafka.enable.idempotence',
+  'delivery.timeout.ms': 'kafka.delivery.timeout.ms',
+  'retry.backoff.ms': 'kafka.retry.backoff.ms',
+  'request.timeout.ms': 'kafka.producer.request.timeout.ms',
+};
+
+/** ProducerConfig keys that do not change what dsim's producer does (addresses, serializers, buffers, security). */
+const UNMODELLED_PRODUCER_KEYS: readonly string[] = [
+  'bootstrap.servers', 'client.id', 'key.serializer', 'value.serializer', 'compression.type', 'buffer.memory',
+  'max.block.ms', 'max.request.size', 'send.buffer.bytes', 'receive.buffer.bytes', 'partitioner.class',
+  'interceptor.classes', 'metadata.max.age.ms', 'connections.max.idle.ms', 'reconnect.backoff.ms',
+  'reconnect.backoff.max.ms', 'security.protocol', 'client.dns.lookup', 'metric.reporters',
+  'metrics.num.samples', 'metrics.sample.window.ms', 'metrics.recording.level',
+];
+
+/** producer.properties (the console producer's --producer.config): the producer keys dsim models. */
+function readProducerProperties(fileName: string, text: string): ConfigFileRead {
+  const values: { [key: string]: string } = {};
+  const unmodelled: string[] = [];
+  const unknown: { key: string; closest: string | null }[] = [];
+  for (const [key, v] of parseProperties(text, fileName)) {
+    const to = PRODUCER_KEYS[key];
+    if (to !== undefined) values[to] = v;
+    else if (UNMODELLED_PRODUCER_KEYS.includes(key) || key.startsWith('ssl.') || key.startsWith('sasl.')) unmodelled.push(key);
+    else unknown.push({ key, closest: closest(key, [...Object.keys(PRODUCER_KEYS), ...UNMODELLED_PRODUCER_KEYS]) });
+  }
+  return { values, unmodelled, unknown };
+}
+
 export const kafka: System<ClusterOptions, Cluster> = {
   name: 'kafka',
   description: 'ZooKeeper-era Kafka (0.10.2 to 2.8): brokers, the controller, replication (ISR, HW, leader epochs), logs on disk, the producer',
   configPrefix: 'kafka.',
   schema: kafkaSchema,
-  configFiles: [{ fileNames: ['server.properties'], read: readServerProperties }],
+  configFiles: [
+    { fileNames: ['server.properties'], read: readServerProperties },
+    { fileNames: ['producer.properties'], read: readProducerProperties },
+  ],
   uses: [zookeeper],
   build: (world, cfg, options) => {
     const zk = zookeeper.build(world, cfg, {});

@@ -87,6 +87,11 @@ describe('native config files', () => {
     expect(r).toEqual({ values: { 'kafka.min.insync.replicas': '2' }, unmodelled: ['log.dirs'], unknown: [{ key: 'min.insync.replica', closest: 'min.insync.replicas' }] });
   });
 
+  it('producer.properties: the producer keys dsim models, serializers and addresses unmodelled, typos unknown', () => {
+    const r = configReaderFor([kafka], 'producer.properties').read('producer.properties', 'acks=1\nrequest.timeout.ms=5000\nbootstrap.servers=a:9092\nlinger.msec=5\n');
+    expect(r).toEqual({ values: { 'kafka.acks': '1', 'kafka.producer.request.timeout.ms': '5000' }, unmodelled: ['bootstrap.servers'], unknown: [{ key: 'linger.msec', closest: 'linger.ms' }] });
+  });
+
   it('a file no composed system reads is a one-line error naming the files they do read', () => {
     expect(() => configReaderFor([zookeeper], 'server.properties')).toThrow(/server.properties: not a config file of zookeeper \(reads zoo.cfg\)/);
   });
