@@ -59,3 +59,36 @@ describe('write pipeline', () => {
     expect(up.nodes).toHaveLength(3);
   });
 });
+
+describe('replace-datanode-on-failure in a live pipeline', () => {
+  function crashMidBlock(n: number, overrides: { [k: string]: string | boolean }, extra: Partial<WriteSpec> = {}) {
+    const r = rig(n, { 'client-1': writer([spec('/q', 4 * MiB, { writeBytes: 16 * 1024, ...extra })], 60 * SEC) }, overrides);
+    runUntilTrue(r.world, () => rbwBytes(r.world, 'dn-2') > 200_000);
+    r.world.crash(r.world.pid('dn-2'));
+    r.world.runUntil(70 * SEC);
+    return r;
+  }
+
+  it('DEFAULT, replication 3, never hflushed: the block goes on with the 2 survivors', () => {
+    const r = crashMidBlock(5, {});
+    expect(ops(r.world, 'write')[0]?.status).toBe('ok');
+    expect(r.nn().pipelineUpdates[0]!.nodes).toHaveLength(2);
+  });
+
+  it('DEFAULT after an hflush: a replacement joins (the block was hflushed)', () => {
+    const r = crashMidBlock(5, {}, { hflushEveryBytes: 64 * 1024 });
+    expect(ops(r.world, 'write')[0]?.status).toBe('ok');
+    expect(r.nn().pipelineUpdates[0]!.nodes).toHaveLength(3);
+    expect(ops(r.world, 'verify')[0]?.status).toBe('ok');
+  });
+
+  it('ALWAYS with no spare DataNode: the write fails unless best-effort', () => {
+    const policy = 'hdfs.dfs.client.block.write.replace-datanode-on-failure.policy';
+    const failed = crashMidBlock(3, { [policy]: 'ALWAYS' });
+    expect(ops(failed.world, 'write')[0]).toMatchObject({ status: 'info' });
+    expect(ops(failed.world, 'write')[0]!.error).toMatch(/Failed to replace a bad datanode/);
+    const best = crashMidBlock(3, { [policy]: 'ALWAYS', 'hdfs.dfs.client.block.write.replace-datanode-on-failure.best-effort': true });
+    expect(ops(best.world, 'write')[0]?.status).toBe('ok');
+    expect(best.nn().pipelineUpdates[0]!.nodes).toHaveLength(2);
+  });
+});

@@ -12,7 +12,8 @@ export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json 
     host: d.hostName,
     rack: d.rack,
     state: !d.alive ? 'dead' : d.isStale(now, bm.settings.staleIntervalUs) ? 'stale' : 'live',
-    lastHeartbeatAgoMs: Math.round((now - d.lastUpdateUs) / 1000),
+    // Absolute time, not "ago": a view must change only when an event changes it (the replay rebuilds it).
+    lastHeartbeatMs: Math.round(d.lastUpdateUs / 1000),
     blocks: d.blocks.size,
     remaining: d.remaining,
     xceivers: d.xceiverCount,
