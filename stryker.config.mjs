@@ -1,5 +1,8 @@
 // Mutation testing of the protocol rule files (`npm run mutate`, not part of `npm test`).
-// Scope and the score of the last run: docs/testing.md.
+// Scope and the score of the last run: docs/testing.md. ZooKeeper's learner.ts and leader.ts are
+// the next files to add: every one of their ~1,000 mutants needs cluster runs, which took the
+// estimate to 5 h on the shared 2 cores; run them alone with
+//   npx stryker run stryker.config.mjs --mutate sim/zookeeper/learner.ts
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -12,8 +15,6 @@ export default {
     'sim/zookeeper/vote.ts',
     'sim/zookeeper/election.ts',
     'sim/zookeeper/sync.ts',
-    'sim/zookeeper/learner.ts',
-    'sim/zookeeper/leader.ts',
   ],
   ignorePatterns: ['viz', 'docs', 'traces', 'test-artifacts', 'test/browser', 'reports'],
   concurrency: 2,

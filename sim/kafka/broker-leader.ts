@@ -13,6 +13,7 @@ import { readUint32, OFF_CRC } from './records.ts';
 import {
   canJoinIsr, checkCurrentLeaderEpoch, leaderHighWatermarkCandidate, NEVER_MS, newFollowerState,
   nextLeaderHighWatermark, notEnoughReplicasBeforeAppend, outOfSyncReplicas, resetFollowerOnLeadership,
+  updateFollowerFetchState,
 } from './replica-rules.ts';
 
 // The leader side of the broker (Partition, ReplicaManager, KafkaApis for the partitions it leads):
@@ -110,13 +111,7 @@ export class LeaderSide {
       const s = part.followers.get(msg.replicaId);
       if (s === undefined) continue;
       // Replica.updateLogReadResult, then ISR expansion and the HW (Partition.updateFollowerFetchState).
-      const before = s.leo;
-      s.leo = r.fetchOffset;
-      if (r.fetchOffset >= log.logEndOffset) s.lastCaughtUpTimeMs = Math.max(s.lastCaughtUpTimeMs, now);
-      else if (r.fetchOffset >= s.lastFetchLeaderLogEndOffset) s.lastCaughtUpTimeMs = Math.max(s.lastCaughtUpTimeMs, s.lastFetchTimeMs);
-      if (before !== r.fetchOffset) s.leoUpdateTimeMs = now;
-      s.lastFetchLeaderLogEndOffset = log.logEndOffset;
-      s.lastFetchTimeMs = now;
+      updateFollowerFetchState(s, r.fetchOffset, log.logEndOffset, now);
       this.maybeExpandIsr(part, msg.replicaId, r.fetchOffset);
       this.maybeIncrementHw(part);
     }

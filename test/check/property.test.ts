@@ -114,11 +114,9 @@ describe('checkScenario', () => {
   it('finds the planted split within 50 runs and returns a two-fault minimal script that replays', () => {
     const r = checkScenario(plantedRandom, { numRuns: 50, seed: 0 });
     if (r.ok) throw new Error('expected a counterexample within 50 runs');
-    expect(r.runs).toBeLessThanOrEqual(50);
     expect(r.checker).toBe(SPLIT_CHECKER);
     expect(r.violation.checker).toBe(SPLIT_CHECKER);
     expect(r.minimalFaults).toHaveLength(2);
-    expect(r.minimalFaults.length).toBeLessThanOrEqual(r.faults.length);
     expect(r.minimalFaults.some((f) => (f.action.kind === 'crash' && f.action.target === 'a') || (f.action.kind === 'power-off' && f.action.target === 'host-a'))).toBe(true);
     expect(parseScript(r.script)).toEqual(r.minimalFaults);
     expect(r.replay).toContain(`npx dsim run planted-random --seed ${r.seed} --faults planted-random-seed-${r.seed}.faults`);

@@ -31,7 +31,6 @@ describe('KIP-101 at inter.broker.protocol.version=0.10.2', () => {
     });
     if (r.ok) throw new Error(`no counterexample within ${NUM_RUNS} runs at IBP 0.10.2`);
     console.log(`KIP-101 counterexample (run seed ${r.seed}, found at run ${r.runs}, ${r.faults.length} -> ${r.minimalFaults.length} faults in ${r.shrinkRuns} shrink runs):\n${r.script}${r.checker}: ${r.violation.message}\nreplay:\n${r.replay}`);
-    expect(r.runs).toBeLessThanOrEqual(NUM_RUNS);
     expect(['kafka-durability', 'kafka-log-matching', 'kafka-lost-writes']).toContain(r.checker);
     expect(r.minimalFaults.length).toBeGreaterThan(0);
     expect(r.minimalFaults.length).toBeLessThanOrEqual(MINIMAL_FAULTS_MAX);

@@ -12,6 +12,21 @@ export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`;
 }
 
+/** CI sets CI=true: there a missing Chromium is a failure, not a reason to skip. */
+export function inCi(): boolean {
+  const ci = process.env['CI'];
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * The stand-in test that runs when Chromium is missing: it fails in CI (the browser tests must run
+ * there), and locally it passes with a loud message saying that the browser tests did not run.
+ */
+export function reportMissingChromium(missing: string): void {
+  if (inCi()) throw new Error(`CI=${process.env['CI'] ?? ''} but ${missing}: the browser tests must run in CI`);
+  console.warn(`\n*** BROWSER TESTS SKIPPED: ${missing}. They run (and must pass) in CI. ***\n`);
+}
+
 export interface Session {
   readonly context: BrowserContext;
   /** The profile directory: it names this browser's processes (for memory readings). */
