@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../sim/harness/run.ts';
 import type { Scenario } from '../sim/harness/scenario.ts';
 import type { TraceSink } from '../sim/world/trace.ts';
-import { caseId } from './golden/cases.ts';
+import { caseId, TEST_SCALE } from './golden/cases.ts';
 import { GOLDEN } from './golden/hashes.ts';
 
 // Determinism is the product: for every scenario under scenarios/, the same seed gives the same
@@ -82,9 +82,10 @@ describe('determinism of every scenario', () => {
     it(`${label}: same seed, tracing off and on, gives the same trace hash and final state; another seed differs`, () => {
       expect(f.error, `${f.file} failed to import`).toBeNull();
       const scenario = f.scenario!;
-      const plain = runScenario(scenario, { seed: SEED });
+      const overrides = TEST_SCALE[scenario.name] ?? {};
+      const plain = runScenario(scenario, { seed: SEED, overrides });
       const sink = new TailSink();
-      const traced = runScenario(scenario, { seed: SEED, trace: sink });
+      const traced = runScenario(scenario, { seed: SEED, trace: sink, overrides });
       expect(essentials(traced)).toEqual(essentials(plain));
       expect(traced.violations).toEqual(plain.violations);
       expect(traced.faults).toEqual(plain.faults);
@@ -92,14 +93,14 @@ describe('determinism of every scenario', () => {
       const end = JSON.parse(sink.last) as { type: string; traceHash: string };
       expect(end).toMatchObject({ type: 'end', traceHash: plain.traceHash });
       // The checked-in hash (test/golden/hashes.json): a change of behaviour must be deliberate.
-      expect(plain.traceHash, `${caseId(scenario.name, SEED)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
-        .toBe(GOLDEN[caseId(scenario.name, SEED)]);
+      expect(plain.traceHash, `${caseId(scenario.name, SEED, overrides)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
+        .toBe(GOLDEN[caseId(scenario.name, SEED, overrides)]);
 
       if (SEED_INDEPENDENT.has(scenario.name)) return;
-      const other = runScenario(scenario, { seed: OTHER_SEED });
+      const other = runScenario(scenario, { seed: OTHER_SEED, overrides });
       expect(other.traceHash, `${scenario.name}: seeds ${SEED} and ${OTHER_SEED} ran identically`).not.toBe(plain.traceHash);
-      expect(other.traceHash, `${caseId(scenario.name, OTHER_SEED)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
-        .toBe(GOLDEN[caseId(scenario.name, OTHER_SEED)]);
+      expect(other.traceHash, `${caseId(scenario.name, OTHER_SEED, overrides)}: trace hash differs from test/golden/hashes.json (npm run golden:update, and say why in the commit)`)
+        .toBe(GOLDEN[caseId(scenario.name, OTHER_SEED, overrides)]);
     });
   }
 });

@@ -83,12 +83,14 @@ export class Network {
   private n = 0;
   private racks: string[] = [];
   /**
-   * cut[src * n + dst] > 0: packets from src to dst are lost (a partition). It counts the faults
-   * cutting that link, so when faults overlap the link stays cut until the last one ends.
+   * cut.get(src * 65536 + dst) > 0: packets from src to dst are lost (a partition). It counts the
+   * faults cutting that link, so when faults overlap the link stays cut until the last one ends.
+   * Sparse (only cut links have an entry): a dense n x n table costs O(n^2) memory and an O(n^2)
+   * copy per added host, which a 10,000-host cluster (yarn-scale) cannot afford.
    */
-  private cut = new Uint16Array(0);
-  /** Clogged links hold packets until this time. */
-  private clogUntilUs = new Float64Array(0);
+  private readonly cut = new Map<number, number>();
+  /** Clogged links hold packets until this time (sparse, like `cut`). */
+  private readonly clogUntilUs = new Map<number, number>();
   private egressFreeUs = new Float64Array(0);
   private ingressFreeUs = new Float64Array(0);
   private linkFreeUs = new Map<number, number>();
@@ -108,18 +110,14 @@ export class Network {
 
   addHost(rack: string): void {
     const n = this.n + 1;
-    const cut = new Uint16Array(n * n);
-    const clog = new Float64Array(n * n);
-    for (let s = 0; s < this.n; s++) {
-      for (let d = 0; d < this.n; d++) {
-        cut[s * n + d] = this.cut[s * this.n + d]!;
-        clog[s * n + d] = this.clogUntilUs[s * this.n + d]!;
-      }
+    // Links are keyed src * 65536 + dst.
+    if (n > 65536) throw new Error(`network: at most 65536 hosts (adding host ${n})`);
+    // Per-host NIC queues grow by doubling (amortized O(1) per host).
+    if (n > this.egressFreeUs.length) {
+      const cap = Math.max(8, this.egressFreeUs.length * 2);
+      const e = new Float64Array(cap); e.set(this.egressFreeUs); this.egressFreeUs = e;
+      const i = new Float64Array(cap); i.set(this.ingressFreeUs); this.ingressFreeUs = i;
     }
-    this.cut = cut;
-    this.clogUntilUs = clog;
-    const e = new Float64Array(n); e.set(this.egressFreeUs); this.egressFreeUs = e;
-    const i = new Float64Array(n); i.set(this.ingressFreeUs); this.ingressFreeUs = i;
     this.racks.push(rack);
     this.n = n;
     this.resolved.clear();
@@ -144,7 +142,7 @@ export class Network {
   }
 
   isCut(src: number, dst: number): boolean {
-    return this.cutCount > 0 && this.cut[src * this.n + dst]! > 0;
+    return this.cutCount > 0 && (this.cut.get(src * 65536 + dst) ?? 0) > 0;
   }
 
   get anyCut(): boolean {
@@ -155,42 +153,48 @@ export class Network {
   cutLinks(pairs: readonly (readonly [number, number])[]): void {
     for (const [s, d] of pairs) {
       if (s === d) continue;
-      const i = s * this.n + d;
-      if (this.cut[i]! === 0) this.cutCount++;
-      this.cut[i]!++;
+      const i = s * 65536 + d;
+      const c = this.cut.get(i) ?? 0;
+      if (c === 0) this.cutCount++;
+      this.cut.set(i, c + 1);
     }
   }
 
   /** Undoes one cutLinks of these links: a link works again once no fault holds it. */
   restoreLinks(pairs: readonly (readonly [number, number])[]): void {
     for (const [s, d] of pairs) {
-      const i = s * this.n + d;
-      if (this.cut[i]! === 0) continue;
-      if (--this.cut[i]! === 0) this.cutCount--;
+      const i = s * 65536 + d;
+      const c = this.cut.get(i) ?? 0;
+      if (c === 0) continue;
+      if (c === 1) {
+        this.cut.delete(i);
+        this.cutCount--;
+      } else this.cut.set(i, c - 1);
     }
   }
 
   healAll(): void {
     this.healGeneration++;
-    this.cut.fill(0);
+    this.cut.clear();
     this.cutCount = 0;
-    this.clogUntilUs.fill(0);
+    this.clogUntilUs.clear();
   }
 
   cutPairs(): [number, number][] {
     const out: [number, number][] = [];
     if (this.cutCount === 0) return out;
-    for (let s = 0; s < this.n; s++) for (let d = 0; d < this.n; d++) if (this.cut[s * this.n + d]! > 0) out.push([s, d]);
+    // In (src, dst) order, as a scan of the dense table gave them.
+    for (const k of [...this.cut.keys()].sort((a, b) => a - b)) out.push([Math.floor(k / 65536), k % 65536]);
     return out;
   }
 
   clog(src: number, dst: number, untilUs: number): void {
-    const i = src * this.n + dst;
-    this.clogUntilUs[i] = Math.max(this.clogUntilUs[i]!, untilUs);
+    const i = src * 65536 + dst;
+    this.clogUntilUs.set(i, Math.max(this.clogUntilUs.get(i) ?? 0, untilUs));
   }
 
   clogUntil(src: number, dst: number): number {
-    return this.clogUntilUs[src * this.n + dst]!;
+    return this.clogUntilUs.get(src * 65536 + dst) ?? 0;
   }
 
   /**
@@ -227,7 +231,8 @@ export class Network {
     const doneUs = startRxUs + nicTxUs;
     this.ingressFreeUs[dst] = doneUs;
     const arriveUs = doneUs + extraUs;
-    const clog = this.clogUntilUs[src * this.n + dst]!;
+    if (this.clogUntilUs.size === 0) return arriveUs;
+    const clog = this.clogUntilUs.get(src * 65536 + dst) ?? 0;
     return clog > arriveUs ? clog : arriveUs;
   }
 

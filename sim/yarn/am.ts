@@ -54,8 +54,13 @@ export class AppMaster {
   private lastRelease: string[] = [];
   private finalStatus: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
   containersLaunched = 0;
+  /** startContainers not answered yet: when first sent, and what to resend. */
+  private readonly launching = new Map<string, { readonly sinceUs: number; lastUs: number; readonly msg: YarnMessage; readonly nm: string }>();
 
-  constructor(private readonly host: AmHost, readonly attemptId: string, readonly appId: string, readonly spec: AppSpec, private readonly heartbeatUs: number) {
+  constructor(
+    private readonly host: AmHost, readonly attemptId: string, readonly appId: string, readonly spec: AppSpec, private readonly heartbeatUs: number,
+    private readonly nmConnect: { readonly retryUs: number; readonly maxWaitUs: number },
+  ) {
     this.groups = spec.tasks.map((g) => ({ g, pending: g.phase === 0 ? g.count : 0, running: 0, done: 0, failures: 0 }));
     this.maxPhase = spec.tasks.reduce((m, g) => Math.max(m, g.phase), 0);
     this.register();
@@ -105,6 +110,7 @@ export class AppMaster {
 
   private heartbeat(): void {
     this.host.heartbeatIn(this.heartbeatUs);
+    if (this.launching.size > 0) this.retryLaunches();
     // One allocate() in flight at a time, as AMRMClient does; a lost answer is asked for again with
     // the same responseId (the RM answers a repeat with its cached last response).
     if (this.awaiting && this.host.nowUs() - this.awaitingSinceUs < this.heartbeatUs * RESEND_AFTER_HEARTBEATS) return;
@@ -153,6 +159,7 @@ export class AppMaster {
       const s = this.running.get(c.containerId);
       if (s === undefined) continue;
       this.running.delete(c.containerId);
+      this.launching.delete(c.containerId);
       s.running--;
       if (c.exitStatus === ExitStatus.SUCCESS) s.done++;
       else {
@@ -181,10 +188,26 @@ export class AppMaster {
     best.running++;
     this.running.set(g.id, best);
     this.containersLaunched++;
-    this.host.send(g.nm, { type: 'StartContainers', from: this.attemptId, attemptId: this.attemptId, container: g, launch: { kind: 'task', durationMs: best.g.durationMs, exitStatus: best.g.exitStatus } }, 256);
+    const msg: YarnMessage = { type: 'StartContainers', from: this.attemptId, attemptId: this.attemptId, container: g, launch: { kind: 'task', durationMs: best.g.durationMs, exitStatus: best.g.exitStatus } };
+    this.launching.set(g.id, { sinceUs: this.host.nowUs(), lastUs: this.host.nowUs(), msg, nm: g.nm });
+    this.host.send(g.nm, msg, 256);
+  }
+
+  /** NMClient's retry policy: resend every retry interval; give up after max-wait (the launch failed). */
+  private retryLaunches(): void {
+    const now = this.host.nowUs();
+    for (const [id, l] of [...this.launching]) {
+      if (now - l.sinceUs >= this.nmConnect.maxWaitUs) {
+        this.launchAnswered({ type: 'StartContainersResponse', attemptId: this.attemptId, containerId: id, ok: false, error: 'NodeManager unreachable' });
+      } else if (now - l.lastUs >= this.nmConnect.retryUs) {
+        l.lastUs = now;
+        this.host.send(l.nm, l.msg, 256);
+      }
+    }
   }
 
   private launchAnswered(m: StartContainersResponse): void {
+    if (!this.launching.delete(m.containerId)) return;
     if (m.ok) return;
     const s = this.running.get(m.containerId);
     if (s === undefined) return;

@@ -60,6 +60,8 @@ export const yarnSchema: ConfigSchema = {
   'yarn.app.am.heartbeat-interval-ms': { type: 'int', default: 1000, min: 1, doc: 'the synthetic AM\'s allocate() interval (yarn.app.mapreduce.am.scheduler.heartbeat.interval-ms for MapReduce)' },
   'yarn.client.application-client-protocol.poll-interval-ms': { type: 'int', default: 200, min: 1, doc: 'how often a client polls getApplicationReport' },
   'yarn.client.failover-retry-interval-ms': { type: 'int', default: 1000, min: 1, doc: 'client resend interval when the RM does not answer (dsim: stands for ipc.client retry)' },
+  'yarn.client.nodemanager-connect.max-wait-ms': { type: 'int', default: 180_000, min: 1, doc: 'startContainers to a NodeManager is retried this long before the launch fails (AMs and the RM\'s AM launcher)' },
+  'yarn.client.nodemanager-connect.retry-interval-ms': { type: 'int', default: 10_000, min: 1, doc: 'between startContainers retries' },
   'yarn.resourcemanager.scheduler.monitor.enable': { type: 'boolean', default: false, doc: 'runs the scheduling monitors (ProportionalCapacityPreemptionPolicy) with the Capacity Scheduler' },
   [`${P}monitoring_interval`]: { type: 'int', default: 3000, min: 1, doc: 'ms between preemption policy runs' },
   [`${P}max_wait_before_kill`]: { type: 'int', default: 15_000, min: 0, doc: 'ms from marking a container for preemption to killing it' },

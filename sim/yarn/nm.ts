@@ -32,6 +32,7 @@ interface NmContainer {
   am: AppMaster | null;
   /** A task's exit status when its duration is over. */
   exit: number;
+  status: ContainerStatus | null;
 }
 
 export interface NodeManagerOptions {
@@ -50,6 +51,8 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   private responseId = 0;
   readonly containers = new Map<string, NmContainer>();
   private readonly amTimers = new Map<string, number>();
+  /** Running AM containers by attempt id. */
+  private readonly ams = new Map<string, NmContainer>();
   private heartbeatTimer: number | null = null;
   private registerTimer: number | null = null;
   allocatedMb = 0;
@@ -103,7 +106,11 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   /** NodeStatusUpdaterImpl.getContainerStatuses: every container, running or completed and not yet acknowledged. */
   protected statusesForHeartbeat(): ContainerStatus[] {
     const statuses: ContainerStatus[] = [];
-    for (const c of this.containers.values()) statuses.push({ containerId: c.id, state: c.state, exitStatus: c.exitStatus });
+    for (const c of this.containers.values()) {
+      // The same status object while nothing changed: no garbage per container per heartbeat.
+      if (c.status === null || c.status.state !== c.state) c.status = { containerId: c.id, state: c.state, exitStatus: c.exitStatus };
+      statuses.push(c.status);
+    }
     return statuses;
   }
 
@@ -166,8 +173,10 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     const answer = (ok: boolean, error: string): void => this.ctx.send(from, { type: 'StartContainersResponse', attemptId: m.attemptId, containerId: m.container.id, ok, error }, 64);
     if (this.state !== 'RUNNING') return answer(false, `NodeManager ${this.nodeId} is not registered with the ResourceManager`);
     if (m.container.nodeId !== this.nodeId) return answer(false, `container ${m.container.id} is for node ${m.container.nodeId}`);
-    if (this.containers.has(m.container.id)) return answer(false, `Container ${m.container.id} already is running on this node`);
-    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS };
+    const known = this.containers.get(m.container.id);
+    // A retried startContainers (its answer was lost) finds the container started: same answer.
+    if (known !== undefined) return known.state === 'RUNNING' && known.attemptId === m.attemptId ? answer(true, '') : answer(false, `Container ${m.container.id} already is running on this node`);
+    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS, status: null };
     this.containers.set(c.id, c);
     this.allocatedMb += c.resource.memoryMb;
     this.allocatedVcores += c.resource.vcores;
@@ -178,7 +187,12 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
       c.timer = this.ctx.setTimer(Math.max(1, Math.round(m.launch.durationMs * MS)), { t: 'task', id: c.id });
       return;
     }
-    c.am = new AppMaster(this.amHost(c), m.attemptId, m.launch.appId, m.launch.spec, this.ctx.config.int('yarn.app.am.heartbeat-interval-ms') * MS);
+    const cfg = this.ctx.config;
+    this.ams.set(m.attemptId, c);
+    c.am = new AppMaster(this.amHost(c), m.attemptId, m.launch.appId, m.launch.spec, cfg.int('yarn.app.am.heartbeat-interval-ms') * MS, {
+      retryUs: cfg.int('yarn.client.nodemanager-connect.retry-interval-ms') * MS,
+      maxWaitUs: cfg.int('yarn.client.nodemanager-connect.max-wait-ms') * MS,
+    });
   }
 
   private amHost(c: NmContainer): AmHost {
@@ -199,8 +213,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   }
 
   private amContainer(attemptId: string): NmContainer | undefined {
-    for (const c of this.containers.values()) if (c.am !== null && c.attemptId === attemptId && c.state === 'RUNNING') return c;
-    return undefined;
+    return this.ams.get(attemptId);
   }
 
   private finishContainer(c: NmContainer, exitStatus: number, why: string): void {
@@ -211,6 +224,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     c.timer = null;
     if (c.am !== null) {
       c.am = null;
+      this.ams.delete(c.attemptId);
       const t = this.amTimers.get(c.attemptId);
       if (t !== undefined) this.ctx.cancelTimer(t);
       this.amTimers.delete(c.attemptId);

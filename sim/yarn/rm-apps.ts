@@ -22,6 +22,8 @@ export interface AppHost {
   readonly clusterTimestamp: number;
   readonly maxAttempts: number;
   readonly maximumCapability: Resource;
+  readonly nmConnectRetryUs: number;
+  readonly nmConnectMaxWaitUs: number;
   node(id: string): RMNode | undefined;
   container(id: string): RMContainer | undefined;
   numClusterNodes(): number;
@@ -38,6 +40,8 @@ export class AppManager {
   private nextAppNum = 1;
   /** Live attempts (not final): the AM liveness monitor walks these only. */
   readonly live = new Set<RMAppAttempt>();
+  /** AM launches not answered yet. */
+  private readonly launches = new Map<string, { readonly sinceUs: number; readonly msg: YarnMessage; readonly nm: ProcessId }>();
 
   constructor(private readonly h: AppHost) {}
 
@@ -123,11 +127,32 @@ export class AppManager {
     this.setAttemptState(a, 'ALLOCATED');
     const node = this.h.node(c.nodeId)!;
     const grant: ContainerGrant = { id: c.id, nodeId: c.nodeId, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority };
-    this.h.send(node.nm, { type: 'StartContainers', from: 'rm', attemptId: a.id, container: grant, launch: { kind: 'am', appId: app.id, spec: app.spec } }, 512);
+    const msg: YarnMessage = { type: 'StartContainers', from: 'rm', attemptId: a.id, container: grant, launch: { kind: 'am', appId: app.id, spec: app.spec } };
+    this.launches.set(a.id, { sinceUs: this.h.ctx.nowUs(), msg, nm: node.nm });
+    this.h.send(node.nm, msg, 512);
+    this.h.ctx.setTimer(this.h.nmConnectRetryUs, { t: 'am-launch', attemptId: a.id });
+  }
+
+  /** AMLauncher's startContainers retry: resend until answered, fail the attempt after max-wait. */
+  launchRetry(attemptId: string): void {
+    const l = this.launches.get(attemptId);
+    const a = this.attempts.get(attemptId);
+    if (l === undefined || a === undefined || a.state !== 'ALLOCATED') {
+      this.launches.delete(attemptId);
+      return;
+    }
+    if (this.h.ctx.nowUs() - l.sinceUs >= this.h.nmConnectMaxWaitUs) {
+      this.launches.delete(attemptId);
+      this.attemptFailed(a, `Error launching ${a.id}. Got exception: could not reach ${this.h.ctx.nameOf(l.nm)}`, true);
+      return;
+    }
+    this.h.send(l.nm, l.msg, 512);
+    this.h.ctx.setTimer(this.h.nmConnectRetryUs, { t: 'am-launch', attemptId });
   }
 
   /** The NM answered the AM launch (AMLauncher's startContainers result). */
   amLaunchAnswered(attempt: string, ok: boolean, error: string): void {
+    this.launches.delete(attempt);
     const a = this.attempts.get(attempt);
     if (a === undefined || a.state !== 'ALLOCATED') return;
     if (!ok) {

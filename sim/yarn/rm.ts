@@ -20,7 +20,7 @@ import type { SchedContainer, YarnScheduler } from './scheduler/types.ts';
 // but not running on its node in time is EXPIRED, exit ABORTED). The scheduler's own timer
 // (fair-share update, preemption monitor) marks and kills containers (PREEMPTED).
 
-type RmTimer = { readonly t: 'nm-liveness' } | { readonly t: 'am-liveness' } | { readonly t: 'alloc-expiry' } | { readonly t: 'scheduler' };
+type RmTimer = { readonly t: 'am-launch'; readonly attemptId: string } | { readonly t: 'nm-liveness' } | { readonly t: 'am-liveness' } | { readonly t: 'alloc-expiry' } | { readonly t: 'scheduler' };
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -49,7 +49,9 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     this.allocExpiryUs = cfg.int('yarn.resourcemanager.rm.container-allocation.expiry-interval-ms') * MS;
     this.maximumCapability = schedulerLimits(cfg).maximumAllocation;
     const host: AppHost = {
-      ctx, scheduler: this.scheduler, clusterTimestamp: 1, maxAttempts: cfg.int('yarn.resourcemanager.am.max-attempts'), maximumCapability: this.maximumCapability,
+      ctx, scheduler: this.scheduler, clusterTimestamp: 1,
+      nmConnectRetryUs: cfg.int('yarn.client.nodemanager-connect.retry-interval-ms') * MS,
+      nmConnectMaxWaitUs: cfg.int('yarn.client.nodemanager-connect.max-wait-ms') * MS, maxAttempts: cfg.int('yarn.resourcemanager.am.max-attempts'), maximumCapability: this.maximumCapability,
       node: (id) => this.nodes.get(id), container: (id) => this.containers.get(id), numClusterNodes: () => this.runningNodes,
       completeContainer: (c, exit, state, diag) => this.completeContainer(c, exit, state, diag),
       send: (to, msg, bytes) => this.send(to, msg, bytes),
@@ -97,6 +99,8 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
 
   onTimer(tag: RmTimer): void {
     switch (tag.t) {
+      case 'am-launch':
+        return this.apps.launchRetry(tag.attemptId);
       case 'nm-liveness':
         this.expireNodes();
         this.ctx.setTimer(Math.max(1, Math.floor(this.nmExpiryUs / 3)), tag);

@@ -18,6 +18,15 @@ export const DOCUMENTED_VARIANTS: readonly { readonly scenario: string; readonly
   { scenario: 'kafka-random-faults', set: { 'kafka.inter.broker.protocol.version': '0.10.2' } },
 ];
 
+/**
+ * Scenarios too big for the test suite at their own size (a benchmark's 10,000 hosts): the
+ * determinism test and the golden hashes run them with these settings. `dsim bench` and `dsim run`
+ * use the full size.
+ */
+export const TEST_SCALE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'yarn-scale': { 'yarn.nodemanagers': '200', 'workload.apps': '200', 'workload.clients': '2' },
+};
+
 export interface GoldenCase {
   /** Key in hashes.json: `<scenario> seed=<n>[ <key>=<value>...]`. */
   readonly id: string;
@@ -36,7 +45,8 @@ export function goldenCases(scenarios: readonly Pick<Scenario, 'name'>[]): Golde
   const names = new Set(scenarios.map((s) => s.name));
   const out: GoldenCase[] = [];
   for (const name of [...names].sort()) {
-    for (const seed of GOLDEN_SEEDS) out.push({ id: caseId(name, seed), scenario: name, seed, set: {} });
+    const set = TEST_SCALE[name] ?? {};
+    for (const seed of GOLDEN_SEEDS) out.push({ id: caseId(name, seed, set), scenario: name, seed, set });
   }
   for (const v of DOCUMENTED_VARIANTS) {
     if (!names.has(v.scenario)) throw new Error(`golden variant names an unknown scenario: ${v.scenario}`);

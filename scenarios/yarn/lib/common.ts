@@ -6,14 +6,9 @@ import { Rng } from '../../../sim/core/rng.ts';
 import type { World } from '../../../sim/world/world.ts';
 import { addYarn, type YarnCluster, type YarnClusterOptions } from '../../../sim/yarn/cluster.ts';
 import { yarnCheckers } from '../../../sim/yarn/checkers/index.ts';
-import { capacityQueueSchema, yarnSchema } from '../../../sim/yarn/config.ts';
+import { yarnSystemSchema } from '../../../sim/yarn/system.ts';
 import { yarnSummary } from '../../../sim/yarn/summary.ts';
 import { parseSlsTrace, slsSubmissions, type AppSpec, type Submission } from '../../../sim/yarn/workload.ts';
-
-export const clusterSchema: ConfigSchema = {
-  'yarn.nodemanagers': { type: 'int', default: 4, min: 1, max: 20_000, doc: 'worker hosts w-1..w-N, each running a NodeManager nm-N (dsim)' },
-  'yarn.racks': { type: 'int', default: 1, min: 1, max: 1000, doc: 'racks the workers are spread over, round robin (dsim)' },
-};
 
 export const workloadSchema: ConfigSchema = {
   'workload.apps': { type: 'int', default: 6, min: 0, max: 100_000, doc: 'synthetic applications to submit' },
@@ -34,9 +29,9 @@ export const workloadSchema: ConfigSchema = {
   'check.livenessBoundMs': { type: 'int', default: 900_000, min: 1, doc: 'yarn-liveness: every application ends within this long after the heal' },
 };
 
-/** The scenario schema: yarn.* keys, the Capacity keys of these queue paths, cluster and workload keys. */
-export function yarnScenarioSchema(queuePaths: readonly string[], extra: ConfigSchema = {}): ConfigSchema {
-  return { ...yarnSchema, ...capacityQueueSchema(queuePaths), ...clusterSchema, ...workloadSchema, ...extra };
+/** The scenario schema: the YARN system's keys (with the Capacity keys of these queue paths too), workload keys. */
+export function yarnScenarioSchema(queuePaths: readonly string[] = [], extra: ConfigSchema = {}): ConfigSchema {
+  return { ...yarnSystemSchema(queuePaths), ...workloadSchema, ...extra };
 }
 
 export function syntheticSubmissions(cfg: Config, rng: Rng): Submission[] {

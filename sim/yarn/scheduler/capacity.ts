@@ -255,12 +255,20 @@ export class CapacityScheduler extends SchedulerBase {
     return true;
   }
 
+  /** Within one leaf walk: user|capability -> allowed (usage changes only when the walk ends). */
+  private readonly userLimitMemo = new Map<string, boolean>();
+
   private readonly canUse = (app: SchedulerApp, r: Resource): boolean => {
     const leaf = this.leafOf(app);
     if (!this.withinQueueLimits(leaf, r)) return false;
+    const key = `${app.user}|${r.memoryMb}|${r.vcores}`;
+    const memo = this.userLimitMemo.get(key);
+    if (memo !== undefined) return memo;
     const u = leaf.user(app.user);
     // LeafQueue.canAssignToUser: refused once the user's usage is above the limit.
-    return this.rc.compare(this.cluster, { memoryMb: u.usedMb, vcores: u.usedVcores }, this.userLimit(leaf, r)) <= 0;
+    const ok = this.rc.compare(this.cluster, { memoryMb: u.usedMb, vcores: u.usedVcores }, this.userLimit(leaf, r)) <= 0;
+    this.userLimitMemo.set(key, ok);
+    return ok;
   };
 
   /** Delay scheduling (RegularContainerAllocator.canAssign). */
@@ -284,11 +292,14 @@ export class CapacityScheduler extends SchedulerBase {
   private assignFrom(q: CsQueue, node: SchedulerNode, nowUs: number): SchedContainer | null {
     if (q.leaf) {
       if (q.pendingApps.length === 0) return null;
-      const order = q.conf.orderingPolicy === 'fair'
-        ? [...q.pendingApps].sort((a, b) => a.usedMb - b.usedMb || a.appNum - b.appNum)
-        : [...q.pendingApps];
-      for (const app of order) {
-        const c = this.tryAllocate(app, node, nowUs, this.canUse, this.localityAllowed);
+      // The queue-level limit does not depend on the application: check it once for the smallest
+      // container before walking them (a full queue costs nothing per application).
+      if (!this.withinQueueLimits(q, this.limits.minimumAllocation)) return null;
+      // No copy: the walk ends at the first allocation, the only thing that changes the list.
+      const order = q.conf.orderingPolicy === 'fair' ? [...q.pendingApps].sort((a, b) => a.usedMb - b.usedMb || a.appNum - b.appNum) : q.pendingApps;
+      this.userLimitMemo.clear();
+      for (let i = 0; i < order.length; i++) {
+        const c = this.tryAllocate(order[i]!, node, nowUs, this.canUse, this.localityAllowed);
         if (c !== null) return c;
       }
       return null;
