@@ -1,7 +1,7 @@
 import type { Config } from '../../sim/core/config.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { capacityGuaranteeChecker } from '../../sim/yarn/checkers/index.ts';
-import { buildYarn, summary, twoQueueDefaults, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, twoQueueDefaults, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // Queue a (50%, user-limit-factor 2) takes the whole cluster of four 8 GB workers with a job of
 // long maps; at 30 s a job arrives in queue b (50%). With the preemption monitor on
@@ -37,7 +37,7 @@ export default defineScenario({
   name: 'yarn-capacity-preemption',
   description: 'Queue a fills the cluster, queue b arrives: with the preemption monitor on, b reaches its 50% guarantee; with it off (--set yarn.resourcemanager.scheduler.monitor.enable=false), b waits.',
   teaches: 'ProportionalCapacityPreemptionPolicy: ideal shares by guarantee, the per-round limit, natural_termination_factor, the dead zone, mark then kill after max_wait_before_kill, newest containers of the newest applications first, AM containers spared; PREEMPTED exits do not count as task failures.',
-  systems: ['yarn'],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.a', 'root.b', 'root.default']),
   defaults: {
     ...twoQueueDefaults,

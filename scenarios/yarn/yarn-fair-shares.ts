@@ -1,7 +1,7 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { fairShareChecker } from '../../sim/yarn/checkers/index.ts';
 import { FAIR_CLASS } from '../../sim/yarn/config.ts';
-import { buildYarn, summary, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // The Fair Scheduler with three queues of weights 1, 2 and 1 (c also has a min share of 8 GB) on
 // six 8 GB workers. Jobs arrive in a first, then b, then c, each wanting more than the cluster.
@@ -22,7 +22,7 @@ export default defineScenario({
   name: 'yarn-fair-shares',
   description: 'Fair Scheduler queues of weights 1:2:1 (c with a min share) become active one after another; allocations converge to the instantaneous fair shares.',
   teaches: 'ComputeFairShares: steady versus instantaneous fair share, weights, min shares (needy queues first), the FairSharePolicy comparator (usage over weight) at each node heartbeat, convergence as containers finish.',
-  systems: ['yarn'],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.default']),
   defaults: {
     'yarn.resourcemanager.scheduler.class': FAIR_CLASS,

@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildYarn, summary, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // Six workers run three jobs. At 40 s the NodeManager nm-3 dies (kill -9; its host stays up, so
 // its TCP connections reset, but nothing tells the RM): its containers are gone, but the RM only
@@ -13,7 +13,7 @@ export default defineScenario({
   name: 'yarn-nodemanager-loss',
   description: 'A NodeManager dies mid-job; after the 600 s expiry its containers end ABORTED and the jobs re-run the lost tasks and finish.',
   teaches: 'NMLivelinessMonitor and its expiry (checked every third of the interval), RMNode LOST, ABORTED containers, AMs re-asking for lost containers, AM attempts that do not count against am.max-attempts.',
-  systems: ['yarn'],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.default']),
   defaults: {
     'yarn.nodemanagers': 6,

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { workerNames } from '../../sim/yarn/cluster.ts';
-import { buildYarn, summary, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // Random faults inside what YARN without RM HA tolerates: NodeManager crashes and restarts (no NM
 // recovery: a restarted NM comes back empty), pauses, power loss of workers, partitions, isolation
@@ -13,7 +13,7 @@ export default defineScenario({
   name: 'yarn-random-faults',
   description: 'Six NodeManagers and a stream of jobs under random NM crashes, restarts, pauses, worker power loss, partitions and cuts; all YARN checkers on.',
   teaches: 'What YARN does with failures it tolerates: ABORTED containers of restarted or lost nodes re-run by their AMs, AM attempts replaced (and not counted when the node failed), allocate() answers lost and repeated, NMs resyncing after a partition.',
-  systems: ['yarn'],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.a', 'root.b', 'root.default']),
   defaults: {
     'yarn.scheduler.capacity.root.queues': ['a', 'b'],

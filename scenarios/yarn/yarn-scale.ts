@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildYarn, summary, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // SLS's scale (its largest published run: 20,000 nodes, 47,000 running applications): 10,000
 // NodeManagers of 8 GB heartbeating every second, and 10,000 synthetic applications submitted by
@@ -16,7 +16,7 @@ export default defineScenario({
   name: 'yarn-scale',
   description: '10,000 NodeManagers and 10,000 synthetic applications (SLS scale), no faults: a throughput and speed-up reference.',
   teaches: 'The ResourceManager\'s steady state at scale: 10,000 node heartbeats a second, thousands of AMs allocating, queue usage under the Capacity Scheduler.',
-  systems: ['yarn'],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.a', 'root.b', 'root.default']),
   defaults: {
     'yarn.scheduler.capacity.root.queues': ['a', 'b'],

@@ -1,5 +1,5 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildYarn, summary, twoQueueDefaults, yarnScenarioSchema } from './lib/common.ts';
+import { buildYarn, summary, twoQueueDefaults, yarnScenarioSchema, systems } from './lib/common.ts';
 
 // One workload, three schedulers. Four workers of 8 GB; queue a submits a big application first,
 // then queue b small ones. Under FIFO (--set yarn.resourcemanager.scheduler.class=fifo) b's
@@ -18,7 +18,7 @@ export default defineScenario({
   description: 'One workload (a big application in queue a, then small ones in b) under the FIFO, Capacity or Fair scheduler (--set yarn.resourcemanager.scheduler.class=fifo|capacity|fair).',
   teaches: 'Who waits under each scheduler: FIFO serves strictly in submission order; Capacity guarantees each queue its share (and lets a queue borrow idle capacity up to its user limit); Fair splits the cluster by weight among active queues.',
   // Until sim/yarn has its System (sim/harness/system.ts), the scenario carries the yarn.* keys itself.
-  systems: [],
+  systems,
   schema: yarnScenarioSchema(['root', 'root.a', 'root.b', 'root.default']),
   defaults: {
     ...twoQueueDefaults,

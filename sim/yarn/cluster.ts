@@ -1,6 +1,5 @@
 import type { Context } from '../core/actor.ts';
 import type { Config } from '../core/config.ts';
-import { defineFaultTarget } from '../harness/faults.ts';
 import type { World } from '../world/world.ts';
 import { YarnClient } from './client.ts';
 import { NodeManager, type NodeManagerOptions } from './nm.ts';
@@ -50,18 +49,6 @@ export function addYarn(world: World, cfg: Config, opts: YarnClusterOptions): Ya
     const makeNm = opts.nm ?? ((ctx: Context, o: NodeManagerOptions) => new NodeManager(ctx, o));
     world.addProcess(name, w, (ctx) => makeNm(ctx, { rack: hostRack }), { system: 'yarn', role: 'nodemanager' });
     nms.push(name);
-  });
-  // am-node(<application id>): the NodeManager running that application's current AM.
-  defineFaultTarget(world, 'am-node', {
-    usage: 'am-node(<application id>)',
-    check: (app) => (/^application_\d+_\d{4,}$/.test(app) ? null : `'${app}' is not an application id (application_<cluster timestamp>_<number>)`),
-    resolve: (app) => {
-      const rm = rmIn(world);
-      const a = rm?.apps.apps.get(app);
-      const attempt = a?.attempts[a.attempts.length - 1];
-      const node = attempt?.amNodeId === null || attempt === undefined ? undefined : rm!.nodes.get(attempt.amNodeId);
-      return node === undefined || attempt === undefined || attempt.state === 'FINISHED' || attempt.state === 'FAILED' || attempt.state === 'KILLED' ? null : world.procNames[node.nm]!;
-    },
   });
   const clients: string[] = [];
   opts.clients.forEach((subs, k) => {

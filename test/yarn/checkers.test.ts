@@ -12,6 +12,7 @@ import { AppManager, type AppHost } from '../../sim/yarn/rm-apps.ts';
 import type { RMAppAttempt, RMNode } from '../../sim/yarn/rm-state.ts';
 import { ResourceManager } from '../../sim/yarn/rm.ts';
 import { yarnSummary } from '../../sim/yarn/summary.ts';
+import { yarnSystem } from '../../sim/yarn/system.ts';
 import { buildYarn, twoQueueDefaults, yarnScenarioSchema } from '../../scenarios/yarn/lib/common.ts';
 
 // Every YARN checker fires from a bug planted in protocol code (a subclass of the RM, its
@@ -27,7 +28,7 @@ interface Plant {
 
 function run(defaults: { [k: string]: ConfigValue }, faults: string, plant: Plant, ms = 120_000, stopOnViolation = false): RunResult {
   const s = defineScenario({
-    name: 'yarn-checker-test', description: '', teaches: '', systems: [], schema,
+    name: 'yarn-checker-test', description: '', teaches: '', systems: [yarnSystem], schema,
     defaults: { 'workload.apps': 3, 'workload.maps': 6, 'workload.reduces': 1, 'workload.taskMs': 10_000, 'workload.submitIntervalMs': 1000, 'check.livenessBoundMs': 100_000, ...defaults },
     faults, faultPhaseMs: ms / 2, quiesceMs: ms / 2,
     expect: { violations: [], why: '' },

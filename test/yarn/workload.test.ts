@@ -68,7 +68,7 @@ describe('SLS JSON job traces', () => {
   });
   it('runs as a workload on the cluster it names: both jobs finish', () => {
     const s = defineScenario({
-      name: 'yarn-sls-test', description: '', teaches: '', systems: ['yarn'], schema: yarnScenarioSchema(['root.sls_queue_1', 'root.sls_queue_2']),
+      name: 'yarn-sls-test', description: '', teaches: '', systems: [yarnSystem], schema: yarnScenarioSchema(['root.sls_queue_1', 'root.sls_queue_2']),
       defaults: {
         'yarn.scheduler.capacity.root.queues': ['sls_queue_1', 'sls_queue_2'], 'yarn.scheduler.capacity.root.sls_queue_1.capacity': 50,
         'yarn.scheduler.capacity.root.sls_queue_2.capacity': 50, 'yarn.scheduler.capacity.maximum-am-resource-percent': 0.5,

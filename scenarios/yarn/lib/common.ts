@@ -6,7 +6,8 @@ import { Rng } from '../../../sim/core/rng.ts';
 import type { World } from '../../../sim/world/world.ts';
 import { addYarn, type YarnCluster, type YarnClusterOptions } from '../../../sim/yarn/cluster.ts';
 import { yarnCheckers } from '../../../sim/yarn/checkers/index.ts';
-import { yarnSystemSchema } from '../../../sim/yarn/system.ts';
+import { capacityQueueSchema } from '../../../sim/yarn/config.ts';
+import { STANDARD_QUEUE_PATHS, yarnSystem } from '../../../sim/yarn/system.ts';
 import { yarnSummary } from '../../../sim/yarn/summary.ts';
 import { parseSlsTrace, slsSubmissions, type AppSpec, type Submission } from '../../../sim/yarn/workload.ts';
 
@@ -29,9 +30,16 @@ export const workloadSchema: ConfigSchema = {
   'check.livenessBoundMs': { type: 'int', default: 900_000, min: 1, doc: 'yarn-liveness: every application ends within this long after the heal' },
 };
 
-/** The scenario schema: the YARN system's keys (with the Capacity keys of these queue paths too), workload keys. */
+/** The systems every YARN scenario composes. */
+export const systems = [yarnSystem];
+
+/**
+ * A YARN scenario's own keys: the workload's, and the Capacity keys of queue paths beyond the
+ * system's STANDARD_QUEUE_PATHS (the yarn.* keys themselves come with `systems`).
+ */
 export function yarnScenarioSchema(queuePaths: readonly string[] = [], extra: ConfigSchema = {}): ConfigSchema {
-  return { ...yarnSystemSchema(queuePaths), ...workloadSchema, ...extra };
+  const more = queuePaths.filter((p) => !STANDARD_QUEUE_PATHS.includes(p));
+  return { ...capacityQueueSchema(more), ...workloadSchema, ...extra };
 }
 
 export function syntheticSubmissions(cfg: Config, rng: Rng): Submission[] {
