@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // The tests `npm run mutate` (StrykerJS) runs against each mutant of the protocol rule files listed
 // in stryker.config.mjs: the rule functions' unit tests, the cheap cluster tests that drive the
 // purgatory and the elections, and the planted-bug ZooKeeper runs (test/planted/). The long
-// scenario and property suites stay out: with per-test coverage each mutant runs only the tests
-// that reach it, and these are enough to kill what the long suites would (see docs/testing.md).
+// scenario and property suites stay out (too slow per mutant); with per-test coverage each mutant
+// runs only the tests that reach it. Scope and score: docs/testing.md.
 export default defineConfig({
   test: {
     include: [
