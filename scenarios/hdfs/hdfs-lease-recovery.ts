@@ -4,6 +4,7 @@ import { defineScenario } from '../../sim/harness/scenario.ts';
 import { leaseRecoveryChecker } from '../../sim/hdfs/checkers/lease-recovery.ts';
 import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
 import { buildHdfsCluster } from '../../sim/hdfs/cluster.ts';
+import { namenodeSettings } from '../../sim/hdfs/config.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
 
 // A writer dies in the middle of a block and never comes back as the same client. Its lease expires:
@@ -16,12 +17,12 @@ const MiB = 1024 * 1024;
 
 export default defineScenario({
   name: 'hdfs-lease-recovery',
-  description: 'A client writing a 64 MiB file (32 MiB blocks) dies in its second block; past the lease hard limit (here 120 s: dfs.namenode.lease-hard-limit-sec, 1200 s by default in 3.3) the NameNode recovers the lease through block recovery on the DataNodes and closes the file.',
+  description: 'A client writing a 64 MiB file (32 MiB blocks) dies in its second block; past the lease hard limit (dfs.namenode.lease-hard-limit-sec, 1200 s in 3.3; a fixed hour before 3.3) the NameNode recovers the lease through block recovery on the DataNodes and closes the file.',
   teaches: 'Leases: a writer renews its lease every 30 s; after the soft limit (60 s) another client may take the file over, after the hard limit the NameNode does it alone (lease recovery: new GS, primary DataNode, replicas synced to a common length, commitBlockSynchronization closes the file).',
   systems: [hdfsSystem],
   schema: {},
-  defaults: { 'hdfs.dfs.namenode.lease-hard-limit-sec': 120, 'hdfs.dfs.blocksize': 32 * MiB },
-  faultPhaseMs: (cfg) => (cfg.get('hdfs.dfs.namenode.lease-hard-limit-sec') === 'default' ? (cfg.str('hdfs.version') === '3.3' ? 1200 : 3600) : cfg.int('hdfs.dfs.namenode.lease-hard-limit-sec')) * 1000 + 120_000,
+  defaults: { 'hdfs.dfs.blocksize': 32 * MiB },
+  faultPhaseMs: (cfg) => namenodeSettings(cfg).leaseHardLimitUs / 1000 + 120_000,
   quiesceMs: 30_000,
   faults: 'at 5070ms crash client-1  # the writer dies in its second block; it restarts at the heal as a new client',
   expect: { violations: [], why: 'the NameNode recovers an expired lease on its own and closes the file within the hard limit plus a recovery' },
