@@ -429,10 +429,17 @@ export class BlockManager {
   safeModeCounts(): { blockTotal: number; blockSafe: number; liveDatanodes: number } {
     let blockTotal = 0;
     let blockSafe = 0;
+    const min = this.settings.minReplication;
     for (const b of this.blocksMap.values()) {
       if (!b.isComplete()) continue;
       blockTotal++;
-      if (this.hasMinStorage(this.countNodes(b).live)) blockSafe++;
+      // countNodes(b).live >= min, stopping at min (this runs after every DataNode request).
+      let live = 0;
+      for (const dn of b.storages) {
+        if (this.corruptReplicas.isReplicaCorrupt(b.blockId, dn) || this.excessRedundancy.contains(dn, b.blockId)) continue;
+        if (++live >= min) break;
+      }
+      if (live >= min) blockSafe++;
     }
     invariant(blockSafe <= blockTotal, 'more safe blocks than blocks');
     return { blockTotal, blockSafe, liveDatanodes: this.dm.liveCount() };
