@@ -55,8 +55,10 @@ describe('block management in a cluster', () => {
     expect(redundancyShortfall(world, 'nn')).toBeNull();
     world.crash(world.pid('dn-1'));
     world.runUntil(60 * SEC + 620 * SEC);
-    const dn1 = (bmView(world)['datanodes'] as { name: string; state: string }[]).find((d) => d.name === 'dn-1');
-    expect(dn1?.state).toBe('stale');
+    const dn1 = (bmView(world)['datanodes'] as { name: string; state: string; staleAfterMs: number }[]).find((d) => d.name === 'dn-1');
+    // Still live (not yet dead) but stale: its last heartbeat is older than the stale interval.
+    expect(dn1?.state).toBe('live');
+    expect(dn1!.staleAfterMs).toBeLessThan(world.nowUs / 1000);
     world.runUntil(60 * SEC + 1300 * SEC);
     const dn1After = (bmView(world)['datanodes'] as { name: string; state: string }[]).find((d) => d.name === 'dn-1');
     expect(dn1After?.state).toBe('dead');

@@ -6,14 +6,17 @@ import type { BlockManager } from './block-manager.ts';
 // reconstructions, corrupt and excess replicas, queued deletions, safe-mode counts.
 
 export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json } {
-  const now = bm.host.nowUs();
+  // A view is a function of state, never of the clock: it is traced when a handler changes it, and
+  // the replay rebuilds it from those lines. Staleness is therefore given as the moment it begins
+  // (DatanodeDescriptor.isStale compares now with the last update), not as a flag that turns by
+  // itself between events.
   const datanodes = bm.dm.all().map((d) => ({
     name: d.name,
     host: d.hostName,
     rack: d.rack,
-    state: !d.alive ? 'dead' : d.isStale(now, bm.settings.staleIntervalUs) ? 'stale' : 'live',
-    // Absolute time, not "ago": a view must change only when an event changes it (the replay rebuilds it).
+    state: d.alive ? 'live' : 'dead',
     lastHeartbeatMs: Math.round(d.lastUpdateUs / 1000),
+    staleAfterMs: Math.round((d.lastUpdateUs + bm.settings.staleIntervalUs) / 1000),
     blocks: d.blocks.size,
     remaining: d.remaining,
     xceivers: d.xceiverCount,
