@@ -1,3 +1,4 @@
+import { UsageError } from '../core/invariant.ts';
 import { closest, type Config, type ConfigSchema } from '../core/config.ts';
 import { parseHadoopConfiguration } from '../core/hadoop-xml.ts';
 import type { ConfigFileRead, ConfigFileReader, System } from '../harness/system.ts';
@@ -86,6 +87,8 @@ const capacityReader: ConfigFileReader = {
 const fairReader: ConfigFileReader = {
   fileNames: ['fair-scheduler.xml'],
   read(fileName: string, text: string): ConfigFileRead {
+    // AllocationFileLoaderService parses it as XML: an empty file has no <allocations> root.
+    if (text.trim() === '') throw new UsageError(`${fileName}: empty file; an allocation file needs its <allocations> root element`);
     const parsed = parseAllocationFile(text, fileName); // validates, with Hadoop's messages
     return { values: { 'yarn.scheduler.fair.allocation.file': text }, unmodelled: parsed.ignored, unknown: [] };
   },
