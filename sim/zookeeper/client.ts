@@ -400,7 +400,7 @@ export class ZkClient {
     else this.completeHistory(p, 'fail', { zxid: m.zxid, session: this._sessionId }, m.err);
     if (p.watch !== null && (m.err === null || (m.err === 'NONODE' && p.op.kind === 'exists'))) this.registerWatch(p, m);
     // A failed multi still carries its per-op results (OK, the error, RUNTIMEINCONSISTENCY), as
-    // KeeperException.getResults() and the async MultiCallback's opResults give them.
+    // KeeperException.getResults() and MultiCallback's opResults give them.
     p.cb?.(m.err, m.err === null || p.op.kind === 'multi' ? m.result : null);
   }
 
