@@ -11,6 +11,7 @@ import { kafkaStory } from './lib/synthetic-kafka.ts';
 import { sampledRun } from './lib/sample-run.ts';
 import { realScenarios } from './lib/scenarios.ts';
 import { crashLabel } from '../../viz/src/model/timeline.ts';
+import { TEST_SCALE } from '../golden/cases.ts';
 
 // The replay engine against the simulator: at sampled moments of real runs, the state rebuilt from
 // the trace equals what every process's inspect() returned at that moment; and seeking in any
@@ -60,7 +61,8 @@ describe('replay engine reconstructs inspect() views', () => {
     it(`${sc.name}: views match at 12 sampled moments`, () => {
       const cfgEnd = typeof sc.faultPhaseMs === 'number' && typeof sc.quiesceMs === 'number' ? (sc.faultPhaseMs + sc.quiesceMs) * MS : 20 * SEC;
       const times = Array.from({ length: 12 }, (_, k) => Math.round(((k + 1) * cfgEnd) / 13));
-      const run = sampledRun(sc, { seed: 3, sampleTimesUs: times });
+      // At the test suite's size (TEST_SCALE): a 10,000-host benchmark's trace does not fit a worker.
+      const run = sampledRun(sc, { seed: 3, sampleTimesUs: times, overrides: TEST_SCALE[sc.name] ?? {} });
       expectMatchesSamples(run.text, run.samples, 512);
     });
   }
