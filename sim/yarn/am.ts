@@ -186,11 +186,25 @@ export class AppMaster {
     }
     best.pending--;
     best.running++;
+    // AMRMClientImpl.removeContainerRequest: the matched request leaves the client's table at each
+    // of its locations, as the RM's AppSchedulingInfo decremented them when it allocated. Without
+    // this, a loss reported in the same response as a grant would leave the table's count equal to
+    // what was last sent, and the re-run would never be asked for.
+    this.matched(best.g);
     this.running.set(g.id, best);
     this.containersLaunched++;
     const msg: YarnMessage = { type: 'StartContainers', from: this.attemptId, attemptId: this.attemptId, container: g, launch: { kind: 'task', durationMs: best.g.durationMs, exitStatus: best.g.exitStatus } };
     this.launching.set(g.id, { sinceUs: this.host.nowUs(), lastUs: this.host.nowUs(), msg, nm: g.nm });
     this.host.send(g.nm, msg, 256);
+  }
+
+  private matched(g: TaskGroup): void {
+    for (const name of [ANY, g.host, g.rack]) {
+      if (name === null) continue;
+      const key = `${g.priority}|${name}`;
+      const n = this.sent.get(key);
+      if (n !== undefined && n > 0) this.sent.set(key, n - 1);
+    }
   }
 
   /** NMClient's retry policy: resend every retry interval; give up after max-wait (the launch failed). */

@@ -36,6 +36,17 @@ export interface ContainerStatus {
 export interface ContainerGrant {
   readonly id: string;
   readonly nodeId: string;
+  /**
+   * The port of the NodeManager incarnation the container was allocated on: the container token's
+   * NodeId is host:port, and an NM started afresh listens on a new ephemeral port
+   * (yarn.nodemanager.address defaults to port 0), so a token from before its restart is refused.
+   */
+  readonly nodePort: number;
+  /**
+   * The container token's expiryTimeStamp (simulated us): allocation time plus
+   * yarn.resourcemanager.rm.container-allocation.expiry-interval-ms (RMContainerTokenSecretManager).
+   */
+  readonly tokenExpiryUs: number;
   /** The NodeManager process that runs it. */
   readonly nm: string;
   readonly resource: Resource;
@@ -49,6 +60,8 @@ export interface RegisterNodeManager {
   readonly nodeId: string;
   readonly host: string;
   readonly rack: string;
+  /** This NM incarnation's port (its NodeId is host:port). */
+  readonly port: number;
   readonly capability: Resource;
   /** Containers still running (empty: an NM without recovery restarts with none). */
   readonly running: readonly ContainerStatus[];

@@ -35,6 +35,9 @@ interface NmContainer {
   status: ContainerStatus | null;
 }
 
+/** Where this model numbers a NodeManager's ephemeral port from (incarnation 1 is EPHEMERAL_PORT_BASE + 1). */
+export const EPHEMERAL_PORT_BASE = 45453;
+
 export interface NodeManagerOptions {
   readonly rack: string;
   /** The RM's process name. */
@@ -44,6 +47,12 @@ export interface NodeManagerOptions {
 export class NodeManager implements Actor<ToNm, NmTimer> {
   private readonly rm: ProcessId;
   readonly nodeId: string;
+  /**
+   * This incarnation's port: yarn.nodemanager.address defaults to host:0, an ephemeral port, so a
+   * restarted NodeManager is a new NodeId (host:port) to the RM and to container tokens. Ports are
+   * numbered by incarnation (deterministic, and distinct across restarts as ephemeral ports are).
+   */
+  readonly port: number;
   readonly capability: Resource;
   state: 'REGISTERING' | 'RUNNING' = 'REGISTERING';
   private heartbeatUs: number;
@@ -53,6 +62,13 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   private readonly amTimers = new Map<string, number>();
   /** Running AM containers by attempt id. */
   private readonly ams = new Map<string, NmContainer>();
+  /**
+   * NMContainerTokenSecretManager's recentlyStartedContainerTracker: containers started here, kept
+   * until their token expires, so that a late or repeated startContainers of a container that already
+   * ran and was forgotten is refused instead of running it twice. In start order (token expiries
+   * grow with allocation time), pruned from the front.
+   */
+  private readonly recentlyStarted = new Map<string, number>();
   private heartbeatTimer: number | null = null;
   private registerTimer: number | null = null;
   allocatedMb = 0;
@@ -61,6 +77,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   constructor(readonly ctx: Context, readonly opts: NodeManagerOptions) {
     this.rm = ctx.lookup(opts.rm ?? 'rm');
     this.nodeId = ctx.hostName;
+    this.port = EPHEMERAL_PORT_BASE + ctx.incarnation;
     const cfg = ctx.config;
     this.capability = { memoryMb: cfg.int('yarn.nodemanager.resource.memory-mb'), vcores: cfg.int('yarn.nodemanager.resource.cpu-vcores') };
     this.heartbeatUs = cfg.int('yarn.resourcemanager.nodemanagers.heartbeat-interval-ms') * MS;
@@ -72,7 +89,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     this.state = 'REGISTERING';
     const running: ContainerStatus[] = [];
     for (const c of this.containers.values()) if (c.state === 'RUNNING') running.push({ containerId: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID });
-    this.ctx.send(this.rm, { type: 'RegisterNodeManager', nodeId: this.nodeId, host: this.ctx.hostName, rack: this.opts.rack, capability: this.capability, running }, 256);
+    this.ctx.send(this.rm, { type: 'RegisterNodeManager', nodeId: this.nodeId, host: this.ctx.hostName, rack: this.opts.rack, port: this.port, capability: this.capability, running }, 256);
     if (this.registerTimer !== null) this.ctx.cancelTimer(this.registerTimer);
     this.registerTimer = this.ctx.setTimer(this.retryUs, { t: 'register' });
   }
@@ -172,10 +189,24 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   private startContainer(from: ProcessId, m: StartContainers): void {
     const answer = (ok: boolean, error: string): void => this.ctx.send(from, { type: 'StartContainersResponse', attemptId: m.attemptId, containerId: m.container.id, ok, error }, 64);
     if (this.state !== 'RUNNING') return answer(false, `NodeManager ${this.nodeId} is not registered with the ResourceManager`);
-    if (m.container.nodeId !== this.nodeId) return answer(false, `container ${m.container.id} is for node ${m.container.nodeId}`);
+    // NMContainerTokenSecretManager.retrievePassword: the token names the NodeId (host:port) it was
+    // issued for; one issued to an earlier incarnation of this node (another port) is refused.
+    if (m.container.nodeId !== this.nodeId || m.container.nodePort !== this.port) {
+      return answer(false, `Given Container ${m.container.id} identifier is not valid for current Node manager. Expected : ${this.nodeId}:${this.port} Found : ${m.container.nodeId}:${m.container.nodePort}`);
+    }
     const known = this.containers.get(m.container.id);
     // A retried startContainers (its answer was lost) finds the container started: same answer.
     if (known !== undefined) return known.state === 'RUNNING' && known.attemptId === m.attemptId ? answer(true, '') : answer(false, `Container ${m.container.id} already is running on this node`);
+    // NMContainerTokenSecretManager.isValidStartContainerRequest and ContainerManagerImpl's token
+    // checks: a container this NM started before (and has since forgotten), or an expired token.
+    const now = this.ctx.nowUs();
+    for (const [id, exp] of this.recentlyStarted) {
+      if (exp >= now) break;
+      this.recentlyStarted.delete(id);
+    }
+    if (this.recentlyStarted.has(m.container.id)) return answer(false, `Attempt to relaunch the same container with id ${m.container.id}.`);
+    if (m.container.tokenExpiryUs < now) return answer(false, `This token is expired. current time is ${now / MS} found ${m.container.tokenExpiryUs / MS}`);
+    this.recentlyStarted.set(m.container.id, m.container.tokenExpiryUs);
     const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS, status: null };
     this.containers.set(c.id, c);
     this.allocatedMb += c.resource.memoryMb;

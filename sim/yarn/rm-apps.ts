@@ -126,7 +126,7 @@ export class AppManager {
     a.amNodeId = c.nodeId;
     this.setAttemptState(a, 'ALLOCATED');
     const node = this.h.node(c.nodeId)!;
-    const grant: ContainerGrant = { id: c.id, nodeId: c.nodeId, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority };
+    const grant: ContainerGrant = { id: c.id, nodeId: c.nodeId, nodePort: c.nodePort, tokenExpiryUs: c.tokenExpiryUs, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority };
     const msg: YarnMessage = { type: 'StartContainers', from: 'rm', attemptId: a.id, container: grant, launch: { kind: 'am', appId: app.id, spec: app.spec } };
     this.launches.set(a.id, { sinceUs: this.h.ctx.nowUs(), msg, nm: node.nm });
     this.h.send(node.nm, msg, 512);
@@ -263,7 +263,7 @@ export class AppManager {
       c.state = 'ACQUIRED';
       c.expiryFromUs = now;
       const node = this.h.node(c.nodeId)!;
-      allocated.push({ id: c.id, nodeId: c.nodeId, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority });
+      allocated.push({ id: c.id, nodeId: c.nodeId, nodePort: c.nodePort, tokenExpiryUs: c.tokenExpiryUs, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority });
     }
     const resp: AllocateResponse = {
       type: 'AllocateResponse', attemptId: a.id, responseId: m.responseId + 1, allocated: allocated.length === 0 ? EMPTY : allocated,

@@ -1,6 +1,7 @@
 import type { ProcessId } from '../core/types.ts';
-import type { AllocateResponse, ContainerStatus, FinalStatus, YarnAppState } from './messages.ts';
+import type { AllocateResponse, ContainerStatus, NodeHeartbeatResponse, FinalStatus, YarnAppState } from './messages.ts';
 import type { Resource } from './resource.ts';
+import type { NodeType } from './scheduler/types.ts';
 import type { AppSpec } from './workload.ts';
 
 // The ResourceManager's records: RMNode, RMApp, RMAppAttempt and RMContainer with the states of
@@ -13,12 +14,16 @@ export interface RMNode {
   readonly host: string;
   readonly rack: string;
   readonly nm: ProcessId;
+  /** The NM incarnation's port (NodeId host:port). */
+  readonly port: number;
   readonly capability: Resource;
   state: RMNodeState;
   lastHeartbeatUs: number;
   registeredUs: number;
-  /** Last heartbeat responseId answered (duplicates are answered with the same id). */
+  /** The responseId of the last heartbeat response (the NM's next fresh heartbeat carries it). */
   responseId: number;
+  /** That response, sent again to a duplicate heartbeat (ResourceTrackerService's lastNodeHeartbeatResponse). */
+  lastResponse: NodeHeartbeatResponse | null;
   /** Containers the NM must kill, sent with the next heartbeat response. */
   cleanup: string[];
   /** Completed containers the RM recorded: the NM may forget them. */
@@ -34,9 +39,15 @@ export interface RMContainer {
   readonly appId: string;
   readonly attemptId: string;
   readonly nodeId: string;
+  /** The port of the node incarnation it was allocated on (its container token's NodeId). */
+  readonly nodePort: number;
+  /** Its container token's expiry (allocation + the allocation expiry interval). */
+  readonly tokenExpiryUs: number;
   readonly resource: Resource;
   readonly priority: number;
   readonly isAm: boolean;
+  /** How the scheduler placed it (node-local, rack-local, off-switch): what a recovered request gives back. */
+  readonly locality: NodeType;
   readonly queue: string;
   state: RMContainerState;
   readonly allocatedUs: number;

@@ -2,7 +2,7 @@ import type { Actor, Context } from '../core/actor.ts';
 import { invariant } from '../core/invariant.ts';
 import type { Json, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
-import { ExitStatus, type ContainerStatus, type NodeHeartbeat, type RegisterNodeManager, type ToRm, type YarnMessage } from './messages.ts';
+import { ExitStatus, type ContainerStatus, type NodeHeartbeat, type NodeHeartbeatResponse, type RegisterNodeManager, type ToRm, type YarnMessage } from './messages.ts';
 import type { Resource } from './resource.ts';
 import { AppManager, type AppHost } from './rm-apps.ts';
 import { FINAL_APP_STATES, type RMContainer, type RMNode } from './rm-state.ts';
@@ -131,8 +131,8 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
       this.removeNode(old, 'REBOOTED', `Container released on a node that re-registered: ${m.nodeId}`);
     }
     const node: RMNode = {
-      id: m.nodeId, host: m.host, rack: m.rack, nm: from, capability: m.capability, state: 'RUNNING', lastHeartbeatUs: now, registeredUs: now,
-      responseId: 0, cleanup: [], removeFromNm: [], containers: new Set(),
+      id: m.nodeId, host: m.host, rack: m.rack, nm: from, port: m.port, capability: m.capability, state: 'RUNNING', lastHeartbeatUs: now, registeredUs: now,
+      responseId: 0, lastResponse: null, cleanup: [], removeFromNm: [], containers: new Set(),
     };
     // An NM that re-registers with containers still running (work-preserving resync) is told to
     // kill them: the RM already completed them when it removed the old node.
@@ -152,7 +152,22 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
       return;
     }
     const now = this.ctx.nowUs();
+    // NMLivelinessMonitor.receivedPing comes first: even a duplicate keeps the node alive.
     node.lastHeartbeatUs = now;
+    // ResourceTrackerService.nodeHeartbeat: a heartbeat whose answer the NM has not received (its
+    // responseId is the previous one) is a duplicate: answered with the last response, and not a
+    // NODE_UPDATE (no container statuses read, nothing scheduled). One further behind (or ahead)
+    // is told to resync ("Too far behind rm response id").
+    if (node.lastResponse !== null && m.responseId + 1 === node.responseId) {
+      this.send(from, node.lastResponse, 32 + 40 * (node.lastResponse.containersToCleanup.length + node.lastResponse.containersToBeRemovedFromNM.length));
+      return;
+    }
+    if (m.responseId !== node.responseId) {
+      if (this.ctx.tracing) this.ctx.annotate(`Too far behind rm response id:${node.responseId} nm response id:${m.responseId}: ${node.id} resyncs`);
+      this.removeNode(node, 'REBOOTED', `Container released on a node that resynced: ${node.id}`);
+      this.send(from, { type: 'NodeHeartbeatResponse', responseId: m.responseId, nodeAction: 'RESYNC', containersToCleanup: EMPTY, containersToBeRemovedFromNM: EMPTY }, 32);
+      return;
+    }
     node.responseId = m.responseId + 1;
     for (let i = 0; i < m.statuses.length; i++) this.containerStatus(node, m.statuses[i]!);
     let fresh: SchedContainer[] = EMPTY as never[];
@@ -164,7 +179,9 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     const remove = node.removeFromNm.length === 0 ? EMPTY : node.removeFromNm;
     if (cleanup !== EMPTY) node.cleanup = [];
     if (remove !== EMPTY) node.removeFromNm = [];
-    this.send(from, { type: 'NodeHeartbeatResponse', responseId: node.responseId, nodeAction: 'NORMAL', containersToCleanup: cleanup, containersToBeRemovedFromNM: remove }, 32 + 40 * (cleanup.length + remove.length));
+    const response: NodeHeartbeatResponse = { type: 'NodeHeartbeatResponse', responseId: node.responseId, nodeAction: 'NORMAL', containersToCleanup: cleanup, containersToBeRemovedFromNM: remove };
+    node.lastResponse = response;
+    this.send(from, response, 32 + 40 * (cleanup.length + remove.length));
     // ApplicationMasterLauncher works after the allocation, off the heartbeat: the NM hears what to
     // kill (containersToCleanup) before it is asked to start an AM in the space that freed.
     for (let i = 0; i < fresh.length; i++) if (fresh[i]!.isAm) this.apps.amAllocated(this.containers.get(fresh[i]!.id)!);
@@ -195,7 +212,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     const now = this.ctx.nowUs();
     const queue = this.scheduler.queueOf(sc.attemptId) ?? '';
     const c: RMContainer = {
-      id: sc.id, appId: sc.appId, attemptId: sc.attemptId, nodeId: sc.nodeId, resource: sc.resource, priority: sc.priority, isAm: sc.isAm,
+      id: sc.id, appId: sc.appId, attemptId: sc.attemptId, nodeId: sc.nodeId, nodePort: node.port, tokenExpiryUs: now + this.allocExpiryUs, resource: sc.resource, priority: sc.priority, isAm: sc.isAm, locality: sc.locality,
       queue, state: 'ALLOCATED', allocatedUs: now, expiryFromUs: now,
     };
     invariant(!this.containers.has(c.id), `container ${c.id} allocated twice`);
@@ -216,6 +233,11 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
   completeContainer(c: RMContainer, exitStatus: number, state: 'COMPLETED' | 'RELEASED' | 'KILLED' | 'EXPIRED', diagnostics: string, cleanupOnNm = true): void {
     invariant(this.containers.get(c.id) === c, `${c.id} completed twice`);
     this.scheduler.completeContainer(c.id);
+    // Killed, lost or expired before its AM pulled it: the request is outstanding again.
+    if (c.state === 'ALLOCATED' && !c.isAm) {
+      const n = this.nodes.get(c.nodeId);
+      if (n !== undefined) this.scheduler.recoverRequest(c.attemptId, c.priority, c.resource, n.host, n.rack, c.locality);
+    }
     this.containers.delete(c.id);
     this.unlaunched.delete(c);
     c.state = state;

@@ -33,7 +33,7 @@ export function nodeList(world: World, limit = 20): string {
     const nmPid = n.nm;
     const nm = world.actors[nmPid];
     const used = nm instanceof NodeManager ? `${nm.allocatedMb}MB` : '-';
-    lines.push(`${pad(`${n.host}:45454`, 16)}\t${pad(n.state, 12)}\t${pad(`${n.host}:8042`, 18)}\t${pad(n.containers.size, 28)}\t${pad(used, 12)}`);
+    lines.push(`${pad(`${n.host}:${n.port}`, 16)}\t${pad(n.state, 12)}\t${pad(`${n.host}:8042`, 18)}\t${pad(n.containers.size, 28)}\t${pad(used, 12)}`);
   }
   if (nodes.length > limit) lines.push(`... ${nodes.length - limit} more (${nodes.filter((n) => n.state === 'RUNNING').length} RUNNING in all)`);
   return lines.join('\n');

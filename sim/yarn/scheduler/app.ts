@@ -136,6 +136,22 @@ export class SchedulerApp {
     if (type !== 'OFF_SWITCH') pa.missed = 0;
   }
 
+  /** The inverse of takeAsk for a container its application never received (see YarnScheduler.recoverRequest). */
+  recoverAsk(priority: number, capability: Resource, host: string, rack: string, type: NodeType): void {
+    const pa = this.asksAt(priority);
+    if (pa.anyNum === 0) pa.capability = capability;
+    const inc = (name: string): void => {
+      const e = pa.byName.get(name);
+      if (e === undefined) pa.byName.set(name, { num: 1, relax: true });
+      else e.num++;
+    };
+    if (type === 'NODE_LOCAL') inc(host);
+    if (type === 'NODE_LOCAL' || type === 'RACK_LOCAL') inc(rack);
+    pa.anyNum++;
+    this.pendingMb += pa.capability.memoryMb;
+    this.pendingVcores += pa.capability.vcores;
+  }
+
   addContainer(c: SchedContainer): void {
     invariant(!this.live.has(c.id), `${c.id} allocated twice`);
     this.live.set(c.id, c);

@@ -108,6 +108,13 @@ export abstract class SchedulerBase implements YarnScheduler {
     this.refreshPending(app);
   }
 
+  recoverRequest(attemptId: string, priority: number, capability: Resource, host: string, rack: string, locality: NodeType): void {
+    const app = this.apps.get(attemptId);
+    if (app === undefined) return;
+    app.recoverAsk(priority, capability, host, rack, locality);
+    this.refreshPending(app);
+  }
+
   protected refreshPending(app: SchedulerApp): void {
     const has = app.hasPending();
     if (has === this.inPending.has(app)) return;

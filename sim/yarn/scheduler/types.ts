@@ -84,6 +84,12 @@ export interface YarnScheduler {
   updateAsks(attemptId: string, asks: readonly ResourceRequest[]): void;
   /** A container completed, was released, killed or expired: its resources return. */
   completeContainer(containerId: string): SchedContainer | null;
+  /**
+   * AbstractYarnScheduler.recoverResourceRequestForContainer: a container that ends before its
+   * application pulled it (RMContainer still ALLOCATED) gives its request back: the asks it took at
+   * its locality (node, rack, '*') are outstanding again, since the AM never learns of it.
+   */
+  recoverRequest(attemptId: string, priority: number, capability: Resource, host: string, rack: string, locality: NodeType): void;
   /** NODE_UPDATE: new containers on this node. */
   nodeUpdate(nodeId: string, nowUs: number): SchedContainer[];
   /** Periodic work: fair shares, preemption monitors. */
