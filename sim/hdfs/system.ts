@@ -13,6 +13,7 @@ import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
 import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
 import { parseSiteXml } from './site-xml.ts';
+import { HDFS_HA_OBSERVATIONS } from './ha/observations.ts';
 
 // HDFS behind the System seam (sim/harness/system.ts): prefix `hdfs.`, the schema of config.ts (the
 // NameNode's keys with the block-management and DataNode/client keys spread in), readers of
@@ -75,7 +76,7 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
     ];
   },
   faultTargets: [],
-  observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS },
+  observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS, ...HDFS_HA_OBSERVATIONS },
   summary(world: World): string {
     if (!world.hasProcess('nn')) return '';
     const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };
