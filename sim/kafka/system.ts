@@ -14,7 +14,7 @@ import { describeTopic } from './summary.ts';
 // builder builds the ensemble through the ZooKeeper System first, and every scenario that composes
 // Kafka gets the zookeeper.* keys too. kafka.* keys are read from server.properties and
 // producer.properties; the checkers
-// are in checkers/; the fault targets are `leader(<topic>-<partition>)` and `controller()`; the
+// are in checkers/; the fault targets are `leader(<topic>-<partition>)`, `follower(<topic>-<partition>)` and `controller()`; the
 // summary is `kafka-topics.sh --describe` of the topic it built.
 
 /** What each world's Kafka build made (the summary describes its topic). */
@@ -44,6 +44,30 @@ const leaderTarget: NamedTarget = {
       }
     }
     return best === null ? null : brokerName(best.id);
+  },
+};
+
+/**
+ * `follower(<topic>-<partition>)`: the live follower of the partition's current leader that the
+ * controller would elect next (the first in-sync one in assignment order), else the first live
+ * follower; null when the partition has no live leader or no live follower. With `leader(...)` a script can aim at the
+ * moments KIP-101 is about: a follower restarting just before its leader goes away.
+ */
+const followerTarget: NamedTarget = {
+  name: 'follower',
+  usage: 'follower(<topic>-<partition>)',
+  arg: /^.+-\d+$/,
+  check: (world, tp) => leaderTarget.check!(world, tp),
+  resolve: (world, tp) => {
+    const leaderName = leaderTarget.resolve(world, tp);
+    if (leaderName === null) return null;
+    const live = liveBrokers(world);
+    const leader = live.find((b) => brokerName(b.id) === leaderName)!.partitions.get(tp)!;
+    const isLiveFollower = (id: number): boolean => brokerName(id) !== leaderName && live.some((b) => b.id === id && b.partitions.has(tp));
+    // Assignment order, as the controller's offline election walks it: the first live in-sync
+    // follower is the one elected if the leader goes now.
+    const chosen = leader.replicas.find((id) => isLiveFollower(id) && leader.isr.includes(id)) ?? leader.replicas.find(isLiveFollower);
+    return chosen === undefined ? null : brokerName(chosen);
   },
 };
 
@@ -130,7 +154,7 @@ export const kafka: System<ClusterOptions, Cluster> = {
     return cluster;
   },
   checkers: (cfg, cluster, check) => kafkaCheckers(cfg, cluster, { livenessBoundMs: check.livenessBoundMs }),
-  faultTargets: [leaderTarget, controllerTarget],
+  faultTargets: [leaderTarget, followerTarget, controllerTarget],
   observations: KAFKA_OBSERVATIONS,
   summary: (world) => {
     const cluster = builtIn.get(world);

@@ -60,3 +60,31 @@ export function schedulesFor(o: Overrides, maxFaults: number): fc.Arbitrary<Faul
     faultPhaseMs: PROPERTY_FAULT_PHASE_MS, maxFaults, durationMsMin: 500, durationMsMax: 20_000, maxDown: 1,
   });
 }
+
+/**
+ * Schedules aimed at the moment the KIP-101 class needs (KIP-101's first scenario): a follower of
+ * partition P restarts (before 0.11 it truncates to its own checkpointed high watermark, which lags
+ * the leader's), and then P's leader crashes, so the restarted follower, the next in assignment
+ * order, is elected without the records it cut. Each window is `restart follower(events-P)` at t then
+ * `crash leader(events-P)` 1..5 s later for 1..20 s; the rest of the schedule is plain faults as
+ * schedulesFor draws them. The targets resolve when the faults apply, so the windows hit the real
+ * follower and leader of that moment on every run seed.
+ *
+ * Measured (kafka-property, IBP 0.10.2, one window at 10 s, 12 run seeds per gap): a gap of 0.5 s
+ * lost acknowledged writes in 1 of 12 runs, 0.7 s in 2, 1 to 5 s in 7 of 12; the same windows at
+ * the default version lost nothing (0 of 24).
+ */
+export function kip101SchedulesFor(o: Overrides, maxFaults: number): fc.Arbitrary<Fault[]> {
+  const partitions = Number(o['topic.partitions'] ?? '6');
+  const window = fc.record({
+    partition: fc.integer({ min: 0, max: partitions - 1 }),
+    atMs: fc.integer({ min: 100, max: (PROPERTY_FAULT_PHASE_MS - 6000) / 10 }).map((g) => g * 10),
+    gapMs: fc.integer({ min: 100, max: 500 }).map((g) => g * 10),
+    downMs: fc.integer({ min: 100, max: 2000 }).map((g) => g * 10),
+  }).map(({ partition, atMs, gapMs, downMs }): Fault[] => [
+    { atMs, action: { kind: 'restart', target: `follower(events-${partition})` } },
+    { atMs: atMs + gapMs, durationMs: downMs, action: { kind: 'crash', target: `leader(events-${partition})` } },
+  ]);
+  return fc.tuple(fc.array(window, { minLength: 1, maxLength: 3 }), schedulesFor(o, Math.max(0, maxFaults - 6)))
+    .map(([windows, rest]) => [...windows.flat(), ...rest].sort((a, b) => a.atMs - b.atMs));
+}
