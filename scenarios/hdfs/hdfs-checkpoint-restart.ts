@@ -1,6 +1,5 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import type { ProcessId } from '../../sim/core/types.ts';
 import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
@@ -37,13 +36,5 @@ export default defineScenario({
       clients: [{ writes: fileWrites('/data', 40, 300 * 1024, cfg), pauseUs: 6 * SEC, reads: [], readEveryUs: 0, verifyAtUs: null }],
     });
     world.addChecker(namespaceDurabilityChecker());
-  },
-  summary(world) {
-    const lines: string[] = [];
-    for (const name of ['nn', 'snn']) {
-      const v = world.inspect(world.pid(name) as ProcessId) as { [k: string]: unknown };
-      lines.push(`${name}: ${JSON.stringify(name === 'nn' ? { safeMode: v.safeMode, editLog: v.editLog, storage: v.storage } : v)}`);
-    }
-    return lines.join('\n');
   },
 });

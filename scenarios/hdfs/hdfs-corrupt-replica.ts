@@ -3,7 +3,7 @@ import { defineScenario } from '../../sim/harness/scenario.ts';
 import { clientFactory } from '../../sim/hdfs/client/client.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, datanodeSummary, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { addDataCheckers, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A bit flips in a block or meta file on w-1. A client on w-1 (as a MapReduce task would run there)
 // reads the local replica first, finds a chunk whose CRC32C does not match, reads the block from
@@ -37,5 +37,4 @@ export default defineScenario({
     }), { system: 'hdfs', role: 'client' });
     addDataCheckers(world, cfg);
   },
-  summary: datanodeSummary,
 });

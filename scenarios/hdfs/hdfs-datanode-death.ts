@@ -1,4 +1,3 @@
-import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsDeadIntervalChecker } from '../../sim/hdfs/checkers/dead-interval.ts';
@@ -48,17 +47,5 @@ export default defineScenario({
     world.addChecker(hdfsDeadIntervalChecker());
     world.addChecker(hdfsRedundancyRestoredChecker({ withinMs: 300_000, pollMs: 5000 }));
     world.addChecker(hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')));
-  },
-  summary(world) {
-    const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };
-    const bm = (v['blockManager'] ?? {}) as { [k: string]: Json };
-    const dns = (bm['datanodes'] ?? []) as { name: string; rack: string; state: string; blocks: number }[];
-    const blocks = (bm['blocks'] ?? []) as { id: number; replication: number; replicas: { rack: string }[] }[];
-    const under = blocks.filter((b) => b.replicas.length < b.replication).length;
-    const oneRack = blocks.filter((b) => new Set(b.replicas.map((r) => r.rack)).size < 2).length;
-    const lines = [`Live datanodes (${dns.filter((d) => d.state !== 'dead').length}), dead datanodes (${dns.filter((d) => d.state === 'dead').length}):`];
-    for (const d of dns) lines.push(`  ${d.name} ${d.rack} ${d.state} blocks=${d.blocks}`);
-    lines.push(`Blocks: ${blocks.length}, under-replicated: ${under}, on one rack: ${oneRack}, low-redundancy queues: ${JSON.stringify(bm['lowRedundancy'] ?? [])}`);
-    return lines.join('\n');
   },
 });

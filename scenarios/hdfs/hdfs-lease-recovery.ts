@@ -1,5 +1,4 @@
 import { SEC } from '../../sim/core/types.ts';
-import type { ProcessId } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { leaseRecoveryChecker } from '../../sim/hdfs/checkers/lease-recovery.ts';
 import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
@@ -38,9 +37,5 @@ export default defineScenario({
     });
     world.addChecker(namespaceDurabilityChecker());
     world.addChecker(leaseRecoveryChecker({ namenode: 'nn' }));
-  },
-  summary(world) {
-    const v = world.inspect(world.pid('nn') as ProcessId) as { namespace: { listing: unknown[] }; leases: unknown[] };
-    return `files: ${JSON.stringify(v.namespace.listing)}\nleases: ${JSON.stringify(v.leases)}`;
   },
 });

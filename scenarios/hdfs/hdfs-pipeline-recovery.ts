@@ -2,7 +2,7 @@ import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, datanodeSummary, definePipelineTarget, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { addDataCheckers, definePipelineTarget, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A DataNode of a write pipeline crashes mid-block. The client drops it, asks the NameNode for a
 // new generation stamp (updateBlockForPipeline), reopens the pipeline on the survivors with
@@ -45,5 +45,4 @@ export default defineScenario({
     definePipelineTarget(world, 'client-1');
     addDataCheckers(world, cfg);
   },
-  summary: datanodeSummary,
 });

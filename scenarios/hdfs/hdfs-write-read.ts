@@ -2,7 +2,7 @@ import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, datanodeSummary, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { addDataCheckers, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // The reference HDFS run (and `dsim bench`'s HDFS case): a NameNode, a SecondaryNameNode, six
 // DataNodes on two racks, two writers of multi-block files and two readers. No faults: placement,
@@ -42,5 +42,4 @@ export default defineScenario({
     });
     addDataCheckers(world, cfg);
   },
-  summary: datanodeSummary,
 });

@@ -1,5 +1,4 @@
 import { closest, type Config } from '../core/config.ts';
-import type { Json, ProcessId } from '../core/types.ts';
 import type { ConfigFileRead, ConfigFileReader, System } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
 import { hdfsDeadIntervalChecker } from './checkers/dead-interval.ts';
@@ -14,6 +13,7 @@ import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
 import { parseSiteXml } from './site-xml.ts';
 import { HDFS_HA_OBSERVATIONS } from './ha/observations.ts';
+import { hdfsSummary } from './summary/index.ts';
 
 // HDFS behind the System seam (sim/harness/system.ts): prefix `hdfs.`, the schema of config.ts (the
 // NameNode's keys with the block-management and DataNode/client keys spread in), readers of
@@ -78,13 +78,6 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
   faultTargets: [],
   observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS, ...HDFS_HA_OBSERVATIONS },
   summary(world: World): string {
-    if (!world.hasProcess('nn')) return '';
-    const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };
-    const lines = [
-      `NameNode nn: safe mode ${JSON.stringify(v.safeMode ?? null)}, edit log ${JSON.stringify(v.editLog ?? null)}`,
-      `  storage: ${JSON.stringify(v.storage ?? [])}`,
-    ];
-    if (world.hasProcess('snn')) lines.push(`SecondaryNameNode snn: ${JSON.stringify(world.inspect(world.pid('snn') as ProcessId))}`);
-    return lines.join('\n');
+    return hdfsSummary(world);
   },
 };

@@ -18,6 +18,8 @@ export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json 
     lastHeartbeatMs: Math.round(d.lastUpdateUs / 1000),
     staleAfterMs: Math.round((d.lastUpdateUs + bm.settings.staleIntervalUs) / 1000),
     blocks: d.blocks.size,
+    capacity: d.capacity,
+    dfsUsed: d.dfsUsed,
     remaining: d.remaining,
     xceivers: d.xceiverCount,
     queuedTransfers: d.replicateBlocks.length,
