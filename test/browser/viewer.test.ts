@@ -22,10 +22,6 @@ import { compareImages, decodePng } from './lib/png.ts';
 // errors. Screenshots go to test-artifacts/screenshots; one is compared with a stored baseline.
 
 const missing = chromiumMissing();
-const realFailover = findScenario('kafka-leader-failover');
-const realUnclean = findScenario('kafka-unclean-election');
-const violationScenario = findScenario('kernel-pb-partition');
-const realZk = findScenario('zk-leader-election');
 
 /** Baseline comparison: share of pixels allowed to differ by more than the channel tolerance. */
 const BASELINE_MAX_DIFF = 0.02;
@@ -62,10 +58,10 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
     serve('kafka-unclean.jsonl', kafkaStory('unclean').text);
     serve('zookeeper.jsonl', zookeeperStory().text);
     serve('pingpong.jsonl', runTrace('kernel-pingpong', { seed: 2, faultPhaseMs: 700 }));
-    if (violationScenario !== undefined) serve('pb-partition.jsonl', runTrace('kernel-pb-partition'));
-    if (realZk !== undefined) serve('real-zk-leader-election.jsonl', runTrace('zk-leader-election'));
-    if (realFailover !== undefined) serve('real-kafka-leader-failover.jsonl', runTrace('kafka-leader-failover'));
-    if (realUnclean !== undefined) serve('real-kafka-unclean-election.jsonl', runTrace('kafka-unclean-election'));
+    serve('pb-partition.jsonl', runTrace('kernel-pb-partition'));
+    serve('real-zk-leader-election.jsonl', runTrace('zk-leader-election'));
+    serve('real-kafka-leader-failover.jsonl', runTrace('kafka-leader-failover'));
+    serve('real-kafka-unclean-election.jsonl', runTrace('kafka-unclean-election'));
     page = await hx.newPage();
   });
 
@@ -103,7 +99,7 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       expect(await page.getAttribute('[role="tab"][aria-selected="true"]', 'data-tab')).toBe('kafka');
     });
 
-    it.skipIf(!existsSync(join(REPO, 'bin', 'dsim.mjs')))('`dsim viz <trace>` serves the viewer and the trace and prints a URL that opens it', async () => {
+    it('`dsim viz <trace>` serves the viewer and the trace and prints a URL that opens it', async () => {
       const child = spawn(process.execPath, [join(REPO, 'bin', 'dsim.mjs'), 'viz', join(TRACES, 'kafka-unclean.jsonl'), '--port', '0'], {
         cwd: REPO, env: { ...process.env, DSIM_VIZ_DIST: DIST }, stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -212,7 +208,7 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       expect(other.differentFraction).toBeGreaterThan(BASELINE_MAX_DIFF);
     });
 
-    it.skipIf(realFailover === undefined)(realFailover !== undefined ? 'real kafka-leader-failover scenario: the same flow' : 'real kafka-leader-failover scenario: skipped, no scenario of that name yet', async () => {
+    it('real kafka-leader-failover scenario: the same flow', async () => {
       const t = traces['real-kafka-leader-failover.jsonl']!;
       const r = await kafkaFailoverFlow(page, hx.server.url, t.path, t.text, 'real-kafka-leader-failover');
       expect(r.newLeader).not.toBe(r.crashed);
@@ -220,7 +216,7 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
   });
 
   describe('ZooKeeper leader crash', () => {
-    it.skipIf(realZk === undefined)('real zk-leader-election scenario: seek to the leader\'s crash and step until the inspector shows the new leader', async () => {
+    it('real zk-leader-election scenario: seek to the leader\'s crash and step until the inspector shows the new leader', async () => {
       const t = traces['real-zk-leader-election.jsonl']!;
       const r = await zkLeaderCrashFlow(page, hx.server.url, t.path, t.text, 'real-zk-leader-election');
       expect(r.leader).not.toBe(r.crashed);
@@ -249,12 +245,12 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       await shot(page, 'kafka-unclean-divergence');
     });
 
-    it.skipIf(violationScenario === undefined)('real kernel-pb-partition run (faults and a linearizability violation): jump to the first violation', async () => {
+    it('real kernel-pb-partition run (faults and a linearizability violation): jump to the first violation', async () => {
       const t = traces['pb-partition.jsonl']!;
       await violationFlow(page, hx.server.url, t.path, t.text, 'kernel-pb-partition-violation');
     });
 
-    it.skipIf(realUnclean === undefined)(realUnclean !== undefined ? 'real kafka-unclean-election scenario: jump to the violation' : 'real kafka-unclean-election scenario: skipped, no scenario of that name yet', async () => {
+    it('real kafka-unclean-election scenario: jump to the violation', async () => {
       const t = traces['real-kafka-unclean-election.jsonl']!;
       await violationFlow(page, hx.server.url, t.path, t.text, 'real-kafka-unclean-election');
     });
