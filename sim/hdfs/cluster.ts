@@ -1,7 +1,7 @@
 import type { Config } from '../core/config.ts';
 import { SEC } from '../core/types.ts';
 import type { World } from '../world/world.ts';
-import { clientFactory } from './client/client.ts';
+import { clientFactory, type ClientOptions } from './client/client.ts';
 import type { WriteSpec } from './client/writer.ts';
 import { datanodeFactory } from './datanode/datanode.ts';
 import { nameNodeFactory } from './namenode/namenode.ts';
@@ -19,9 +19,11 @@ export interface HdfsClusterOptions {
   readonly clients: readonly {
     readonly writes: readonly WriteSpec[];
     readonly pauseUs: number;
+    readonly firstPauseUs?: number;
     readonly reads: readonly string[];
     readonly readEveryUs: number;
     readonly verifyAtUs: number | null;
+    readonly probe?: ClientOptions['probe'];
   }[];
 }
 
@@ -78,3 +80,12 @@ export function fileWrites(prefix: string, count: number, fileBytes: number, cfg
 }
 
 export const CLIENT_PAUSE_US = 2 * SEC;
+
+/** The hdfs-liveness probe of a client: from the heal, a one-packet file written and read back, every 5 s until it works. */
+export function livenessProbe(cfg: Config, healUs: number): NonNullable<ClientOptions['probe']> {
+  return {
+    atUs: healUs,
+    everyUs: 5 * SEC,
+    spec: { fileBytes: 4096, writeBytes: 4096, replication: cfg.int('hdfs.dfs.replication'), blockSize: cfg.int('hdfs.dfs.blocksize'), hflushEveryBytes: 0, hsyncEveryBytes: 0 },
+  };
+}

@@ -6,6 +6,7 @@ import { hdfsDurabilityChecker } from './checkers/durability.ts';
 import { namespaceDurabilityChecker } from './checkers/namespace-durability.ts';
 import { hdfsPlacementChecker } from './checkers/placement.ts';
 import { hdfsReplicaConsistencyChecker } from './checkers/replica-consistency.ts';
+import { hdfsSafeModeChecker, safeModeCheckerOptions } from './checkers/safemode.ts';
 import type { HdfsBmObservations } from './observations-bm.ts';
 import { buildHdfsCluster, type HdfsCluster, type HdfsClusterOptions } from './cluster.ts';
 import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
@@ -49,7 +50,9 @@ const NN_OBSERVATIONS: { readonly [K in keyof NameNodeObservations]: string } = 
   'hdfs-nn-loaded': 'a NameNode start loaded fsimage + edits: last txid, image txid, digest, segments replayed',
   'hdfs-nn-segment': 'a roll finalized an edit-log segment, with the digest at its end',
   'hdfs-nn-checkpoint': 'an fsimage was stored (saveNamespace or uploaded by the SecondaryNameNode) and the digest it holds',
-  'hdfs-nn-safemode-off': 'the NameNode left safe mode',
+  'hdfs-nn-safemode-on': 'a NameNode start entered safe mode, with the block and DataNode counts then',
+  'hdfs-nn-safemode-counts': 'in safe mode, the counts (total and safe blocks, live DataNodes) changed',
+  'hdfs-nn-safemode-off': 'the NameNode left safe mode (by the thresholds and extension, or manually), with the counts then',
 };
 
 const DN_OBSERVATIONS: { readonly [K in keyof HdfsDnObservations]: string } = {
@@ -72,7 +75,7 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
   checkers(cfg: Config) {
     return [
       namespaceDurabilityChecker(), hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')), hdfsReplicaConsistencyChecker(),
-      hdfsPlacementChecker(), hdfsDeadIntervalChecker(),
+      hdfsPlacementChecker(), hdfsDeadIntervalChecker(), hdfsSafeModeChecker(safeModeCheckerOptions(cfg)),
     ];
   },
   faultTargets: [],

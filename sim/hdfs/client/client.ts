@@ -26,14 +26,24 @@ export interface ClientOptions {
   readonly namenode: string;
   /** Files this client writes, one after another. */
   readonly writes: readonly WriteSpec[];
-  /** Wait between two files (and before the first). */
+  /** Wait between two files (and before the first, unless `firstPauseUs` is given). */
   readonly pauseUs: number;
+  readonly firstPauseUs?: number;
   /** Paths this client reads in turn, every `readEveryUs` (missing files are skipped). */
   readonly reads: readonly string[];
   readonly readEveryUs: number;
   /** When to read back every file this client wrote (null: never). */
   readonly verifyAtUs: number | null;
+  /**
+   * The liveness probe (hdfs-liveness): from `atUs` (the heal), write a small file under /probe and
+   * read it back (recorded as its `verify`), again every `everyUs` with a new path until one write
+   * and its read-back both succeed.
+   */
+  readonly probe?: { readonly atUs: number; readonly everyUs: number; readonly spec: Omit<WriteSpec, 'path'> };
 }
+
+/** Where the liveness probe writes (hdfs-liveness looks for these paths). */
+export const PROBE_DIR = '/probe';
 
 type Tag = { readonly kind: 'tick' } | { readonly kind: 'later'; readonly id: number };
 
@@ -69,7 +79,21 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
     this.nextReadUs = opts.readEveryUs > 0 ? ctx.nowUs() + opts.readEveryUs : Infinity;
     this.rpc = { call: (req, done) => this.call(req, done) };
     ctx.setTimer(TICK_US, { kind: 'tick' });
-    this.later(opts.pauseUs, () => this.nextWrite());
+    this.later(opts.firstPauseUs ?? opts.pauseUs, () => this.nextWrite());
+    const probe = opts.probe;
+    if (probe !== undefined) this.later(Math.max(1, probe.atUs - ctx.nowUs()), () => this.runProbe(probe, 1));
+  }
+
+  /** One probe attempt: write PROBE_DIR/<incarnation>-<n>, then read it back; retried until both succeed. */
+  private runProbe(probe: NonNullable<ClientOptions['probe']>, n: number): void {
+    const path = `${PROBE_DIR}/p-${this.ctx.incarnation}-${n}`;
+    const retry = (): void => this.later(probe.everyUs, () => this.runProbe(probe, n + 1));
+    const w = new FileWriter(this.host(), { ...probe.spec, path }, () => {
+      const st = w.streamer;
+      if (st === null || st.error !== null) return retry();
+      this.read(path, 'verify', (ok) => { if (!ok) retry(); });
+    });
+    w.start();
   }
 
   // ------------------------------------------------------------------ IPC
@@ -145,7 +169,7 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
   }
 
   /** Reads a file, records the operation under `f`. */
-  private read(path: string, f: 'read' | 'verify'): void {
+  private read(path: string, f: 'read' | 'verify', then?: (ok: boolean) => void): void {
     const op = this.ctx.invoke(f, path, null);
     const r = new FileReader({
       clientName: this.clientName,
@@ -165,6 +189,7 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
         this.stats.readFailures++;
         this.ctx.complete(op, 'fail', null, res);
       } else this.ctx.complete(op, 'ok', { length: res.length, digest: res.digest });
+      then?.(typeof res !== 'string');
     });
     this.readers.add(r);
     r.start();
@@ -213,8 +238,13 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
     }
     this.ctx.setTimer(TICK_US, { kind: 'tick' });
     const now = this.ctx.nowUs();
-    for (const [id, c] of [...this.calls]) {
-      if (now - c.sentUs > this.settings.socketTimeoutUs) this.answer(id, null);
+    // ipc.Client: a call that times out closes its Connection (Connection.markClosed ->
+    // cleanupCalls fails every call on it) and the next call opens a new one. Keeping the old stream
+    // would queue new calls behind data a partition holds until TCP's next retransmission (up to
+    // 2 min after the heal), where a new connection gets through at once.
+    if ([...this.calls.values()].some((c) => now - c.sentUs > this.settings.socketTimeoutUs)) {
+      this.ctx.disconnect(this.nn);
+      for (const id of [...this.calls.keys()]) this.answer(id, null);
     }
     for (const w of [...this.open]) w.streamer?.tick(now);
     for (const r of [...this.readers]) r.tick(now);

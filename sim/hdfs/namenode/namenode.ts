@@ -18,7 +18,7 @@ import { dispatchClientRequest } from './client-rpc.ts';
 import { checkLeases, commitBlockSynchronization } from './lease-recovery.ts';
 import type { Namespace } from './namespace.ts';
 import { NameNodeView } from './namenode-view.ts';
-import { SafeMode } from './safemode.ts';
+import { SafeMode, type SafeModeCounts } from './safemode.ts';
 import { NNStorage } from './storage.ts';
 import { readableLayouts } from '../version.ts';
 import './observations.ts';
@@ -78,6 +78,8 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
   private readonly fsyncs = new Map<number, (err: string | null) => void>();
   private namespaceId = 0;
   private imageTxId = 0 as TxId;
+  /** The safe-mode counts last told to the checkers (hdfs-nn-safemode-counts is sent on a change). */
+  private lastSafeModeCounts: SafeModeCounts | null = null;
   readonly fs: FsContext;
   private readonly view: NameNodeView;
 
@@ -157,8 +159,11 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
 
   private activate(): void {
     this.phase = 'active';
-    const left = this.safeMode.activate(this.bm.safeModeCounts(), this.ctx.nowUs());
-    if (left) this.leftSafeMode();
+    const counts = this.bm.safeModeCounts();
+    this.lastSafeModeCounts = counts;
+    this.ctx.observe('hdfs-nn-safemode-on', { ...counts });
+    const left = this.safeMode.activate(counts, this.ctx.nowUs());
+    if (left) this.leftSafeMode(false);
     else {
       this.fs.annotate(() => `STATE* Safe mode ON. ${this.safeMode.tip(this.ctx.nowUs())}`);
       this.ctx.setTimer(SAFEMODE_RECHECK_US, { kind: 'safeModeMonitor' });
@@ -177,13 +182,19 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
   // ------------------------------------------------------------------ safe mode
 
   private checkSafeMode(): void {
-    if (this.phase !== 'active') return;
-    if (this.safeMode.check(this.bm.safeModeCounts(), this.ctx.nowUs()) === 'left') this.leftSafeMode();
+    if (this.phase !== 'active' || this.safeMode.status === 'OFF') return;
+    const counts = this.bm.safeModeCounts();
+    const last = this.lastSafeModeCounts;
+    if (last === null || last.blockTotal !== counts.blockTotal || last.blockSafe !== counts.blockSafe || last.liveDatanodes !== counts.liveDatanodes) {
+      this.lastSafeModeCounts = counts;
+      this.ctx.observe('hdfs-nn-safemode-counts', { ...counts });
+    }
+    if (this.safeMode.check(counts, this.ctx.nowUs()) === 'left') this.leftSafeMode(false);
   }
 
-  private leftSafeMode(): void {
+  private leftSafeMode(manual: boolean): void {
     this.fs.annotate(() => 'STATE* Safe mode is OFF');
-    this.ctx.observe('hdfs-nn-safemode-off', { txid: this.ns.lastAppliedTxId });
+    this.ctx.observe('hdfs-nn-safemode-off', { txid: this.ns.lastAppliedTxId, manual, ...this.bm.safeModeCounts() });
     this.bm.initializeReplQueues();
   }
 
@@ -192,7 +203,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
     const wasOn = this.safeMode.isOn;
     this.safeMode.manual = false;
     this.safeMode.status = 'OFF';
-    if (wasOn) this.leftSafeMode();
+    if (wasOn) this.leftSafeMode(true);
   }
 
   // ------------------------------------------------------------------ messages

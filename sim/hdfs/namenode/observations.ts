@@ -11,8 +11,12 @@ export interface NameNodeObservations {
   'hdfs-nn-segment': { readonly start: number; readonly end: number; readonly digest: string };
   /** An image was stored: by saveNamespace or uploaded by the SecondaryNameNode; the digest of the namespace it holds. */
   'hdfs-nn-checkpoint': { readonly txid: number; readonly digest: string; readonly source: 'saveNamespace' | 'secondary' };
-  /** Safe mode was left (thresholds and extension, or dfsadmin -safemode leave). */
-  'hdfs-nn-safemode-off': { readonly txid: number };
+  /** Startup safe mode was entered (BlockManagerSafeMode.activate), with the block manager's counts then. */
+  'hdfs-nn-safemode-on': { readonly blockTotal: number; readonly blockSafe: number; readonly liveDatanodes: number };
+  /** While in safe mode, the counts the thresholds are judged on changed. */
+  'hdfs-nn-safemode-counts': { readonly blockTotal: number; readonly blockSafe: number; readonly liveDatanodes: number };
+  /** Safe mode was left (thresholds and extension, or dfsadmin -safemode leave: manual), with the counts then. */
+  'hdfs-nn-safemode-off': { readonly txid: number; readonly manual: boolean; readonly blockTotal: number; readonly blockSafe: number; readonly liveDatanodes: number };
 }
 
 declare module '../../core/observation.ts' {

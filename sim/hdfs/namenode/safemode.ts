@@ -1,6 +1,10 @@
 // The safe mode state machine (BlockManagerSafeMode in 3.x, FSNamesystem.SafeModeInfo before):
-//   PENDING_THRESHOLD --thresholds met--> EXTENSION --extension over, still met--> OFF
-//   EXTENSION --no longer met--> PENDING_THRESHOLD
+//   PENDING_THRESHOLD --thresholds met--> EXTENSION --extension over and met (again)--> OFF
+// The extension is counted from the first moment the thresholds were met: if blocks or DataNodes
+// go missing during it, safe mode stays in EXTENSION and leaves at the first check after the
+// extension where the thresholds hold again (BlockManagerSafeMode.checkSafeMode does nothing in
+// EXTENSION; SafeModeMonitor.canLeave asks for timeToLeaveExtension() <= 0 and areThresholdsMet();
+// 2.x SafeModeInfo did the same: once its monitor thread ran, checkMode no longer re-entered).
 // Thresholds: safe blocks >= blockTotal * threshold-pct (a block is safe with
 // dfs.namenode.replication.min live replicas) and live DataNodes >= min.datanodes. At activation, if
 // the thresholds are already met (e.g. an empty namespace and min.datanodes 0) safe mode is left at
@@ -74,12 +78,8 @@ export class SafeMode {
       this.reachedUs = nowUs;
       return null;
     }
-    // EXTENSION
-    if (!met) {
-      this.status = 'PENDING_THRESHOLD';
-      this.reachedUs = -1;
-      return null;
-    }
+    // EXTENSION: SafeModeMonitor.canLeave, the extension first, then the thresholds.
+    if (!met) return null;
     if (nowUs - this.reachedUs >= this.conf.extensionUs) {
       this.status = 'OFF';
       return 'left';
