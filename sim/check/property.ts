@@ -42,6 +42,8 @@ export interface FaultScheduleArbOptions {
   durationMsMax?: number;
   /** Hosts that may lose power (default: all hosts). */
   powerOffHosts?: readonly string[];
+  /** Hosts whose disk may fill up (default: all hosts). */
+  diskFullHosts?: readonly string[];
   /** As in NemesisOptions: faults that would take more processes or hosts down at once are left out. */
   maxDown?: number;
   maxPoweredOff?: number;
@@ -77,7 +79,7 @@ export function faultScheduleArb(opts: FaultScheduleArbOptions): fc.Arbitrary<Fa
   const atMs = fc.integer({ min: 0, max: grains(opts.faultPhaseMs - 1) }).map((g) => g * FAULT_GRAIN_MS);
   const durationMs = fc.integer({ min: Math.ceil(durationMsMin / FAULT_GRAIN_MS), max: grains(durationMsMax) }).map((g) => g * FAULT_GRAIN_MS);
   // The actions come from the same generators as the nemesis's (sim/harness/fault-gen.ts).
-  const pool = { processes: opts.processes, hosts: opts.hosts, powerOffHosts: opts.powerOffHosts ?? opts.hosts };
+  const pool = { processes: opts.processes, hosts: opts.hosts, powerOffHosts: opts.powerOffHosts ?? opts.hosts, diskFullHosts: opts.diskFullHosts ?? opts.hosts };
   const fault = fc.oneof(...kinds.map((k) => fc.tuple(atMs, durationMs, actionArbitrary(k, pool)).map(([at, d, action]): Fault =>
     FAULT_REGISTRY[action.kind].duration === 'none' ? { atMs: at, action } : { atMs: at, durationMs: d, action })));
   return fc.array(fault, { maxLength: opts.maxFaults }).map((faults) => withinLimits(faults.slice().sort((a, b) => a.atMs - b.atMs), opts));
@@ -173,6 +175,7 @@ export function scheduleOptions(nem: NemesisOptions, faultPhaseMs: number, maxFa
     durationMsMax: Math.max(FAULT_GRAIN_MS, nem.durationMsMin, nem.durationMsMax),
     maxDown: nem.maxDown,
     ...(nem.powerOffHosts !== undefined ? { powerOffHosts: nem.powerOffHosts } : {}),
+    ...(nem.diskFullHosts !== undefined ? { diskFullHosts: nem.diskFullHosts } : {}),
     ...(nem.maxPoweredOff !== undefined ? { maxPoweredOff: nem.maxPoweredOff } : {}),
   };
 }

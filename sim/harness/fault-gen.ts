@@ -49,11 +49,13 @@ export interface PoolNames {
   readonly hosts: readonly string[];
   /** Default: all hosts. */
   readonly powerOffHosts?: readonly string[];
+  /** Default: all hosts. */
+  readonly diskFullHosts?: readonly string[];
 }
 
 /** Whether these names are enough for the generator at all (a partition needs two hosts...). */
 export function usableWith(name: RandomFaultKind, names: PoolNames): boolean {
-  return randomGenerator(name).usable({ processes: names.processes, hosts: names.hosts, powerOffHosts: names.powerOffHosts ?? names.hosts });
+  return randomGenerator(name).usable({ processes: names.processes, hosts: names.hosts, powerOffHosts: names.powerOffHosts ?? names.hosts, diskFullHosts: names.diskFullHosts ?? names.hosts });
 }
 
 /**
@@ -85,6 +87,7 @@ export class DownSlots {
       processes: names.processes.filter((p) => !busy.has(p)),
       hosts: names.hosts,
       powerOffHosts: (names.powerOffHosts ?? names.hosts).filter((h) => !busy.has(h)),
+      diskFullHosts: names.diskFullHosts ?? names.hosts,
     };
   }
 

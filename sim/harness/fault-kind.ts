@@ -55,8 +55,8 @@ export interface RandomNames {
   readonly heal: never;
   readonly clog: 'clog';
   readonly 'slow-disk': 'slow-disk';
-  /** Not in any scenario's fault model yet (a full disk is a configuration to test on purpose). */
-  readonly 'disk-full': never;
+  /** In fault models whose system copes with ENOSPC (HDFS DataNodes: hdfs-random-faults). */
+  readonly 'disk-full': 'disk-full';
   /** As disk-full: a failing drive is tested on purpose, not drawn at random. */
   readonly 'disk-error': never;
   /** Corruption is outside every modelled system's fault model (they checksum, and then lose data). */
@@ -84,6 +84,8 @@ export interface Pool {
   readonly hosts: readonly string[];
   /** Hosts that may lose power (minus those already off). */
   readonly powerOffHosts: readonly string[];
+  /** Hosts whose disk may fill up (default: all hosts). */
+  readonly diskFullHosts: readonly string[];
 }
 
 /**

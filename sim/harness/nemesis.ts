@@ -24,6 +24,8 @@ export interface NemesisOptions {
   readonly hosts: readonly string[];
   /** Hosts that may lose power (default: all `hosts`). */
   readonly powerOffHosts?: readonly string[];
+  /** Hosts whose disk may fill up (default: all `hosts`). */
+  readonly diskFullHosts?: readonly string[];
   /** Mean time between fault starts. */
   readonly meanIntervalMs: number;
   readonly durationMsMin: number;

@@ -12,6 +12,8 @@ export interface HdfsBmObservations {
     readonly purpose: 'new-block' | 'reconstruction';
     readonly blockId: number;
     readonly replication: number;
+    /** How many targets were asked of chooseTarget (the replication for a new block, the missing replicas for a reconstruction). */
+    readonly requested: number;
     readonly writer: string | null;
     readonly existing: readonly string[];
     readonly targets: readonly string[];

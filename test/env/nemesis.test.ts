@@ -28,7 +28,7 @@ const PHASE_MS = 120_000;
 /** Which fault kinds a random kind may produce (a bridge is a partition that spares one host). */
 const PRODUCES: Record<RandomFaultKind, FaultKind> = {
   crash: 'crash', restart: 'restart', shutdown: 'shutdown', pause: 'pause', 'power-off': 'power-off', partition: 'partition',
-  isolate: 'isolate', cut: 'cut', bridge: 'partition', clog: 'clog', 'slow-disk': 'slow-disk', clock: 'clock',
+  isolate: 'isolate', cut: 'cut', bridge: 'partition', clog: 'clog', 'slow-disk': 'slow-disk', 'disk-full': 'disk-full', clock: 'clock',
 };
 
 /** The largest number of crash/pause/power-off intervals in force at once, and of power-offs. */

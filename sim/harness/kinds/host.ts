@@ -98,7 +98,15 @@ export const diskFull = defineFaultKind<'disk-full', { disk: Disk; layer: Layer 
     return { disk, layer };
   },
   undo: (_ctx, _a, { disk, layer }) => popLayer(diskFullLayers, disk, layer, () => { disk.capacityOverride = null; }),
-  random: {},
+  random: {
+    // A full disk is something HDFS tolerates on a DataNode (writes to it fail, the pipeline drops
+    // it, placement avoids it once its storage report shows no room): hdfs-random-faults draws it.
+    'disk-full': {
+      slot: 'none',
+      usable: (pool) => pool.diskFullHosts.length > 0,
+      generate: (draw, pool) => ({ kind: 'disk-full', target: draw.pick(pool.diskFullHosts) }),
+    },
+  },
 });
 
 export const diskError = defineFaultKind<'disk-error', { disk: Disk; layer: Layer }>({

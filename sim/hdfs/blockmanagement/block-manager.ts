@@ -85,9 +85,9 @@ export class BlockManager {
   }
 
   /** Tells the checkers where a block's replicas were placed. */
-  observePlacement(purpose: 'new-block' | 'reconstruction', blockId: number, replication: number, writer: DatanodeName | null, existing: readonly DatanodeName[], targets: readonly DatanodeName[], excluded: readonly DatanodeName[]): void {
+  observePlacement(purpose: 'new-block' | 'reconstruction', blockId: number, replication: number, requested: number, writer: DatanodeName | null, existing: readonly DatanodeName[], targets: readonly DatanodeName[], excluded: readonly DatanodeName[]): void {
     this.host.observe?.('hdfs-bm-placed', {
-      purpose, blockId, replication, writer, existing: [...existing], targets: [...targets], excluded: [...excluded],
+      purpose, blockId, replication, requested, writer, existing: [...existing], targets: [...targets], excluded: [...excluded],
       live: this.dm.topology.allNodes(),
     });
   }

@@ -33,7 +33,7 @@ export function chooseTarget4NewBlock(
     };
   }
   // The block id is not allocated yet (FSNamesystem chooses targets first): -1.
-  bm.observePlacement('new-block', -1, replication, writer, [], targets, excludedNodes);
+  bm.observePlacement('new-block', -1, replication, replication, writer, [], targets, excludedNodes);
   bm.note(() => `chooseTarget4NewBlock ${src}: writer ${writer ?? '(not a DataNode)'} -> [${targets.join(', ')}]`);
   return { targets };
 }

@@ -103,7 +103,7 @@ function scheduleReconstruction(bm: BlockManager, id: BlockId, priority: number)
     const srcRacks = new Set(num.liveNodes.map((n) => bm.dm.descriptor(n)?.rack));
     if (srcRacks.has(bm.dm.descriptor(target)?.rack)) return null;
   }
-  bm.observePlacement('reconstruction', id, b.replication, source, num.liveNodes, targets, containing);
+  bm.observePlacement('reconstruction', id, b.replication, additional, source, num.liveNodes, targets, containing);
   const d = bm.dm.descriptor(source);
   invariant(d !== undefined, () => `source ${source} has no descriptor`);
   d.replicateBlocks.push({ block: b.toBlock(), targets });

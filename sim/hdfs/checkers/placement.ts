@@ -7,7 +7,7 @@ import '../observations-bm.ts';
 // over the racks the hosts really are on (the world's topology, not the NameNode's idea of it):
 //  - targets are distinct DataNodes that neither hold the block already nor were excluded;
 //  - no rack gets more than maxNodesPerRack = (total - 1) / racks + 2 replicas (one less when that
-//    equals the total), counted over the real racks of the DataNodes the NameNode had live; for a
+//    equals the total; total = the replicas there were plus those asked for), counted over the real racks of the DataNodes the NameNode had live; for a
 //    reconstruction, a rack already at or above that may not gain a replica.
 // With replication 2 or 3 on two or more racks the limit forces two racks, so a NameNode that
 // believes everything is on one rack (a broken topology script) is caught here.
@@ -44,7 +44,11 @@ export function hdfsPlacementChecker(): Checker {
           if (d.excluded.includes(t)) world.reportViolation(NAME, `${who} chose ${t}, which was excluded`);
         }
         const racks = new Set(d.live.map(rackOf)).size;
-        const total = d.existing.length + d.targets.length;
+        // getMaxNodesPerRack counts the replicas asked for (chosen + numOfReplicas), not those found:
+        // when excluded, full or stale nodes leave fewer good targets than asked, the per-rack limit
+        // stays the one of the full request (a 3-replica write that finds only two targets may put
+        // both on one rack).
+        const total = d.existing.length + Math.max(d.targets.length, d.requested);
         const max = maxNodesPerRack(total, d.live.length, racks);
         const count = (list: readonly string[], rack: string): number => list.filter((n) => rackOf(n) === rack).length;
         for (const rack of new Set(d.targets.map(rackOf))) {

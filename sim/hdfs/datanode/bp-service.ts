@@ -20,6 +20,8 @@ export interface BpHost {
   nowUs(): number;
   namenode(): ProcessId;
   send(to: ProcessId, m: DatanodeProtocolRequest, bytes: number): void;
+  /** Closes the stream to the NameNode (an RPC timed out). */
+  closeNamenodeConnection(): void;
   setTimer(delayUs: number, tag: BpTimer): void;
   replicasForReport(): ReportedReplica[];
   storage(): { capacity: number; dfsUsed: number; remaining: number };
@@ -125,14 +127,18 @@ export class BPServiceActor {
     });
   }
 
-  /** Calls unanswered for the RPC timeout fail (their IBR entries go back to the queue). */
+  /**
+   * A call unanswered for the RPC timeout closes the NameNode connection (ipc.Client's
+   * Connection.markClosed): every outstanding call fails (IBR entries go back to the queue) and the
+   * next call opens a new connection, which a healed network carries at once.
+   */
   private expireCalls(): void {
     const now = this.host.nowUs();
-    for (const [id, o] of this.outstanding) {
-      if (now - o.sentUs < this.rpcTimeoutUs) continue;
-      this.outstanding.delete(id);
-      this.failed(o.req);
-    }
+    let expired = false;
+    for (const o of this.outstanding.values()) if (now - o.sentUs >= this.rpcTimeoutUs) expired = true;
+    if (!expired) return;
+    this.host.closeNamenodeConnection();
+    this.onDisconnect();
   }
 
   private failed(req: DatanodeProtocolRequest): void {

@@ -86,6 +86,7 @@ export class DataNode implements Actor<HdfsMessage, DnTimer> {
       nowUs: () => ctx.nowUs(),
       namenode: () => ctx.lookup(this.nnName),
       send: (to, m, bytes) => ctx.send(to, m, bytes),
+      closeNamenodeConnection: () => ctx.disconnect(ctx.lookup(this.nnName)),
       setTimer: (d, tag) => ctx.setTimer(d, tag),
       replicasForReport: () => this.dataset.report(),
       storage: () => {
