@@ -1,4 +1,4 @@
-import type { Config } from '../core/config.ts';
+import type { Config, ConfigValue } from '../core/config.ts';
 import { InvariantError, UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig, runScenario, scheduleFor, type RunResult } from '../harness/run.ts';
 import type { Scenario } from '../harness/scenario.ts';
@@ -25,7 +25,7 @@ import type { Violation } from '../world/checker.ts';
 
 export interface ShrinkOptions {
   seed: number;
-  overrides?: { [key: string]: string };
+  overrides?: { readonly [key: string]: string | ConfigValue };
   /** The failing schedule; default: the scenario's own schedule for this seed (script plus nemesis). */
   faults?: readonly Fault[];
   /** Budget of candidate runs (default SHRINK_RUNS_DEFAULT); the final re-verification may add one. */

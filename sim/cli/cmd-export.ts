@@ -1,5 +1,3 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UsageError } from '../core/invariant.ts';
 import { perfettoMetadata, PerfettoExporter, type ChromeEvent } from '../world/perfetto.ts';
 import { closest } from '../core/config.ts';
@@ -7,6 +5,7 @@ import { parseArgs, positionals } from './args.ts';
 import { out } from './common.ts';
 import { fmtInt } from './output.ts';
 import { forEachLine } from './trace-file.ts';
+import { AtomicOutput } from './out-file.ts';
 
 // `dsim export <trace> --format perfetto -o FILE`: streams the trace through the converter into a
 // temporary file and renames it when the whole trace was valid, so a bad trace leaves no output.
@@ -28,19 +27,12 @@ export async function cmdExport(argv: readonly string[]): Promise<number> {
   const outPath = args.values.get('out');
   if (outPath === undefined) throw new UsageError('export: missing -o FILE (where to write the Perfetto JSON)');
 
-  const tmp = `${outPath}.tmp-${process.pid}`;
-  let fd: number;
-  try {
-    mkdirSync(dirname(outPath), { recursive: true });
-    fd = openSync(tmp, 'w');
-  } catch (e) {
-    throw new UsageError(`export: cannot write ${outPath}: ${(e as Error).message}`);
-  }
+  const o = new AtomicOutput(outPath, 'export');
   let buf: string[] = [];
   let chars = 0;
   const flush = (): void => {
     if (buf.length === 0) return;
-    writeSync(fd, buf.join(''));
+    o.write(buf.join(''));
     buf = [];
     chars = 0;
   };
@@ -61,11 +53,9 @@ export async function cmdExport(argv: readonly string[]): Promise<number> {
     ex.finish(emit);
     write(`\n],\n"metadata":${JSON.stringify(perfettoMetadata(ex.traceHeader!))}}\n`);
     flush();
-    closeSync(fd);
-    renameSync(tmp, outPath);
+    o.commit();
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    rmSync(tmp, { force: true });
+    o.abort();
     throw e;
   }
   out(`wrote ${outPath}: ${fmtInt(ex.events)} trace events (open it in https://ui.perfetto.dev or chrome://tracing)`);

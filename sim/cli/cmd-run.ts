@@ -7,12 +7,15 @@ import { out, readFaults, reproduceCommand, RunCrash } from './common.ts';
 import { FileSink } from './file-sink.ts';
 import { expectationText, fmtInt, fmtRate, fmtSeconds, fmtSimMs, indent, violationLine } from './output.ts';
 import { displayPath, resolveScenario, type ScenarioRef } from './scenarios.ts';
+import { configDiff, effectiveOverrides, fmtValue, type ConfigDiff } from './run-config.ts';
+import type { ConfigValue } from '../core/config.ts';
 
 // `dsim run <scenario> [--seed N] [--set key=value]... [--trace FILE] [--faults FILE] [--json]`
 
 export const RUN_FLAGS: FlagSpecs = {
   seed: { kind: 'value' },
   set: { kind: 'multi' },
+  config: { kind: 'multi' },
   trace: { kind: 'value' },
   faults: { kind: 'value' },
   json: { kind: 'bool' },
@@ -30,6 +33,8 @@ export interface RunJson {
   expectMet: boolean;
   expected: { violations: string[]; why: string };
   faults: string;
+  /** The --config files read, and every key whose value is not the default, with who set it. */
+  config: { files: string[]; effective: { key: string; value: ConfigValue; default: ConfigValue; from: string }[] };
   wallMs: number;
 }
 
@@ -37,15 +42,18 @@ export async function cmdRun(argv: readonly string[]): Promise<number> {
   const args = parseArgs('run', argv, RUN_FLAGS);
   const [arg] = positionals('run', args, ['scenario']);
   const seed = args.values.has('seed') ? parseNonNegativeInt('--seed', args.values.get('seed')!) : 1;
-  const overrides = parseSets(args.multi.get('set') ?? []);
+  const sets = parseSets(args.multi.get('set') ?? []);
+  const configFiles = args.multi.get('config') ?? [];
   const faultsFile = args.values.get('faults');
   const faults = faultsFile !== undefined ? readFaults(faultsFile) : undefined;
   const tracePath = args.values.get('trace');
   const ref = await resolveScenario(arg!);
-  resolveScenarioConfig(ref.scenario, overrides); // unknown keys and bad values: exit 2 before any output
+  const { overrides, source } = effectiveOverrides(ref.scenario, configFiles, sets);
+  const cfg = resolveScenarioConfig(ref.scenario, overrides); // unknown keys and bad values: exit 2 before any output
+  const diff = configDiff(ref.scenario, cfg, source);
 
   const sink = tracePath !== undefined ? new FileSink(tracePath) : null;
-  const repro = reproduceCommand(ref.ref, seed, overrides, faultsFile);
+  const repro = reproduceCommand(ref.ref, seed, sets, faultsFile, configFiles);
   const t0 = performance.now();
   let r: RunResult;
   try {
@@ -70,17 +78,21 @@ export async function cmdRun(argv: readonly string[]): Promise<number> {
     expectMet: r.expectMet,
     expected: { violations: [...r.expected.violations], why: r.expected.why },
     faults: formatScript(r.faults),
+    config: { files: [...configFiles], effective: diff.map((d) => ({ ...d })) },
     wallMs: Math.round(wallMs * 1000) / 1000,
   };
   if (args.bools.has('json')) out(JSON.stringify(json));
-  else out(humanRun(ref, r, wallMs, tracePath, faults, repro));
+  else out(humanRun(ref, r, wallMs, tracePath, faults, repro, diff));
   return r.expectMet ? 0 : 1;
 }
 
-function humanRun(ref: ScenarioRef, r: RunResult, wallMs: number, tracePath: string | undefined, given: Fault[] | undefined, repro: string): string {
+function humanRun(ref: ScenarioRef, r: RunResult, wallMs: number, tracePath: string | undefined, given: Fault[] | undefined, repro: string, diff: readonly ConfigDiff[]): string {
   const lines: string[] = [];
   lines.push(`${r.scenario}: ${ref.scenario.description}`);
   lines.push(`seed ${r.seed}`);
+  lines.push(`configuration (what differs from the defaults):${diff.length === 0 ? ' none' : ''}`);
+  const w = Math.max(0, ...diff.map((d) => d.key.length + fmtValue(d.value).length + 3));
+  for (const d of diff) lines.push(`  ${`${d.key} = ${fmtValue(d.value)}`.padEnd(w)}  (${d.from}; default ${fmtValue(d.default)})`);
   const script = formatScript(r.faults).trimEnd();
   lines.push(`faults${given !== undefined ? ' (from --faults)' : ''}:${script === '' ? ' none' : ''}`);
   if (script !== '') lines.push(indent(script));

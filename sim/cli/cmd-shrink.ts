@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { shrinkFaults, type ShrinkResult } from '../check/shrink.ts';
 import { UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig } from '../harness/run.ts';
@@ -8,6 +6,8 @@ import { parseArgs, parseNonNegativeInt, parsePositiveInt, parseSets, positional
 import { out, readFaults, reproduceCommand, RunCrash } from './common.ts';
 import { fmtSeconds, indent, violationLine } from './output.ts';
 import { resolveScenario } from './scenarios.ts';
+import { checkOutputPath, writeOutputFile } from './out-file.ts';
+import { configFlags, effectiveOverrides } from './run-config.ts';
 
 // `dsim shrink <scenario> --seed N [--set key=value]... [--faults FILE] [--out FILE] [--max-runs N] [--json]`
 
@@ -27,6 +27,7 @@ export async function cmdShrink(argv: readonly string[]): Promise<number> {
   const args = parseArgs('shrink', argv, {
     seed: { kind: 'value' },
     set: { kind: 'multi' },
+    config: { kind: 'multi' },
     faults: { kind: 'value' },
     out: { kind: 'value', short: 'o' },
     'max-runs': { kind: 'value' },
@@ -36,13 +37,16 @@ export async function cmdShrink(argv: readonly string[]): Promise<number> {
   const rawSeed = args.values.get('seed');
   if (rawSeed === undefined) throw new UsageError('shrink: missing --seed N (the failing seed, e.g. from dsim sweep)');
   const seed = parseNonNegativeInt('--seed', rawSeed);
-  const overrides = parseSets(args.multi.get('set') ?? []);
+  const sets = parseSets(args.multi.get('set') ?? []);
   const faultsFile = args.values.get('faults');
   const faults = faultsFile !== undefined ? readFaults(faultsFile) : undefined;
   const maxRuns = args.values.has('max-runs') ? parsePositiveInt('--max-runs', args.values.get('max-runs')!) : undefined;
   const outFile = args.values.get('out');
   const json = args.bools.has('json');
+  if (outFile !== undefined) checkOutputPath(outFile, 'fault script');
   const ref = await resolveScenario(arg!);
+  const configFiles = args.multi.get('config') ?? [];
+  const overrides = effectiveOverrides(ref.scenario, configFiles, sets).overrides;
   resolveScenarioConfig(ref.scenario, overrides);
 
   const tty = process.stderr.isTTY === true && !json;
@@ -65,22 +69,17 @@ export async function cmdShrink(argv: readonly string[]): Promise<number> {
     });
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new RunCrash(ref.name, seed, e, reproduceCommand(ref.ref, seed, overrides, faultsFile));
+    throw new RunCrash(ref.name, seed, e, reproduceCommand(ref.ref, seed, sets, faultsFile, configFiles));
   } finally {
     if (tty && lastDraw > 0) process.stderr.write('\r\x1b[K');
   }
   const wallS = (performance.now() - t0) / 1000;
   const script = formatScript(r.minimal);
   if (outFile !== undefined) {
-    try {
-      mkdirSync(dirname(outFile), { recursive: true });
-      writeFileSync(outFile, script);
-    } catch (e) {
-      throw new UsageError(`shrink: cannot write ${outFile}: ${(e as Error).message}`);
-    }
+    writeOutputFile(outFile, script, 'fault script');
   }
   const scriptFile = outFile ?? 'shrunk.faults';
-  const replay = ['npx', 'dsim', 'run', shellQuote(ref.ref), '--seed', String(seed), ...setFlags(overrides), '--faults', shellQuote(scriptFile)].join(' ');
+  const replay = ['npx', 'dsim', 'run', shellQuote(ref.ref), '--seed', String(seed), ...configFlags(configFiles), ...setFlags(sets), '--faults', shellQuote(scriptFile)].join(' ');
   const result: ShrinkJson = {
     scenario: ref.name,
     seed,

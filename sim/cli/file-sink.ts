@@ -1,17 +1,19 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { UsageError } from '../core/invariant.ts';
+import { closeSync } from 'node:fs';
 import type { TraceSink } from '../world/trace.ts';
+import { checkOutputPath, openOutput, writeAll } from './out-file.ts';
 
 // Streams trace lines to a file in chunks: lines are joined in memory up to a bound and written
 // with one synchronous write, so a run of a million events never holds a million lines. Writes are
 // synchronous because a run is synchronous (and a crash mid-run still leaves the lines so far).
+// The path is checked when the sink is made (only a regular file, or a new one: out-file.ts) and the
+// file is opened at the first line, so a run refused before it starts (a bad config found while
+// building the cluster) writes nothing.
 
 /** Flush when this many characters are buffered. */
 const FLUSH_CHARS = 1 << 20;
 
 export class FileSink implements TraceSink {
-  private readonly fd: number;
+  private fd: number | null = null;
   private buf: string[] = [];
   private chars = 0;
   private closed = false;
@@ -19,12 +21,7 @@ export class FileSink implements TraceSink {
   lines = 0;
 
   constructor(readonly path: string) {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(path, 'w');
-    } catch (e) {
-      throw new UsageError(`cannot write trace file ${path}: ${(e as Error).message}`);
-    }
+    checkOutputPath(path, 'trace file');
   }
 
   write(line: string): void {
@@ -36,12 +33,12 @@ export class FileSink implements TraceSink {
 
   flush(): void {
     if (this.buf.length === 0) return;
+    this.fd ??= openOutput(this.path, 'trace file');
     const chunk = this.buf.join('\n') + '\n';
     this.buf = [];
     this.chars = 0;
     const data = Buffer.from(chunk, 'utf8');
-    let off = 0;
-    while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    writeAll(this.fd, data, this.path, 'trace file');
     this.bytes += data.length;
   }
 
@@ -49,6 +46,6 @@ export class FileSink implements TraceSink {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
   }
 }

@@ -12,12 +12,17 @@ export const USAGE = `dsim: a deterministic simulator of ZooKeeper, Kafka, HDFS 
 usage: npx dsim <command> [flags]
 
 commands:
-  list [--json]
-      the scenarios, with descriptions and expected outcomes
-  run <scenario-name-or-file> [--seed N] [--set key=value]... [--trace FILE] [--faults FILE|-] [--json]
-      run one seed (default 1) and print the summary, the checks and the verdict
+  list [--wide] [--json]
+      the scenarios, a line each (--wide: with their systems and full descriptions)
+  describe <scenario> [--json]
+      what a scenario does and teaches, its systems, faults, expectation, and every config key
+  run <scenario-name-or-file> [--seed N] [--config FILE]... [--set key=value]... [--trace FILE] [--faults FILE|-] [--json]
+      run one seed (default 1): what happened, the systems' own summaries, the checks, the verdict
         --seed N          run seed (default 1)
-        --set key=value   override a config key (repeatable), e.g. --set kafka.acks=1
+        --config FILE     a system's own config file (repeatable): server.properties, producer.properties,
+                          zoo.cfg, hdfs-site.xml, core-site.xml, yarn-site.xml, capacity-scheduler.xml,
+                          fair-scheduler.xml; unmodelled keys are listed as ignored, unknown keys are errors
+        --set key=value   override a config key (repeatable, wins over --config), e.g. --set kafka.acks=1
         --trace FILE      write the JSON Lines trace (open it with: npx dsim viz FILE)
         --faults FILE     replace the scenario's fault schedule with a fault script ('-': stdin)
         --json            print one JSON object
@@ -26,7 +31,7 @@ commands:
         --seeds A..B      inclusive seed range
         --workers N       worker threads (default: available parallelism; 1 runs in-process)
         --shard K/N       only the seeds whose index in A..B is K-1 modulo N (split across machines)
-  shrink <scenario> --seed N [--set key=value]... [--faults FILE|-] [--out FILE] [--max-runs N] [--json]
+  shrink <scenario> --seed N [--config FILE]... [--set key=value]... [--faults FILE|-] [--out FILE] [--max-runs N] [--json]
       reduce a failing seed's fault schedule to a minimal one that still fails
         --out FILE        also write the minimal fault script to FILE
   bench [--json] [--quick]
@@ -35,38 +40,64 @@ commands:
       convert a trace to Chrome trace-event JSON (open in ui.perfetto.dev or chrome://tracing)
   viz <trace> [--port P]
       serve the replay visualizer with this trace on 127.0.0.1 (default port 5175)
-  help
-      this text
+  help [command]
+      this text, or one command's part of it (also: dsim <command> --help)
+  --version
+      dsim's version
 
 exit codes: 0 the run met its expectation, 1 it did not, 2 bad input or usage
 environment: DSIM_DEBUG=1 prints stack traces
 `;
 
-const COMMANDS = ['list', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'] as const;
+const COMMANDS = ['list', 'describe', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'] as const;
+
+/** One command's part of the usage text. */
+export function commandHelp(cmd: string): string | null {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${cmd} `) || l === `  ${cmd}`);
+  if (start < 0) return null;
+  let end = start + 1;
+  while (end < lines.length && (lines[end]!.startsWith('    ') || lines[end] === '' && end + 1 < lines.length && lines[end + 1]!.startsWith('    '))) end++;
+  return [`usage: npx dsim ${lines[start]!.trim()}`, ...lines.slice(start + 1, end).map((l) => l.slice(2)), '', 'exit codes: 0 success (run: the expectation was met), 1 it was not, 2 bad input or usage'].join('\n');
+}
 
 async function dispatch(argv: readonly string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version' || (cmd !== undefined && (COMMANDS as readonly string[]).includes(cmd) && rest.includes('--version'))) {
+    out(`dsim ${(await import('../harness/run.ts')).DSIM_VERSION}`);
+    return 0;
+  }
+  if (cmd === 'help' && rest.length > 0) {
+    const h = commandHelp(rest[0]!);
+    if (h === null) throw unknownCommand(rest[0]!);
+    out(h);
+    return 0;
+  }
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     out(USAGE);
     return 0;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(USAGE);
+  if ((COMMANDS as readonly string[]).includes(cmd) && (rest.includes('--help') || rest.includes('-h'))) {
+    out(commandHelp(cmd) ?? USAGE);
     return 0;
   }
   switch (cmd) {
     case 'list': return (await import('./cmd-list.ts')).cmdList(rest);
+    case 'describe': return (await import('./cmd-describe.ts')).cmdDescribe(rest);
     case 'run': return (await import('./cmd-run.ts')).cmdRun(rest);
     case 'sweep': return (await import('./cmd-sweep.ts')).cmdSweep(rest);
     case 'shrink': return (await import('./cmd-shrink.ts')).cmdShrink(rest);
     case 'bench': return (await import('./cmd-bench.ts')).cmdBench(rest);
     case 'export': return (await import('./cmd-export.ts')).cmdExport(rest);
     case 'viz': return (await import('./cmd-viz.ts')).cmdViz(rest);
-    default: {
-      const best = closest(cmd, COMMANDS);
-      throw new UsageError(`unknown command '${cmd}'${best !== null ? ` (did you mean '${best}'?)` : ''}; see 'dsim help'`);
-    }
+    default:
+      throw unknownCommand(cmd);
   }
+}
+
+function unknownCommand(cmd: string): UsageError {
+  const best = closest(cmd, COMMANDS);
+  return new UsageError(`unknown command '${cmd}'${best !== null ? ` (did you mean '${best}'?)` : ''}; see 'dsim help'`);
 }
 
 const debug = (): boolean => process.env['DSIM_DEBUG'] === '1';

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { UsageError } from '../core/invariant.ts';
 import { parseTraceHeader } from '../world/perfetto.ts';
@@ -9,6 +9,15 @@ import type { TraceHeader } from '../world/trace.ts';
 const CHUNK_BYTES = 1 << 20;
 
 function openTrace(path: string): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null; // openSync below says why
+  }
+  if (st !== null && !st.isFile()) {
+    throw new UsageError(`cannot read trace ${path}: ${st.isDirectory() ? 'is a directory' : st.isFIFO() ? 'is a fifo, not a regular file' : 'is not a regular file'}`);
+  }
   try {
     return openSync(path, 'r');
   } catch (e) {

@@ -4,7 +4,8 @@ import { generateFaults } from './nemesis.ts';
 import { resolveConfig, type Config, type ConfigValue } from '../core/config.ts';
 import { Hash64 } from '../core/hash.ts';
 import { scenarioSchema, type Expectation, type Scenario } from './scenario.ts';
-import { defineSystemTargets, withUses } from './system.ts';
+import { defineSystemTargets, notModelledReason, withUses } from './system.ts';
+import { UsageError } from '../core/invariant.ts';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
 import { Rng } from '../core/rng.ts';
 import { MS } from '../core/types.ts';
@@ -44,6 +45,10 @@ export interface RunResult {
 }
 
 export function resolveScenarioConfig(scenario: Scenario, overrides: RunOptions['overrides'] = {}): Config {
+  for (const key of Object.keys(overrides)) {
+    const why = notModelledReason(scenario.systems, key);
+    if (why !== null) throw new UsageError(`${key} is not modelled: ${why}`);
+  }
   return resolveConfig(scenarioSchema(scenario), scenario.defaults ?? {}, overrides);
 }
 

@@ -95,6 +95,22 @@ export interface System<Options = void, Built = void> {
   readonly observations: ObservationDocs<object>;
   /** The end-of-run state in the system's own idiom ('' when it has nothing to say). */
   summary(world: World): string;
+  /**
+   * Keys of the real system that dsim deliberately does not model, full names with the prefix, each
+   * with why and which key does the job instead ('kafka.num.partitions': 'scenario topics are created
+   * explicitly: set topic.partitions'). `--set` of one is a one-line error with that pointer; a
+   * native file that has one lists it as ignored.
+   */
+  readonly notModelled?: { readonly [key: string]: string };
+}
+
+/** The reason a key is not modelled by any of these systems (and what to use instead), or null. */
+export function notModelledReason(systems: readonly AnySystem[], key: string): string | null {
+  for (const s of withUses(systems)) {
+    const why = s.notModelled?.[key];
+    if (why !== undefined) return why;
+  }
+  return null;
 }
 
 /** Any system, whatever its options (registries and composition, which never call build themselves). */

@@ -170,8 +170,6 @@ export const kafkaSchema: ConfigSchema = {
   [`${P}inter.broker.protocol.version`]: ibpSpec(),
 
   // ---- topics and replication (broker)
-  [`${P}num.partitions`]: num('num.partitions', 'INT', 1, 'default number of partitions per topic', { atLeast: 1 }),
-  [`${P}default.replication.factor`]: num('default.replication.factor', 'INT', 1, 'default replication factor of automatically created topics', { atLeast: 1 }),
   [`${P}min.insync.replicas`]: num('min.insync.replicas', 'INT', 1, 'with acks=all, the least ISR size for a produce to succeed (NOT_ENOUGH_REPLICAS otherwise)', { atLeast: 1 }),
   [`${P}unclean.leader.election.enable`]: bool('unclean.leader.election.enable', VERSION_DEFAULT, 'elect an out-of-sync replica when no ISR member is live (data loss); default: true before 0.11, false from 0.11', true),
   [`${P}replica.lag.time.max.ms`]: num('replica.lag.time.max.ms', 'LONG', VERSION_DEFAULT, 'a follower that has not caught up to the leader LEO for this long leaves the ISR; default: 10000 before 2.5, 30000 from 2.5', { atLeast: 0, versionDefault: true }),
@@ -251,8 +249,6 @@ export interface LogConfig {
 export interface BrokerSettings {
   readonly ibp: ApiVersion;
   readonly features: Features;
-  readonly numPartitions: number;
-  readonly defaultReplicationFactor: number;
   readonly replicaLagTimeMaxMs: number;
   readonly replicaLagMaxMessages: number;
   readonly replicaFetchMinBytes: number;
@@ -346,8 +342,6 @@ export function brokerSettings(cfg: Config): BrokerSettings {
   const s: BrokerSettings = {
     ibp: f.version,
     features: f,
-    numPartitions: n(cfg, 'num.partitions'),
-    defaultReplicationFactor: n(cfg, 'default.replication.factor'),
     replicaLagTimeMaxMs,
     replicaLagMaxMessages: n(cfg, 'replica.lag.max.messages'),
     replicaFetchMinBytes: n(cfg, 'replica.fetch.min.bytes'),
@@ -427,6 +421,10 @@ export function producerSettings(cfg: Config): ProducerSettings {
     if (maxInFlight > 5) throw new UsageError('Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.');
     if (retries === 0) throw new UsageError('Must set retries to non-zero when using the idempotent producer.');
     if (acksSet && acks !== -1) throw new UsageError('Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.');
+    // KIP-98's producer ids, per-partition sequence numbers and the broker's dedup of the last five
+    // batches are not simulated yet: a producer that claimed idempotence without them would let the
+    // history checkers promise no duplicates that nothing prevents. Rejected until it exists.
+    throw new UsageError('kafka.enable.idempotence=true is not modelled yet (KIP-98 producer ids and sequence numbers are not simulated): leave it false');
   }
   return {
     features: f,
@@ -452,7 +450,16 @@ export const IGNORED_SERVER_KEYS: readonly string[] = [
   'num.recovery.threads.per.data.dir', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor',
   'transaction.state.log.min.isr', 'group.initial.rebalance.delay.ms', 'num.replica.fetchers', 'delete.topic.enable',
   'log.message.format.version', 'broker.rack',
+  // Defaults of automatically created topics: dsim's scenarios create their topics explicitly (as
+  // kafka-topics.sh --create does), with the scenario keys topic.partitions and topic.replication.factor.
+  'num.partitions', 'default.replication.factor', 'auto.create.topics.enable',
 ];
+
+/** Kafka keys dsim does not model, and what to set instead (System.notModelled). */
+export const KAFKA_NOT_MODELLED: { readonly [key: string]: string } = {
+  [`${P}num.partitions`]: 'it is the partition count of automatically created topics, and dsim creates each scenario topic explicitly (kafka-topics.sh --create): set topic.partitions',
+  [`${P}default.replication.factor`]: 'it is the replication factor of automatically created topics, and dsim creates each scenario topic explicitly (kafka-topics.sh --create): set topic.replication.factor',
+};
 
 /**
  * Reads server.properties text into `kafka.`-prefixed overrides. Hour and minute spellings are

@@ -5,7 +5,7 @@ import { zookeeper } from '../zookeeper/system.ts';
 import type { Broker } from './broker.ts';
 import { kafkaCheckers } from './checkers/index.ts';
 import { addKafkaCluster, liveBrokers, type Cluster, type ClusterOptions } from './cluster.ts';
-import { kafkaSchema, serverPropertiesOverrides } from './config.ts';
+import { KAFKA_NOT_MODELLED, kafkaSchema, serverPropertiesOverrides } from './config.ts';
 import { KAFKA_OBSERVATIONS } from './observations.ts';
 import { brokerName } from './partition.ts';
 import { describeTopic } from './summary.ts';
@@ -156,6 +156,7 @@ export const kafka: System<ClusterOptions, Cluster> = {
   checkers: (cfg, cluster, check) => kafkaCheckers(cfg, cluster, { livenessBoundMs: check.livenessBoundMs }),
   faultTargets: [leaderTarget, followerTarget, controllerTarget],
   observations: KAFKA_OBSERVATIONS,
+  notModelled: KAFKA_NOT_MODELLED,
   summary: (world) => {
     const cluster = builtIn.get(world);
     return cluster === undefined ? '' : describeTopic(world, cluster.topic);

@@ -1,18 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { dsim, dsimJson, expectOneLineError } from './helpers.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dsim, dsimJson, expectOneLineError, REPO } from './helpers.ts';
 
 // The command line's surface: help, list, and every way to call it wrongly.
 
-const COMMANDS = ['list', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'];
-const FLAGS = ['--seed', '--set', '--trace', '--faults', '--json', '--seeds', '--workers', '--shard', '--quick', '--format', '-o', '--port', '--out'];
+const COMMANDS = ['list', 'describe', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'];
+const FLAGS = ['--seed', '--set', '--config', '--trace', '--faults', '--json', '--seeds', '--workers', '--shard', '--quick', '--format', '-o', '--port', '--out', '--wide', '--version'];
 
 describe('dsim help', () => {
-  it.each([[[]], [['help']], [['--help']], [['-h']], [['run', '--help']]])('%j prints the usage with every command and flag, exit 0', (args) => {
+  it.each([[[]], [['help']], [['--help']], [['-h']]])('%j prints the usage with every command and flag, exit 0', (args) => {
     const r = dsim(args);
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.stdout).toContain(`  ${c}`);
     for (const f of FLAGS) expect(r.stdout).toContain(f);
     expect(r.stdout).toMatch(/exit codes: 0 .* 1 .* 2 /);
+  });
+
+  it.each(COMMANDS.filter((c) => c !== 'help'))('dsim %s --help prints that command\'s usage only, exit 0', (cmd) => {
+    for (const args of [[cmd, '--help'], ['help', cmd], [cmd, '-h']]) {
+      const r = dsim(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^usage: npx dsim ${cmd}\\b`));
+      for (const other of COMMANDS.filter((c) => c !== cmd && c !== 'help')) expect(r.stdout).not.toMatch(new RegExp(`^usage: npx dsim ${other}\\b`, 'm'));
+      expect(r.stdout).toMatch(/exit codes: 0 .* 1 .* 2 /);
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('--version prints the package version, alone and after any command', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['-V'], ['run', '--version'], ['list', '--version'], ['export', '--version']]) {
+      const r = dsim(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`dsim ${pkg.version}\n`);
+    }
   });
 });
 
@@ -39,8 +61,19 @@ describe('dsim list', () => {
   it('prints a table of scenarios', () => {
     const r = dsim(['list']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^SCENARIO\s+SYSTEMS/);
-    expect(r.stdout).toMatch(/kernel-pingpong\s+-\s+pass\s+Processes ping/);
+    expect(r.stdout).toMatch(/^SCENARIO\s+EXPECT\s+WHAT HAPPENS/);
+    expect(r.stdout).toMatch(/kernel-pingpong\s+pass\s+Processes ping/);
+    expect(r.stdout).toMatch(/zk-crash-then-power-loss\s+fail\s+/);
+    // Every line fits 100 columns (the issue measured 280).
+    for (const line of r.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+  });
+
+  it('--wide names the systems and the checkers each scenario expects to fire', () => {
+    const r = dsim(['list', '--wide']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SCENARIO\s+SYSTEMS\s+EXPECTS/);
+    expect(r.stdout).toMatch(/kafka-leader-failover\s+zookeeper,kafka\s+no violation\s+The leader/);
+    expect(r.stdout).toMatch(/zk-crash-then-power-loss\s+zookeeper\s+zk-history-agreement/);
   });
 
   it('does not list modules under lib/ or test fixtures', () => {
