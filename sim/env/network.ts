@@ -131,6 +131,9 @@ export class Network {
   }
 
   link(src: number, dst: number): LinkOptions {
+    // Without overrides every link is one of the two shared defaults: no per-pair copy to look up
+    // (a 10,000-host cluster has hundreds of thousands of pairs talking).
+    if (this.overrides.size === 0) return this.racks[src] === this.racks[dst] ? this.opts.sameRack : this.opts.crossRack;
     const key = src * 65536 + dst;
     let l = this.resolved.get(key);
     if (l === undefined) {

@@ -32,6 +32,9 @@ export interface Envelope {
 }
 
 interface Channel {
+  /** peersEpoch of the sender and of the receiver when this channel last put them in each other's peer sets (-1: never). */
+  fromEpoch: number;
+  toEpoch: number;
   gen: number;
   srcInc: number;
   dstInc: number;
@@ -59,6 +62,12 @@ export class Transport {
   private readonly channels = new Map<number, Channel>();
   /** Processes each process has a stream with (either direction): told when it dies. */
   private readonly peers: Set<number>[] = [];
+  /**
+   * Bumped when a process's peer set is cleared (it died): a channel records the epochs of both ends
+   * when it last added them to each other's sets, so a send adds them again only after a clear
+   * (the sets' contents are exactly as if every send added them).
+   */
+  private readonly peersEpoch: number[] = [];
   private readonly typeIds = new Map<string, number>();
   private nextMsgId = 1;
 
@@ -79,6 +88,7 @@ export class Transport {
       this.notifyDisconnect(peer as ProcessId, pid);
     }
     peers.clear();
+    this.peersEpoch[pid] = (this.peersEpoch[pid] ?? 0) + 1;
   }
 
   private peersOf(pid: number): Set<number> {
@@ -120,8 +130,16 @@ export class Transport {
       if (ch.dstInc === 0) ch.dstInc = this.w.incarnation[to]!;
       gen = ch.gen;
       dstInc = ch.dstInc;
-      this.peersOf(from).add(to);
-      this.peersOf(to).add(from);
+      const fe = this.peersEpoch[from] ?? 0;
+      if (ch.fromEpoch !== fe) {
+        this.peersOf(from).add(to);
+        ch.fromEpoch = fe;
+      }
+      const te = this.peersEpoch[to] ?? 0;
+      if (ch.toEpoch !== te) {
+        this.peersOf(to).add(from);
+        ch.toEpoch = te;
+      }
     }
     const env: Envelope = { id, from, to, msg, bytes, datagram, gen, dstInc };
     if (this.w.trace !== null) {
@@ -167,7 +185,7 @@ export class Transport {
     const key = from * 65536 + to;
     let ch = this.channels.get(key);
     if (ch === undefined) {
-      ch = { gen: 1, srcInc: this.w.incarnation[from]!, dstInc: this.w.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
+      ch = { fromEpoch: -1, toEpoch: -1, gen: 1, srcInc: this.w.incarnation[from]!, dstInc: this.w.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
       this.channels.set(key, ch);
     }
     return ch;

@@ -23,6 +23,8 @@ export interface AmHost {
   observeAm(data: YarnObservations['yarn-am']): void;
 }
 
+const NO_ASKS: readonly ResourceRequest[] = Object.freeze([]);
+
 /** Heartbeats without an answer before an allocate() is sent again. */
 const RESEND_AFTER_HEARTBEATS = 10;
 
@@ -50,7 +52,9 @@ export class AppMaster {
   private readonly sent = new Map<string, number>();
   private readonly running = new Map<string, GroupState>();
   private release: string[] = [];
-  private lastAsk: ResourceRequest[] = [];
+  private lastAsk: readonly ResourceRequest[] = [];
+  /** A group's pending count, the phase or the sent table changed since asks() last ran. */
+  private asksDirty = true;
   private lastRelease: string[] = [];
   private finalStatus: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
   containersLaunched = 0;
@@ -77,7 +81,10 @@ export class AppMaster {
     else if (this.state === 'UNREGISTERING') this.unregister();
   }
 
-  private asks(): ResourceRequest[] {
+  private asks(): readonly ResourceRequest[] {
+    // Nothing pending or sent changed since the last call, which left every entry as sent: no delta.
+    if (!this.asksDirty) return NO_ASKS;
+    this.asksDirty = false;
     const want = new Map<string, ResourceRequest>();
     const addTo = (priority: number, name: string, g: TaskGroup, n: number): void => {
       const key = `${priority}|${name}`;
@@ -166,7 +173,10 @@ export class AppMaster {
         // Killed, preempted and aborted attempts do not count (TaskAttemptImpl); failures do.
         if (!NOT_COUNTED_EXITS.has(c.exitStatus) && c.exitStatus !== ExitStatus.KILLED_BY_APPMASTER) s.failures++;
         if (s.failures >= TASK_ATTEMPTS_MAX) this.finalStatus = 'FAILED';
-        else s.pending++;
+        else {
+          s.pending++;
+          this.asksDirty = true;
+        }
       }
     }
     for (const g of m.allocated) this.assign(g);
@@ -185,6 +195,7 @@ export class AppMaster {
       return;
     }
     best.pending--;
+    this.asksDirty = true;
     best.running++;
     // AMRMClientImpl.removeContainerRequest: the matched request leaves the client's table at each
     // of its locations, as the RM's AppSchedulingInfo decremented them when it allocated. Without
@@ -228,6 +239,7 @@ export class AppMaster {
     this.running.delete(m.containerId);
     s.running--;
     s.pending++;
+    this.asksDirty = true;
     this.release.push(m.containerId);
   }
 
@@ -235,10 +247,10 @@ export class AppMaster {
     if (this.state !== 'RUNNING') return;
     if (this.finalStatus === 'FAILED') return this.startUnregister();
     for (;;) {
-      const inPhase = this.groups.filter((s) => s.g.phase === this.phase);
-      if (!inPhase.every((s) => s.done === s.g.count)) return;
+      for (const s of this.groups) if (s.g.phase === this.phase && s.done !== s.g.count) return;
       if (this.phase >= this.maxPhase) return this.startUnregister();
       this.phase++;
+      this.asksDirty = true;
       for (const s of this.groups) if (s.g.phase === this.phase) s.pending = s.g.count;
     }
   }

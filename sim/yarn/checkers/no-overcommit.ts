@@ -61,10 +61,10 @@ export function noOvercommitChecker(): Checker {
           const used = (queues.get(q) ?? 0) + mb;
           queues.set(q, used);
           const rm = rmIn(world);
-          const view = rm?.scheduler.queues().find((x) => x.name === q);
-          if (view !== undefined && used > view.maximum.memoryMb + 1e-6 && !reported.has(q)) {
+          const max = rm?.scheduler.queueMaximum(q);
+          if (max !== undefined && used > max.memoryMb + 1e-6 && !reported.has(q)) {
             reported.add(q);
-            world.reportViolation(name, `queue ${q} was given ${id}: used ${used} MB above its maximum ${Math.round(view.maximum.memoryMb)} MB`);
+            world.reportViolation(name, `queue ${q} was given ${id}: used ${used} MB above its maximum ${Math.round(max.memoryMb)} MB`);
           }
         } else if (FINAL_CONTAINER.has(state)) {
           const e = live.get(id);

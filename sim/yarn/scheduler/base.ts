@@ -48,6 +48,7 @@ export abstract class SchedulerBase implements YarnScheduler {
   protected abstract assignOnNode(node: SchedulerNode, nowUs: number): SchedContainer[];
   abstract update(nowUs: number): PreemptionDecision;
   abstract queues(): QueueView[];
+  abstract queueMaximum(name: string): Resource | undefined;
   protected abstract checkQueueInvariants(): void;
 
   // ------------------------------------------------------------------ nodes

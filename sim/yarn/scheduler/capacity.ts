@@ -336,6 +336,11 @@ export class CapacityScheduler extends SchedulerBase {
     return this.pcpp.editSchedule(this, nowUs);
   }
 
+  queueMaximum(name: string): Resource | undefined {
+    const q = this.queueByPath.get(name);
+    return q === undefined ? undefined : this.maximum(q);
+  }
+
   queues(): QueueView[] {
     return [...this.queueByPath.values()].map((q) => {
       let pm = 0;

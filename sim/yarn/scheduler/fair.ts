@@ -323,6 +323,11 @@ export class FairScheduler extends SchedulerBase {
     return this.preemption.update(this, nowUs);
   }
 
+  queueMaximum(name: string): Resource | undefined {
+    const q = this.byPath.get(name);
+    return q === undefined ? undefined : this.maxShare(q);
+  }
+
   queues(): QueueView[] {
     return [...this.byPath.values()].map((q) => {
       let pm = 0;

@@ -1,5 +1,5 @@
 import { invariant } from '../../core/invariant.ts';
-import { defaultCalculator } from '../resource.ts';
+import { defaultCalculator, type Resource } from '../resource.ts';
 import type { SchedulerApp } from './app.ts';
 import { NO_PREEMPTION, SchedulerBase, type SchedulerLimits } from './base.ts';
 import type { SchedulerNode } from './node.ts';
@@ -62,6 +62,10 @@ export class FifoScheduler extends SchedulerBase {
 
   update(): PreemptionDecision {
     return NO_PREEMPTION;
+  }
+
+  queueMaximum(name: string): Resource | undefined {
+    return name === 'default' ? this.cluster : undefined;
   }
 
   queues(): QueueView[] {

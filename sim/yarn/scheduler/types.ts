@@ -97,6 +97,8 @@ export interface YarnScheduler {
   /** Milliseconds between update() calls, or 0 when the scheduler needs none. */
   readonly updateIntervalMs: number;
   queues(): QueueView[];
+  /** A queue's maximum (QueueView.maximum) without building every view: checkers call it per allocation. */
+  queueMaximum(name: string): Resource | undefined;
   container(id: string): SchedContainer | undefined;
   /** The queue an attempt was placed in (Fair may place by user), or undefined. */
   queueOf(attemptId: string): string | undefined;
