@@ -35,11 +35,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `dist`: where the viewer is built (test files running in parallel build into their own folders). */
+export async function startHarness(dist = DIST): Promise<Harness> {
   mkdirSync(SHOTS, { recursive: true });
   mkdirSync(TRACES, { recursive: true });
-  await buildViewer();
-  const server = await startServer(DIST);
+  await buildViewer(dist);
+  const server = await startServer(dist);
   const session = await launch();
   const errors: string[] = [];
   return {

@@ -1,3 +1,4 @@
+import { hdfsViz } from './hdfs.ts';
 import { kafkaViz } from './kafka.ts';
 import type { SystemViz } from './types.ts';
 import { zookeeperViz } from './zookeeper.ts';
@@ -8,7 +9,7 @@ import { zookeeperViz } from './zookeeper.ts';
 
 export type { SystemViz } from './types.ts';
 
-export const SYSTEM_VIZ: readonly SystemViz[] = [kafkaViz, zookeeperViz];
+export const SYSTEM_VIZ: readonly SystemViz[] = [kafkaViz, zookeeperViz, hdfsViz];
 
 /** The viewer module of a system, or undefined (its processes still show in the Process tab). */
 export function systemViz(system: string): SystemViz | undefined {
