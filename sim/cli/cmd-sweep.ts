@@ -1,38 +1,32 @@
 import { availableParallelism } from 'node:os';
-import type { Violation } from '../world/checker.ts';
 import { UsageError } from '../core/invariant.ts';
 import { resolveScenarioConfig } from '../harness/run.ts';
-import { parseArgs, parsePositiveInt, parseSeedRange, parseSets, parseShard, positionals } from './args.ts';
-import { err, out, reproduceCommand, shrinkCommand } from './common.ts';
-import { expectationText, fmtInt, fmtRate, fmtSeconds, violationLine } from './output.ts';
+import { parseArgs, parsePositiveInt, parseSeedRange, parseSets, positionals, setFlags, shellQuote } from './args.ts';
+import { err, out } from './common.ts';
+import { fmtRate, fmtSeconds } from './output.ts';
 import { resolveScenario } from './scenarios.ts';
 import { runSweep, shardSeeds, type SeedOutcome } from './sweep-engine.ts';
-import type { Scenario } from '../harness/scenario.ts';
+import { humanSweep, rates, type SweepJson } from './sweep-report.ts';
+import { ResultsWriter, resultsPath } from './sweep-results.ts';
+import { resolveShard } from './sweep-shard.ts';
 
-// `dsim sweep <scenario> --seeds A..B [--workers N] [--shard K/N] [--set key=value]... [--json]`
+// `dsim sweep <scenario> --seeds A..B [--workers N] [--shard K/N|auto[/N]] [--results FILE]
+//  [--corpus DIR] [--set key=value]... [--json]` and `dsim sweep merge FILES...` (sweep-merge.ts).
 
-export interface SweepJson {
-  scenario: string;
-  runs: number;
-  failures: { seed: number; violations: Violation[]; error?: string }[];
-  eventsPerSec: number;
-  seedsPerSec: number;
-  seeds: { first: number; last: number };
-  shard: string | null;
-  workers: number;
-  events: number;
-  wallMs: number;
-}
+export type { SweepJson } from './sweep-report.ts';
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
 export async function cmdSweep(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'merge') return (await import('./sweep-merge.ts')).cmdSweepMerge(argv.slice(1));
   const args = parseArgs('sweep', argv, {
     seeds: { kind: 'value' },
     workers: { kind: 'value' },
     shard: { kind: 'value' },
+    results: { kind: 'value' },
+    corpus: { kind: 'value' },
     set: { kind: 'multi' },
     json: { kind: 'bool' },
   });
@@ -41,12 +35,17 @@ export async function cmdSweep(argv: readonly string[]): Promise<number> {
   if (rawSeeds === undefined) throw new UsageError('sweep: missing --seeds A..B');
   const range = parseSeedRange(rawSeeds);
   const workers = args.values.has('workers') ? parsePositiveInt('--workers', args.values.get('workers')!) : defaultWorkers();
-  const shard = args.values.has('shard') ? parseShard(args.values.get('shard')!) : null;
+  const shard = args.values.has('shard') ? resolveShard(args.values.get('shard')!, process.env) : null;
+  const results = args.values.has('results') ? resultsPath(args.values.get('results')!, shard) : null;
   const overrides = parseSets(args.multi.get('set') ?? []);
   const ref = await resolveScenario(arg!);
   resolveScenarioConfig(ref.scenario, overrides);
   const seeds = shardSeeds(range.first, range.last, shard);
   const json = args.bools.has('json');
+  const usedWorkers = Math.max(1, Math.min(workers, seeds.count));
+  const writer = results === null ? null : new ResultsWriter(results, {
+    scenario: ref.name, ref: ref.ref, overrides, seeds: range, shard, runs: seeds.count,
+  });
 
   const progress = new Progress(seeds.count);
   const failures: SeedOutcome[] = [];
@@ -61,53 +60,39 @@ export async function cmdSweep(argv: readonly string[]): Promise<number> {
       onResult: (o) => {
         events += o.events;
         if (!o.expectMet) failures.push(o);
+        writer?.seed(o);
         progress.update(failures.length);
       },
     });
+  } catch (e) {
+    writer?.close();
+    throw e;
   } finally {
     progress.end();
   }
-  const wallS = Math.max(1e-9, (performance.now() - t0) / 1000);
+  const wallMs = Math.max(1e-6, performance.now() - t0);
+  writer?.end({ runs: seeds.count, events, wallMs: Math.round(wallMs), workers: usedWorkers });
   failures.sort((a, b) => a.seed - b.seed);
 
   const result: SweepJson = {
     scenario: ref.name,
     runs: seeds.count,
     failures: failures.map((f) => ({ seed: f.seed, violations: f.violations, ...(f.error !== undefined ? { error: f.error } : {}) })),
-    eventsPerSec: Math.round(events / wallS),
-    seedsPerSec: Math.round((seeds.count / wallS) * 100) / 100,
+    ...rates(events, seeds.count, wallMs),
     seeds: range,
     shard: shard === null ? null : `${shard.index}/${shard.count}`,
-    workers: Math.max(1, Math.min(workers, seeds.count)),
+    workers: usedWorkers,
     events,
-    wallMs: Math.round(wallS * 1000),
+    wallMs: Math.round(wallMs),
   };
   if (json) out(JSON.stringify(result));
-  else out(humanSweep(ref.ref, ref.scenario, overrides, result, failures, wallS));
-  return failures.length === 0 ? 0 : 1;
-}
-
-function humanSweep(ref: string, scenario: Scenario, overrides: Record<string, string>, r: SweepJson, failures: SeedOutcome[], wallS: number): string {
-  const lines: string[] = [];
-  const shardText = r.shard !== null ? `, shard ${r.shard}` : '';
-  lines.push(`sweep ${r.scenario}: seeds ${r.seeds.first}..${r.seeds.last}${shardText} (${r.runs} runs), ${r.workers} worker${r.workers > 1 ? 's' : ''}`);
-  const cfg = resolveScenarioConfig(scenario, overrides);
-  const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
-  for (const f of failures) {
-    lines.push('');
-    lines.push(`seed ${f.seed}: FAILED${f.error !== undefined ? ` (the run threw: ${f.error})` : ''}`);
-    if (f.violations.length === 0 && f.error === undefined) lines.push('  no violation, but an expected checker did not fire');
-    for (const v of f.violations) lines.push(`  ${violationLine(v)}`);
-    lines.push(`  reproduce: ${reproduceCommand(ref, f.seed, overrides)}`);
-    // The shrinker works on unexpected violations; a missing expected one has nothing to shrink.
-    if (f.violations.some((v) => !expected.violations.includes(v.checker))) lines.push(`  shrink:    ${shrinkCommand(ref, f.seed, overrides)}`);
+  else out(humanSweep(ref.ref, ref.scenario, overrides, result));
+  const corpus = args.values.get('corpus');
+  if (corpus !== undefined) {
+    const found = ['dsim', 'sweep', shellQuote(ref.ref), '--seeds', `${range.first}..${range.last}`, ...setFlags(overrides)].join(' ');
+    (await import('./sweep-corpus.ts')).writeCorpusEntries(corpus, ref.scenario, ref.ref, overrides, result.failures, found, err);
   }
-  lines.push('');
-  lines.push(`expected per seed: ${expectationText(expected)} (${expected.why})`);
-  const failedSeeds = failures.length > 0 ? ` (seeds ${failures.slice(0, 20).map((f) => f.seed).join(', ')}${failures.length > 20 ? ', ...' : ''})` : '';
-  lines.push(`${fmtInt(r.runs)} runs, ${fmtInt(failures.length)} failure${failures.length === 1 ? '' : 's'}${failedSeeds}`);
-  lines.push(`${fmtInt(r.events)} events   wall ${fmtSeconds(wallS)}   ${fmtRate(r.eventsPerSec)} events/s   ${fmtRate(r.seedsPerSec)} seeds/s`);
-  return lines.join('\n');
+  return failures.length === 0 ? 0 : 1;
 }
 
 /** Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise. */

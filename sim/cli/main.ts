@@ -31,6 +31,12 @@ commands:
         --seeds A..B      inclusive seed range
         --workers N       worker threads (default: available parallelism; 1 runs in-process)
         --shard K/N       only the seeds whose index in A..B is K-1 modulo N (split across machines)
+        --shard auto[/N]  K (and N) from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX/_SIZE or
+                          SLURM_ARRAY_TASK_ID/_COUNT
+        --results FILE    also write every seed's outcome as JSON Lines ({K}, {N}: the shard)
+        --corpus DIR      shrink each failing seed into a replayable corpus entry (test/corpus/)
+  sweep merge FILES... [--corpus DIR] [--json]
+      combine the --results files of a sharded sweep into the unsharded sweep's report
   shrink <scenario> --seed N [--config FILE]... [--set key=value]... [--faults FILE|-] [--out FILE] [--max-runs N] [--json]
       reduce a failing seed's fault schedule to a minimal one that still fails
         --out FILE        also write the minimal fault script to FILE
