@@ -19,7 +19,8 @@ export interface XmlElement {
 const ENTITIES: { readonly [k: string]: string } = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function decode(s: string, source: string, line: number): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_m, e: string) => {
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);|&/g, (_m, e: string | undefined) => {
+    if (e === undefined) throw new UsageError(`${source}:${line}: bare '&' (write &amp;)`);
     if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
     if (e.startsWith('#')) return String.fromCodePoint(parseInt(e.slice(1), 10));
     const v = ENTITIES[e];
@@ -117,21 +118,48 @@ export function parseXml(text: string, source: string): XmlElement {
   return root!;
 }
 
+/** One <property> of a Hadoop configuration file. */
+export interface ConfProperty {
+  readonly name: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+/** What Configuration.loadResource accepts inside a <property>. */
+const PROPERTY_CHILDREN = new Set(['name', 'value', 'description', 'final', 'source', 'tag']);
+
 /**
- * Reads a Hadoop configuration file (core-site.xml, hdfs-site.xml, yarn-site.xml,
- * capacity-scheduler.xml, mapred-site.xml): name -> value, in file order. A later duplicate
- * replaces an earlier one, as Configuration does; <final> and <description> are accepted and ignored.
+ * Reads a Hadoop configuration file (core-site.xml, hdfs-site.xml, yarn-site.xml, mapred-site.xml,
+ * capacity-scheduler.xml): `<configuration>` holding `<property>` elements, each with one `<name>`
+ * and one `<value>` (`<description>`, `<final>`, `<source>`, `<tag>` accepted and ignored); names
+ * and values trimmed, as Configuration does. The properties in file order. Anything else is a
+ * UsageError naming the file and the line (the CLI prints it in one line and exits 2).
  */
-export function parseHadoopConfiguration(text: string, source: string): Map<string, string> {
+export function readConfigurationProperties(text: string, source: string): ConfProperty[] {
   const root = parseXml(text, source);
   if (root.name !== 'configuration') throw new UsageError(`${source}:${root.line}: expected <configuration> as the root element, found <${root.name}>`);
-  const out = new Map<string, string>();
+  const out: ConfProperty[] = [];
   for (const p of root.children) {
-    if (p.name !== 'property') throw new UsageError(`${source}:${p.line}: expected <property>, found <${p.name}>`);
-    const name = p.children.find((c) => c.name === 'name');
-    const value = p.children.find((c) => c.name === 'value');
+    if (p.name !== 'property') throw new UsageError(`${source}:${p.line}: expected <property> in <configuration>, found <${p.name}>`);
+    const seen = new Map<string, XmlElement>();
+    for (const c of p.children) {
+      if (!PROPERTY_CHILDREN.has(c.name)) throw new UsageError(`${source}:${c.line}: unexpected <${c.name}> in <property> (expected <name>, <value>, <description>, <final>)`);
+      if (c.children.length > 0) throw new UsageError(`${source}:${c.children[0]!.line}: unexpected <${c.children[0]!.name}> inside <${c.name}>`);
+      if (seen.has(c.name)) throw new UsageError(`${source}:${c.line}: duplicate <${c.name}> in <property>`);
+      seen.set(c.name, c);
+    }
+    const name = seen.get('name');
     if (name === undefined || name.text === '') throw new UsageError(`${source}:${p.line}: <property> without a <name>`);
-    out.set(name.text, value?.text ?? '');
+    const value = seen.get('value');
+    if (value === undefined) throw new UsageError(`${source}:${p.line}: property '${name.text}' has no <value>`);
+    out.push({ name: name.text, value: value.text, line: p.line });
   }
+  return out;
+}
+
+/** readConfigurationProperties as name -> value: a later duplicate replaces an earlier one, as Configuration does. */
+export function parseHadoopConfiguration(text: string, source: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of readConfigurationProperties(text, source)) out.set(p.name, p.value);
   return out;
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../core/invariant.ts';
 import { MS, SEC } from '../core/types.ts';
 import { blockManagementSchema } from './config-blocks.ts';
 import { datanodeSchema } from './config-datanode.ts';
-import { parseSiteXml } from './site-xml.ts';
+import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { DEFAULT_HDFS_VERSION, HDFS_VERSIONS, hdfsFeatures, isHdfsVersion, type HdfsFeatures, type HdfsVersion } from './version.ts';
 
 // HDFS configuration in dsim: the real keys of hdfs-default.xml / core-default.xml under the `hdfs.`
@@ -165,7 +165,7 @@ export const IGNORED_SITE_KEYS: readonly string[] = [
 export function siteXmlOverrides(text: string, source: string): { overrides: Record<string, string>; ignored: string[] } {
   const overrides: Record<string, string> = {};
   const ignored: string[] = [];
-  for (const p of parseSiteXml(text, source)) {
+  for (const p of readConfigurationProperties(text, source)) {
     if (IGNORED_SITE_KEYS.includes(p.name)) ignored.push(p.name);
     else overrides[`hdfs.${p.name}`] = p.value;
   }

@@ -12,7 +12,7 @@ import { buildHdfsCluster, type HdfsCluster, type HdfsClusterOptions } from './c
 import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
 import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
-import { parseSiteXml } from './site-xml.ts';
+import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { HDFS_HA_OBSERVATIONS } from './ha/observations.ts';
 import { hdfsSummary } from './summary/index.ts';
 
@@ -29,7 +29,7 @@ function siteReader(fileNames: readonly string[]): ConfigFileReader {
       const unmodelled: string[] = [];
       const unknown: { key: string; closest: string | null }[] = [];
       const known = Object.keys(hdfsSchema);
-      for (const p of parseSiteXml(text, fileName)) {
+      for (const p of readConfigurationProperties(text, fileName)) {
         const key = `hdfs.${p.name}`;
         if (key in hdfsSchema) values[key] = p.value;
         else if (IGNORED_SITE_KEYS.includes(p.name)) unmodelled.push(p.name);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../sim/core/config.ts';
 import { hdfsSchema, namenodeSettings, parseBytes, parseDuration, siteXmlOverrides } from '../../sim/hdfs/config.ts';
-import { parseSiteXml } from '../../sim/hdfs/site-xml.ts';
+import { readConfigurationProperties } from '../../sim/core/hadoop-xml.ts';
 import { SEC } from '../../sim/core/types.ts';
 
 const SITE = `<?xml version="1.0" encoding="UTF-8"?>
@@ -32,14 +32,14 @@ describe('hdfs configuration (hdfs-site.xml, Hadoop parsing and validation)', ()
   });
 
   it.each([
-    ['<configuration><property><name>a</name><value>1</value></configuration>', 'hdfs-site.xml:1: unexpected </configuration> in <property>'],
-    ['<configuration>\n<property>\n<name>a</name>\n<value>1</valu>\n</property></configuration>', 'hdfs-site.xml:4: <value> opened at line 4 is not closed by </value>'],
+    ['<configuration><property><name>a</name><value>1</value></configuration>', 'hdfs-site.xml:1: end tag </configuration> does not match <property> (line 1)'],
+    ['<configuration>\n<property>\n<name>a</name>\n<value>1</valu>\n</property></configuration>', 'hdfs-site.xml:4: end tag </valu> does not match <value> (line 4)'],
     ['<configuration><property><value>1</value></property></configuration>', 'hdfs-site.xml:1: <property> without a <name>'],
-    ['<conf></conf>', 'hdfs-site.xml:1: expected <configuration>, found <conf>'],
+    ['<conf></conf>', 'hdfs-site.xml:1: expected <configuration> as the root element, found <conf>'],
     ['<configuration>\n\n<property><name>a &b</name><value>1</value></property></configuration>', "hdfs-site.xml:3: bare '&' (write &amp;)"],
-    ['<configuration><property><name>a</name><value>1</value></property>', 'hdfs-site.xml: unexpected end of file, expected </configuration>'],
+    ['<configuration><property><name>a</name><value>1</value></property>', 'hdfs-site.xml:1: <configuration> (line 1) is never closed'],
   ])('malformed XML is a one-line error with its line: %j', (text, message) => {
-    expect(() => parseSiteXml(text, 'hdfs-site.xml')).toThrow(message);
+    expect(() => readConfigurationProperties(text, 'hdfs-site.xml')).toThrow(message);
   });
 
   it("Hadoop's wording for bad values and impossible combinations", () => {
