@@ -54,7 +54,7 @@ export interface NameNodeOptions {
   readonly wrapEditLogIO?: (io: EditLogIO) => EditLogIO;
 }
 
-type NnTimer = { readonly kind: 'leaseMonitor' } | { readonly kind: 'safeModeMonitor' } | { readonly kind: 'task'; readonly index: number };
+export type NnTimer = { readonly kind: 'leaseMonitor' } | { readonly kind: 'safeModeMonitor' } | { readonly kind: 'task'; readonly index: number };
 
 /** SafeModeMonitor's recheck interval (BlockManagerSafeMode.RECHECK_INTERVAL: 1 s). */
 const SAFEMODE_RECHECK_US = 1 * SEC;
@@ -71,7 +71,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
   readonly leases: LeaseManager;
   readonly safeMode: SafeMode;
   readonly bm: NamenodeBlockManager;
-  private phase: 'starting' | 'active' | 'failed' = 'starting';
+  protected phase: 'starting' | 'active' | 'failed' = 'starting';
   private locked = false;
   private readonly held: { from: ProcessId; msg: HdfsMessage }[] = [];
   private fsyncSeq = 0;
@@ -152,12 +152,21 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
       lastTxId: this.ns.lastAppliedTxId, imageTxId: loaded.imageTxId, digest: this.ns.digest(),
       segments: loaded.segments.map((s) => [s.start, s.end] as const),
     });
+    this.openForWrite();
+  }
+
+  /**
+   * After loading: open the edit log for write and start serving. An HA NameNode (ha/ha-namenode.ts)
+   * overrides this: it starts in standby and opens the shared edit log only when it becomes active.
+   */
+  protected openForWrite(): void {
     const io: EditLogIO = { fsync: (p, done) => this.fsync(p, done), fatal: (r) => this.fail(r) };
     this.log = new EditLog(this.ctx.disk, this.opts.wrapEditLogIO?.(io) ?? io, this.settings.features.layoutVersion, this.ns.lastAppliedTxId, (op) => this.ns.apply(op));
     this.log.startLogSegment(() => this.activate());
   }
 
-  private activate(): void {
+  /** Starts the active services: safe mode, the lease monitor, the block manager's tasks; then serves. */
+  protected activate(): void {
     this.phase = 'active';
     const counts = this.bm.safeModeCounts();
     this.lastSafeModeCounts = counts;
@@ -173,7 +182,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
     this.drainHeld();
   }
 
-  private fail(reason: string): void {
+  protected fail(reason: string): void {
     if (this.phase === 'failed') return;
     this.phase = 'failed';
     this.ctx.exit(reason);
@@ -217,7 +226,7 @@ export class NameNode implements Actor<HdfsMessage, NnTimer> {
     this.handle(from, msg);
   }
 
-  private handle(from: ProcessId, msg: HdfsMessage): void {
+  protected handle(from: ProcessId, msg: HdfsMessage): void {
     switch (msg.type) {
       case 'registerDatanode':
       case 'sendHeartbeat':
