@@ -21,6 +21,8 @@ export interface YarnClusterOptions {
   readonly rm?: (ctx: Context) => ResourceManager;
   /** Builds a NodeManager (tests substitute a subclass with a planted bug). */
   readonly nm?: (ctx: Context, opts: NodeManagerOptions) => NodeManager;
+  /** yarn.nodemanager.aux-services of every NodeManager (MapReduce's). */
+  readonly auxService?: NodeManagerOptions['auxService'];
 }
 
 export interface YarnCluster {
@@ -47,7 +49,7 @@ export function addYarn(world: World, cfg: Config, opts: YarnClusterOptions): Ya
     const hostRack = world.hostRacks[world.hostOf(w)]!;
     const name = `nm-${i + 1}`;
     const makeNm = opts.nm ?? ((ctx: Context, o: NodeManagerOptions) => new NodeManager(ctx, o));
-    world.addProcess(name, w, (ctx) => makeNm(ctx, { rack: hostRack }), { system: 'yarn', role: 'nodemanager' });
+    world.addProcess(name, w, (ctx) => makeNm(ctx, { rack: hostRack, ...(opts.auxService !== undefined ? { auxService: opts.auxService } : {}) }), { system: 'yarn', role: 'nodemanager' });
     nms.push(name);
   });
   const clients: string[] = [];

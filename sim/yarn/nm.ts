@@ -1,6 +1,6 @@
 import type { Actor, Context } from '../core/actor.ts';
 import { invariant } from '../core/invariant.ts';
-import type { Json, ProcessId } from '../core/types.ts';
+import type { Json, Message, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
 import { AppMaster, type AmHost } from './am.ts';
 import { ExitStatus, type ContainerStatus, type NodeHeartbeatResponse, type StartContainers, type ToNm, type YarnMessage } from './messages.ts';
@@ -17,6 +17,7 @@ import type { Resource } from './resource.ts';
 // (yarn.nodemanager.recovery.enabled false): a restarted NM starts with no containers.
 
 type NmTimer =
+  | { readonly t: 'aux'; readonly tag: unknown }
   | { readonly t: 'register' }
   | { readonly t: 'heartbeat' }
   | { readonly t: 'task'; readonly id: string }
@@ -32,6 +33,8 @@ interface NmContainer {
   am: AppMaster | null;
   /** A task's exit status when its duration is over. */
   exit: number;
+  /** Run by the auxiliary service (launch kind 'aux'). */
+  aux: boolean;
   status: ContainerStatus | null;
 }
 
@@ -42,7 +45,44 @@ export interface NodeManagerOptions {
   readonly rack: string;
   /** The RM's process name. */
   readonly rm?: string;
+  /**
+   * yarn.nodemanager.aux-services: a service living in the NM process (MapReduce's
+   * mapreduce_shuffle: the ShuffleHandler, and here also the runtime of MapReduce's AM and task
+   * containers). Built with the NM, so a restarted NM has a fresh one.
+   */
+  readonly auxService?: { readonly name: string; readonly make: (host: NmAuxHost) => NmAuxService };
 }
+
+/** What the NodeManager gives its auxiliary service. */
+export interface NmAuxHost {
+  /** The NM's context: send, disk, config, rng, observe, annotate (timers go through setTimer below). */
+  readonly ctx: Context;
+  readonly nodeId: string;
+  readonly rack: string;
+  /** A timer whose tag comes back to NmAuxService.onTimer. */
+  setTimer(delayUs: number, tag: unknown): number;
+  cancelTimer(id: number): void;
+  /** A container the service runs ended: the NM reports it to the RM with this exit status. */
+  exit(containerId: string, exitStatus: number, why: string): void;
+}
+
+/** An auxiliary service (AuxServices): gets what the NM itself does not handle. */
+export interface NmAuxService {
+  onMessage(from: ProcessId, m: Message): void;
+  onTimer(tag: unknown): void;
+  onDisconnect(peer: ProcessId): void;
+  /** Runs a container launched with kind 'aux' (its AM or task program). */
+  launch(containerId: string, attemptId: string, appId: string, args: Json): void;
+  /** The container was stopped (StopContainers, the RM's cleanup): its program ends now. */
+  stopped(containerId: string): void;
+  inspect(): Json;
+}
+
+/** The message types the NM handles itself; everything else goes to the auxiliary service. */
+const NM_MESSAGES: ReadonlySet<string> = new Set<ToNm['type']>([
+  'RegisterNodeManagerResponse', 'NodeHeartbeatResponse', 'StartContainers', 'StopContainers', 'StartContainersResponse',
+  'RegisterApplicationMasterResponse', 'AllocateResponse', 'FinishApplicationMasterResponse',
+]);
 
 export class NodeManager implements Actor<ToNm, NmTimer> {
   private readonly rm: ProcessId;
@@ -73,6 +113,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   private registerTimer: number | null = null;
   allocatedMb = 0;
   allocatedVcores = 0;
+  readonly aux: NmAuxService | null;
 
   constructor(readonly ctx: Context, readonly opts: NodeManagerOptions) {
     this.rm = ctx.lookup(opts.rm ?? 'rm');
@@ -82,6 +123,15 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     this.capability = { memoryMb: cfg.int('yarn.nodemanager.resource.memory-mb'), vcores: cfg.int('yarn.nodemanager.resource.cpu-vcores') };
     this.heartbeatUs = cfg.int('yarn.resourcemanager.nodemanagers.heartbeat-interval-ms') * MS;
     this.retryUs = cfg.int('yarn.resourcemanager.nodemanager-connect-retry-interval-ms') * MS;
+    this.aux = opts.auxService === undefined ? null : opts.auxService.make({
+      ctx, nodeId: this.nodeId, rack: opts.rack,
+      setTimer: (d, tag) => ctx.setTimer(d, { t: 'aux', tag }),
+      cancelTimer: (id) => ctx.cancelTimer(id),
+      exit: (id, status, why) => {
+        const c = this.containers.get(id);
+        if (c !== undefined && c.state === 'RUNNING') this.finishContainer(c, status, why);
+      },
+    });
     this.register();
   }
 
@@ -96,6 +146,9 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
 
   onTimer(tag: NmTimer): void {
     switch (tag.t) {
+      case 'aux':
+        this.aux?.onTimer(tag.tag);
+        return;
       case 'register':
         this.registerTimer = null;
         if (this.state === 'REGISTERING') this.register();
@@ -138,6 +191,11 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   }
 
   onMessage(from: ProcessId, m: ToNm): void {
+    if (!NM_MESSAGES.has(m.type)) {
+      // Not ContainerManagement/ResourceTracker/AM protocol: the auxiliary service's (shuffle, umbilical, HDFS answers).
+      this.aux?.onMessage(from, m as Message);
+      return;
+    }
     switch (m.type) {
       case 'NodeHeartbeatResponse':
         return this.heartbeatAnswered(m);
@@ -160,9 +218,14 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
       default: {
         // The AM-side protocol: to the AM this message belongs to.
         const c = this.amContainer(m.attemptId);
-        c?.am?.onMessage(m);
+        if (c?.am != null) c.am.onMessage(m);
+        else if (this.aux !== null) this.aux.onMessage(from, m);
       }
     }
+  }
+
+  onDisconnect(peer: ProcessId): void {
+    this.aux?.onDisconnect(peer);
   }
 
   private heartbeatAnswered(m: NodeHeartbeatResponse): void {
@@ -197,6 +260,10 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     const known = this.containers.get(m.container.id);
     // A retried startContainers (its answer was lost) finds the container started: same answer.
     if (known !== undefined) return known.state === 'RUNNING' && known.attemptId === m.attemptId ? answer(true, '') : answer(false, `Container ${m.container.id} already is running on this node`);
+    if (m.launch.kind === 'aux' && (this.aux === null || this.opts.auxService?.name !== m.launch.service)) {
+      // ContainerManagerImpl's InvalidAuxServiceException.
+      return answer(false, `The auxService:${m.launch.service} do not exist`);
+    }
     // NMContainerTokenSecretManager.isValidStartContainerRequest and ContainerManagerImpl's token
     // checks: a container this NM started before (and has since forgotten), or an expired token.
     const now = this.ctx.nowUs();
@@ -207,12 +274,16 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     if (this.recentlyStarted.has(m.container.id)) return answer(false, `Attempt to relaunch the same container with id ${m.container.id}.`);
     if (m.container.tokenExpiryUs < now) return answer(false, `This token is expired. current time is ${now / MS} found ${m.container.tokenExpiryUs / MS}`);
     this.recentlyStarted.set(m.container.id, m.container.tokenExpiryUs);
-    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS, status: null };
+    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS, status: null, aux: m.launch.kind === 'aux' };
     this.containers.set(c.id, c);
     this.allocatedMb += c.resource.memoryMb;
     this.allocatedVcores += c.resource.vcores;
     this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
     answer(true, '');
+    if (m.launch.kind === 'aux') {
+      this.aux!.launch(c.id, m.attemptId, m.launch.appId, m.launch.args);
+      return;
+    }
     if (m.launch.kind === 'task') {
       c.exit = m.launch.exitStatus;
       c.timer = this.ctx.setTimer(Math.max(1, Math.round(m.launch.durationMs * MS)), { t: 'task', id: c.id });
@@ -253,6 +324,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     c.exitStatus = exitStatus;
     if (c.timer !== null) this.ctx.cancelTimer(c.timer);
     c.timer = null;
+    if (c.aux) this.aux?.stopped(c.id);
     if (c.am !== null) {
       c.am = null;
       this.ams.delete(c.attemptId);
@@ -270,6 +342,6 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   inspect(): Json {
     const running: Json[] = [];
     for (const c of this.containers.values()) if (c.state === 'RUNNING') running.push(c.am !== null ? `${c.id} (AM)` : c.id);
-    return { role: 'nodemanager', state: this.state, node: this.nodeId, usedMb: this.allocatedMb, capacityMb: this.capability.memoryMb, running };
+    return { role: 'nodemanager', state: this.state, node: this.nodeId, usedMb: this.allocatedMb, capacityMb: this.capability.memoryMb, running, ...(this.aux !== null ? { aux: this.aux.inspect() } : {}) };
   }
 }

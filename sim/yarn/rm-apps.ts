@@ -127,7 +127,7 @@ export class AppManager {
     this.setAttemptState(a, 'ALLOCATED');
     const node = this.h.node(c.nodeId)!;
     const grant: ContainerGrant = { id: c.id, nodeId: c.nodeId, nodePort: c.nodePort, tokenExpiryUs: c.tokenExpiryUs, nm: this.h.ctx.nameOf(node.nm), resource: c.resource, priority: c.priority };
-    const msg: YarnMessage = { type: 'StartContainers', from: 'rm', attemptId: a.id, container: grant, launch: { kind: 'am', appId: app.id, spec: app.spec } };
+    const msg: YarnMessage = { type: 'StartContainers', from: 'rm', attemptId: a.id, container: grant, launch: app.spec.amProgram === undefined ? { kind: 'am', appId: app.id, spec: app.spec } : { kind: 'aux', service: app.spec.amProgram.service, appId: app.id, args: app.spec.amProgram.args } };
     this.launches.set(a.id, { sinceUs: this.h.ctx.nowUs(), msg, nm: node.nm });
     this.h.send(node.nm, msg, 512);
     this.h.ctx.setTimer(this.h.nmConnectRetryUs, { t: 'am-launch', attemptId: a.id });

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/invariant.ts';
+import type { Json } from '../core/types.ts';
 
 // Workloads: what a client submits. A synthetic application (SLS's AMSimulator kind) is an AM of a
 // given size and groups of task containers, each with a size, a duration, a priority, an optional
@@ -29,12 +30,19 @@ export interface AppSpec {
   readonly tasks: readonly TaskGroup[];
   /** am.type of an SLS trace ('mapreduce' by default), shown in the report. */
   readonly appType: string;
+  /**
+   * The AM is a program of a NodeManager auxiliary service (sim/mapreduce's MRAppMaster) instead
+   * of the synthetic AM: the launch context names the service and carries its arguments.
+   */
+  readonly amProgram?: { readonly service: string; readonly args: Json };
 }
 
 /** What a container runs: the AM itself, or a task for its duration. */
 export type LaunchSpec =
   | { readonly kind: 'am'; readonly appId: string; readonly spec: AppSpec }
-  | { readonly kind: 'task'; readonly durationMs: number; readonly exitStatus: number };
+  | { readonly kind: 'task'; readonly durationMs: number; readonly exitStatus: number }
+  /** A program of the NM's auxiliary service `service` (yarn.nodemanager.aux-services): MapReduce's AM and tasks. */
+  | { readonly kind: 'aux'; readonly service: string; readonly appId: string; readonly args: Json };
 
 export interface Submission {
   readonly atMs: number;

@@ -168,6 +168,15 @@ export class DfsClient implements Actor<HdfsMessage, Tag> {
     w.start();
   }
 
+  /**
+   * Writes one file outside the client's workload (a MapReduce task's output, written by the
+   * DFSClient its NodeManager hosts): done(true, fileId) once it was closed.
+   */
+  writeFile(spec: WriteSpec, done: (ok: boolean, fileId: number) => void): void {
+    const w = new FileWriter(this.host(), spec, () => done(w.outcome === 'ok', w.streamer?.file.fileId ?? -1));
+    w.start();
+  }
+
   /** Reads a file, records the operation under `f`. */
   private read(path: string, f: 'read' | 'verify', then?: (ok: boolean) => void): void {
     const op = this.ctx.invoke(f, path, null);

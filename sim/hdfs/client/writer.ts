@@ -179,9 +179,13 @@ export class FileWriter {
     });
   }
 
+  /** How the write ended (null while it runs). */
+  outcome: 'ok' | 'fail' | 'info' | null = null;
+
   private end(type: 'ok' | 'fail' | 'info', error: string | null): void {
     if (this.done) return;
     this.done = true;
+    this.outcome = type;
     const len = this.spec.fileBytes;
     if (type === 'ok') this.host.complete(this.op, 'ok', { length: len, digest: expectedDigest(this.seed, len, this.host.settings.bytesPerChecksum) });
     else this.host.complete(this.op, type, null, error ?? undefined);
