@@ -7,10 +7,9 @@ import { buildYarn, summary, yarnScenarioSchema, systems } from './lib/common.ts
 // Capacity Scheduler with two queues. No faults. Hadoop's SLS runs this at wall-clock speed. The
 // RM's work per heartbeat follows what changed: a full node or a cluster without pending asks costs
 // a couple of comparisons, a full queue is skipped before its applications are walked, liveness
-// monitors scan on their own intervals, never per heartbeat. Measured (sim/yarn/README.md,
-// Performance): about 1.5x real time at the full size, short of the 10x the issue asks; so it is
-// not yet a `bench` scenario (each bench run would take minutes). The test suite runs it at 200
-// NodeManagers (test/golden/cases.ts TEST_SCALE).
+// monitors scan on their own intervals, never per heartbeat. `dsim bench` runs it once at full size
+// (benchScale: events/s, speed-up, peak memory; sim/yarn/README.md, Performance). The test suite
+// runs it at 200 NodeManagers (test/golden/cases.ts TEST_SCALE, and bench --quick).
 
 export default defineScenario({
   name: 'yarn-scale',
@@ -38,6 +37,7 @@ export default defineScenario({
     'workload.reportIntervalMs': 10_000,
     'check.livenessBoundMs': 600_000,
   },
+  benchScale: { quickOverrides: { 'yarn.nodemanagers': '200', 'workload.apps': '200', 'workload.clients': '2' } },
   faultPhaseMs: 150_000,
   quiesceMs: 150_000,
   expect: { violations: [], why: 'no faults: every application finishes and no node or queue is overcommitted' },

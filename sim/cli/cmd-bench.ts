@@ -19,6 +19,12 @@ export interface BenchJson {
   scenarios: { name: string; events: number; eventsPerSec: number; simSpeedup: number; tracedEventsPerSec: number; traceBytesPerEvent: number }[];
   sweepSeedsPerSec: number;
   peakRssMb: number;
+  /**
+   * Scale scenarios (benchScale), each run once untraced at full size: wall-clock figures, the
+   * speed-up over the CPU time the run used (the machine may be shared), and the process's peak RSS
+   * right after it (they run first, so that peak is theirs).
+   */
+  scale: { name: string; events: number; eventsPerSec: number; simSpeedup: number; cpuSpeedup: number; peakRssMb: number }[];
 }
 
 /** The budget (DESIGN.md): bare loop 4-7 M/s, >= 1 M/s untraced, >= 1000x speed-up, >= 250 k/s traced. */
@@ -99,6 +105,23 @@ function benchScenario(d: Discovered, quick: boolean): BenchJson['scenarios'][nu
   };
 }
 
+function benchScaleScenario(d: Discovered, quick: boolean): BenchJson['scale'][number] {
+  const overrides = quick ? d.scenario.benchScale?.quickOverrides ?? {} : {};
+  const cpu0 = process.cpuUsage();
+  const r = timed(() => runScenario(d.scenario, { seed: 1, overrides }));
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = Math.max(1e-9, (cpu.user + cpu.system) / 1e6);
+  const simSeconds = r.value.simulatedMs / 1000;
+  return {
+    name: d.name,
+    events: r.value.events,
+    eventsPerSec: Math.round(r.value.events / r.seconds),
+    simSpeedup: Math.round((simSeconds / r.seconds) * 10) / 10,
+    cpuSpeedup: Math.round((simSeconds / cpuSeconds) * 10) / 10,
+    peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+  };
+}
+
 export async function cmdBench(argv: readonly string[]): Promise<number> {
   const args = parseArgs('bench', argv, { json: { kind: 'bool' }, quick: { kind: 'bool' } });
   positionals('bench', args, []);
@@ -111,6 +134,11 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
   const { scenarios, broken } = await discoverAll();
   for (const b of broken) err(`dsim: warning: skipped ${displayPath(b.file)}: ${b.error}`);
   const benchScenarios = scenarios.filter((d) => d.scenario.bench === true);
+  const scale: BenchJson['scale'] = [];
+  for (const d of scenarios.filter((x) => x.scenario.benchScale !== undefined)) {
+    note(`bench: ${d.name} at ${quick ? 'its quick size' : 'full size'}, once...`);
+    scale.push(benchScaleScenario(d, quick));
+  }
 
   note('bench: bare scheduler loop...');
   bareSchedulerRate(quick ? 200_000 : 1_000_000); // warm-up
@@ -137,6 +165,7 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
     scenarios: rows,
     sweepSeedsPerSec,
     peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+    scale,
   };
   if (json) {
     out(JSON.stringify(result));
@@ -173,6 +202,15 @@ function humanBench(r: BenchJson, workers: number, sweepScenario: string | null)
     lines.push('(the events/s and speed-up budgets are set for the reference Kafka scenario; a dense kernel load simulates less time per event)');
   }
   lines.push('');
+  if (r.scale.length > 0) {
+    lines.push(table(
+      ['SCALE SCENARIO', 'EVENTS', 'EVENTS/S', 'SPEED-UP', 'CPU SPEED-UP', 'PEAK RSS'],
+      r.scale.map((s) => [s.name, fmtInt(s.events), fmtRate(s.eventsPerSec), `${fmtRate(s.simSpeedup)}x`, `${fmtRate(s.cpuSpeedup)}x`, `${s.peakRssMb.toFixed(1)} MB`]),
+      [false, true, true, true, true, true],
+    ));
+    lines.push('(run once at full size, untraced; the CPU speed-up divides simulated time by the CPU time used, which a shared machine does not inflate)');
+    lines.push('');
+  }
   if (sweepScenario !== null) lines.push(`sweep: ${fmtRate(r.sweepSeedsPerSec)} seeds/s of ${sweepScenario} on ${workers} worker${workers > 1 ? 's' : ''} (worker start-up included)`);
   lines.push(`peak RSS: ${r.peakRssMb.toFixed(1)} MB`);
   return lines.join('\n');

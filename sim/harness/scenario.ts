@@ -40,6 +40,11 @@ export interface Scenario {
   readonly expect: Expectation | ((cfg: Config) => Expectation);
   /** Included in `dsim bench` as a reference scenario. */
   readonly bench?: boolean;
+  /**
+   * A scale reference for `dsim bench`: run once at its full size (a warm-up and repeats would take
+   * minutes) for events/s, speed-up and peak memory; `bench --quick` runs it with quickOverrides.
+   */
+  readonly benchScale?: { readonly quickOverrides: { readonly [key: string]: string } };
   /** Creates hosts, processes and checkers. */
   build(world: World, cfg: Config): void;
   /** A human summary of the final state, in the systems' own idioms. */

@@ -9,6 +9,7 @@ interface BenchJson {
   scenarios: { name: string; events: number; eventsPerSec: number; simSpeedup: number; tracedEventsPerSec: number; traceBytesPerEvent: number }[];
   sweepSeedsPerSec: number;
   peakRssMb: number;
+  scale: { name: string; events: number; eventsPerSec: number; simSpeedup: number; cpuSpeedup: number; peakRssMb: number }[];
 }
 
 describe('dsim bench', () => {
@@ -16,7 +17,14 @@ describe('dsim bench', () => {
     const { code, json, stderr } = dsimJson<BenchJson>(['bench', '--quick', '--json']);
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/bench: /);
-    expect(Object.keys(json).sort()).toEqual(['bareEventsPerSec', 'peakRssMb', 'scenarios', 'sweepSeedsPerSec']);
+    expect(Object.keys(json).sort()).toEqual(['bareEventsPerSec', 'peakRssMb', 'scale', 'scenarios', 'sweepSeedsPerSec']);
+    // yarn-scale is the scale reference (at its quick size here: 200 NodeManagers).
+    const ys = json.scale.find((s) => s.name === 'yarn-scale');
+    expect(ys).toBeDefined();
+    for (const s of json.scale) {
+      expect(Object.keys(s).sort()).toEqual(['cpuSpeedup', 'events', 'eventsPerSec', 'name', 'peakRssMb', 'simSpeedup']);
+      for (const k of ['events', 'eventsPerSec', 'simSpeedup', 'cpuSpeedup', 'peakRssMb'] as const) expect(s[k]).toBeGreaterThan(0);
+    }
     expect(json.bareEventsPerSec).toBeGreaterThan(0);
     expect(json.sweepSeedsPerSec).toBeGreaterThan(0);
     expect(json.peakRssMb).toBeGreaterThan(0);
@@ -38,6 +46,8 @@ describe('dsim bench', () => {
     expect(r.stdout).toMatch(/kernel-pingpong +[\d,]+ +[\d.]+( M| k)? +(ok|below) +[\d.]+( M| k)?x +(ok|below) +[\d.]+( M| k)? +(ok|below) +[\d.]+\n/);
     expect(r.stdout).toMatch(/budget +>= 1\.00 M +>= 1000x +>= 250\.0 k/);
     expect(r.stdout).toMatch(/sweep: \S+ seeds\/s of [a-z0-9-]+/);
+    expect(r.stdout).toMatch(/SCALE SCENARIO +EVENTS +EVENTS\/S +SPEED-UP +CPU SPEED-UP +PEAK RSS/);
+    expect(r.stdout).toMatch(/yarn-scale +[\d,]+ +[\d.]+( M| k)? +[\d.]+( M| k)?x +[\d.]+( M| k)?x +[\d.]+ MB/);
     expect(r.stdout).toMatch(/peak RSS: [\d.]+ MB/);
   });
 
