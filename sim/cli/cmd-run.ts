@@ -28,6 +28,8 @@ export interface RunJson {
   events: number;
   traceHash: string;
   trace?: string;
+  /** What mattered, in time order (the story of the run). */
+  story: { timeMs: number; text: string }[];
   checks: { name: string; status: string }[];
   violations: { checker: string; seq: number; timeMs: number; message: string }[];
   expectMet: boolean;
@@ -57,7 +59,7 @@ export async function cmdRun(argv: readonly string[]): Promise<number> {
   const t0 = performance.now();
   let r: RunResult;
   try {
-    r = runScenario(ref.scenario, { seed, overrides, trace: sink, ...(faults !== undefined ? { faults } : {}) });
+    r = runScenario(ref.scenario, { seed, overrides, trace: sink, story: true, ...(faults !== undefined ? { faults } : {}) });
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new RunCrash(ref.name, seed, e, repro);
@@ -73,6 +75,7 @@ export async function cmdRun(argv: readonly string[]): Promise<number> {
     events: r.events,
     traceHash: r.traceHash,
     ...(tracePath !== undefined ? { trace: tracePath } : {}),
+    story: r.story.map((e) => ({ timeMs: e.atUs / 1000, text: e.text })),
     checks: r.checks.map((c) => ({ name: c.name, status: c.status })),
     violations: r.violations.map((v) => ({ checker: v.checker, seq: v.seq, timeMs: v.timeMs, message: v.message })),
     expectMet: r.expectMet,
@@ -96,8 +99,16 @@ function humanRun(ref: ScenarioRef, r: RunResult, wallMs: number, tracePath: str
   const script = formatScript(r.faults).trimEnd();
   lines.push(`faults${given !== undefined ? ' (from --faults)' : ''}:${script === '' ? ' none' : ''}`);
   if (script !== '') lines.push(indent(script));
+  lines.push('', 'what happened:');
+  if (r.story.length === 0) lines.push('  nothing of note');
+  const shown = r.story.length > STORY_LINES ? r.story.slice(0, STORY_LINES - 1) : r.story;
+  for (const e of shown) lines.push(storyLine(e.atUs, e.text));
+  if (shown.length < r.story.length) {
+    lines.push(`  ... ${r.story.length - shown.length} more (--json has them all)`);
+    lines.push(storyLine(r.story[r.story.length - 1]!.atUs, r.story[r.story.length - 1]!.text));
+  }
   if (r.summary.trim() !== '') {
-    lines.push('', 'summary:', indent(r.summary.trimEnd()));
+    lines.push('', 'at the end, in the systems\' own words:', indent(r.summary.trimEnd()));
   }
   lines.push('', 'checks:');
   if (r.checks.length === 0) lines.push('  (no checkers)');
@@ -117,4 +128,30 @@ function humanRun(ref: ScenarioRef, r: RunResult, wallMs: number, tracePath: str
     lines.push(`trace written to ${displayPath(tracePath)}; open the replay with: npx dsim viz ${tracePath}`);
   }
   return lines.join('\n');
+}
+
+/** The story's lines shown in the human output (the last is always the end-of-run line). */
+const STORY_LINES = 60;
+
+function storyLine(atUs: number, text: string): string {
+  const t = `${(atUs / 1e6).toFixed(3)} s`.padStart(10);
+  return wrapHang(`${t}  ${text}`, 100, 14);
+}
+
+/** Wraps a long line at spaces, continuation lines indented by `hang`. */
+function wrapHang(line: string, width: number, hang: number): string {
+  if (line.length <= width) return line;
+  const out: string[] = [];
+  let rest = line;
+  let first = true;
+  while (rest.length > (first ? width : width - hang)) {
+    const w = first ? width : width - hang;
+    let cut = rest.lastIndexOf(' ', w);
+    if (cut <= w / 3) cut = w;
+    out.push((first ? '' : ' '.repeat(hang)) + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    first = false;
+  }
+  if (rest !== '') out.push(' '.repeat(hang) + rest);
+  return out.join('\n');
 }

@@ -5,6 +5,7 @@ import type { World } from '../world/world.ts';
 import { formatDuration, parseDuration, resolveHost, type ApplyContext, type FaultAction } from './fault-kind.ts';
 import { FAULT_KINDS, FAULT_REGISTRY, isFaultKind, kindOf } from './fault-registry.ts';
 import { clearLayers } from './kinds/host.ts';
+import { noteStory } from './story.ts';
 import { armTrigger, disarmTriggers, formatTrigger, parseTrigger, validateTrigger, type Trigger } from './triggers.ts';
 
 // Fault scripts: what the nemesis does and when. A script is a list of faults, each at a time and
@@ -228,10 +229,15 @@ export function applyFault(world: World, f: Fault): void {
     });
     if (nobody !== null) {
       if (world.tracing) world.line({ type: 'fault', kind: f.action.kind, desc: `${desc}: skipped, ${nobody} names nobody now` });
+      noteStory(world, `fault skipped: ${formatAction(f.action)} (${nobody} names nobody now)`);
       return;
     }
     if (world.tracing) world.annotate(-1, `${desc}: ${dynamic.map((n) => `${n} is ${resolveName(world, n, desc) ?? 'nobody'}`).join(', ')}`);
   }
+  const forText = f.durationMs !== undefined ? ` for ${formatDuration(f.durationMs)}` : '';
+  noteStory(world, dynamic.length > 0
+    ? `fault: ${formatAction(a)}${forText} (${dynamic.map((n) => `${n} was ${resolveName(world, n, desc) ?? 'nobody'}`).join(', ')})`
+    : `fault: ${formatAction(a)}${forText}`);
   const undoAtUs = f.durationMs !== undefined ? world.nowUs + f.durationMs * MS : -1;
   const ctx: ApplyContext = {
     world, desc, undoAtUs,
@@ -240,7 +246,12 @@ export function applyFault(world: World, f: Fault): void {
   };
   const state = def.apply(ctx, a);
   const undo = def.undo;
-  if (state !== undefined && undo !== null && undoAtUs >= 0) world.schedule(undoAtUs, () => undo(ctx, a, state));
+  if (state !== undefined && undo !== null && undoAtUs >= 0) {
+    world.schedule(undoAtUs, () => {
+      noteStory(world, `fault over: ${formatAction(a)}`);
+      undo(ctx, a, state);
+    });
+  }
 }
 
 /** Schedules every fault of a script (times relative to the run's start) and arms its triggers. */
@@ -272,4 +283,5 @@ export function healEverything(world: World): void {
     else while (world.isPaused(pid)) world.resume(pid);
   }
   if (world.tracing) world.line({ type: 'heal', desc: 'end of fault phase: every fault lifted' });
+  noteStory(world, 'end of the fault phase: every fault lifted (network healed, hosts powered, processes started)');
 }

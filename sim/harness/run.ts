@@ -6,6 +6,7 @@ import { Hash64 } from '../core/hash.ts';
 import { scenarioSchema, type Expectation, type Scenario } from './scenario.ts';
 import { defineSystemTargets, notModelledReason, withUses } from './system.ts';
 import { UsageError } from '../core/invariant.ts';
+import { mergeStory, storyNotes, type Narrator, type StoryEntry } from './story.ts';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
 import { Rng } from '../core/rng.ts';
 import { MS } from '../core/types.ts';
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly trace?: TraceSink | null;
   /** Replaces the scenario's fault script and random nemesis with this schedule. */
   readonly faults?: readonly Fault[];
+  /** Tell the story of the run (RunResult.story): the systems' narrators listen from the end of build. */
+  readonly story?: boolean;
   /** Stop the run at the first violation (sweeps and shrinking: faster, same verdict). */
   readonly stopOnViolation?: boolean;
 }
@@ -41,6 +44,8 @@ export interface RunResult {
   /** The fault schedule that ran (scripted or generated). */
   readonly faults: readonly Fault[];
   readonly summary: string;
+  /** What mattered, in time order (only with RunOptions.story). */
+  readonly story: readonly StoryEntry[];
   readonly world: World;
 }
 
@@ -79,6 +84,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
 
   scenario.build(world, cfg);
   defineSystemTargets(world, scenario.systems);
+  const narrators: Narrator[] = opts.story === true ? withUses(scenario.systems).flatMap((s) => (s.narrate !== undefined ? [s.narrate(world)] : [])) : [];
   const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);
   validateScript(world, faults, { endMs: faultPhaseMs + quiesceMs, faultPhaseMs, quiesceMs });
 
@@ -153,7 +159,21 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
     expectMet,
     expected,
     faults,
+    story: opts.story === true ? tellStory(world, narrators, endUs) : [],
     summary: scenario.summary !== undefined ? scenario.summary(world) : withUses(scenario.systems).map((s) => s.summary(world)).filter((t) => t !== '').join('\n\n'),
     world,
   };
+}
+
+/** The faults and heal as they applied, each system's part, and the first violation of each checker. */
+function tellStory(world: World, narrators: readonly Narrator[], endUs: number): StoryEntry[] {
+  const all: StoryEntry[] = [...storyNotes(world)];
+  for (const n of narrators) all.push(...n.tell(Math.min(endUs, world.nowUs)));
+  const seen = new Set<string>();
+  for (const v of world.violations) {
+    if (seen.has(v.checker)) continue;
+    seen.add(v.checker);
+    all.push({ atUs: v.timeMs * MS, text: `VIOLATION ${v.checker}: ${v.message.length > 240 ? `${v.message.slice(0, 237)}...` : v.message}` });
+  }
+  return mergeStory(all);
 }

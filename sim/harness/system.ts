@@ -5,6 +5,7 @@ import type { ObservationDocs } from '../core/observation.ts';
 import type { Checker } from '../world/checker.ts';
 import type { World } from '../world/world.ts';
 import { defineFaultTarget } from './faults.ts';
+import type { Narrator } from './story.ts';
 
 // The System seam: what a system (ZooKeeper, Kafka, HDFS, YARN, MapReduce) tells the rest of dsim
 // about itself. A system is a folder sim/<name>/ whose system.ts exports one `System` value; the
@@ -102,6 +103,12 @@ export interface System<Options = void, Built = void> {
    * native file that has one lists it as ignored.
    */
   readonly notModelled?: { readonly [key: string]: string };
+  /**
+   * Its part of the story of a run (harness/story.ts): called after the scenario built the world,
+   * it listens (observations, process starts and crashes) and tells at the end what mattered in
+   * its own terms. Asked for by `dsim run` only; listening never changes the run.
+   */
+  narrate?(world: World): Narrator;
 }
 
 /** The reason a key is not modelled by any of these systems (and what to use instead), or null. */

@@ -9,6 +9,7 @@ import { KAFKA_NOT_MODELLED, kafkaSchema, serverPropertiesOverrides } from './co
 import { KAFKA_OBSERVATIONS } from './observations.ts';
 import { brokerName } from './partition.ts';
 import { describeTopic } from './summary.ts';
+import { kafkaNarrator } from './story.ts';
 
 // ZooKeeper-era Kafka as a dsim System (the seam: sim/harness/system.ts). It uses ZooKeeper: its
 // builder builds the ensemble through the ZooKeeper System first, and every scenario that composes
@@ -157,6 +158,10 @@ export const kafka: System<ClusterOptions, Cluster> = {
   faultTargets: [leaderTarget, followerTarget, controllerTarget],
   observations: KAFKA_OBSERVATIONS,
   notModelled: KAFKA_NOT_MODELLED,
+  narrate: (world) => {
+    const cluster = builtIn.get(world);
+    return cluster === undefined ? { tell: () => [] } : kafkaNarrator(world, cluster.topic);
+  },
   summary: (world) => {
     const cluster = builtIn.get(world);
     return cluster === undefined ? '' : describeTopic(world, cluster.topic);

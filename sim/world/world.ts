@@ -263,6 +263,16 @@ export class World {
     for (const t of this.taps) t.message?.(dir, p, peer, type);
   }
 
+  /**
+   * Calls cb when a process starts (up: true) or dies (up: false, with the reason: crash, power
+   * loss, restart, stopped). Listeners only read: the story of a run (harness/story.ts) uses it.
+   */
+  onLifecycle(cb: (p: ProcessId, up: boolean, reason: string) => void): void {
+    this.lifecycleListeners.push(cb);
+  }
+
+  private readonly lifecycleListeners: ((p: ProcessId, up: boolean, reason: string) => void)[] = [];
+
   /** Calls cb with every observation of this kind (kinds and data: core/observation.ts). */
   onObserve<K extends ObservationKind>(kind: K, cb: (p: ProcessId, data: ObservationData<K>) => void): void {
     let list = this.observers.get(kind);
@@ -398,6 +408,7 @@ export class World {
     if (this.incarnation[pid] !== inc) return; // exited during start
     this.actors[pid] = actor;
     if (this.trace !== null) this.traceState(pid, actor);
+    for (const cb of this.lifecycleListeners) cb(pid, true, 'start');
   }
 
   /** Process crash (kill -9): memory gone; the host's page cache keeps what it wrote. */
@@ -410,6 +421,7 @@ export class World {
     this.stalledOnDisk[this.procHost[pid]!]!.delete(pid);
     if (this.trace !== null) this.line({ type: 'crash', p: this.procNames[pid]!, reason });
     this.transport.processDied(pid);
+    for (const cb of this.lifecycleListeners) cb(pid, false, reason);
   }
 
   /** A deliberate stop (not a fault): the heal phase leaves it down. */

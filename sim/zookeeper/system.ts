@@ -1,3 +1,4 @@
+import { zkNarrator } from './story.ts';
 import type { Config } from '../core/config.ts';
 import type { System, NamedTarget } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
@@ -62,5 +63,6 @@ export const zookeeper: System<EnsembleOptions, Ensemble> = {
   checkers: (_cfg, built, check) => zkCheckers({ servers: built.names, livenessBoundMs: check.livenessBoundMs }),
   faultTargets: [leaderTarget, followerTarget],
   observations: ZK_OBSERVATIONS,
+  narrate: (world) => zkNarrator(world),
   summary: (world) => zkStatus(world, { servers: zkPeerNames(world), tree: true, treeNodesMax: 40 }),
 };

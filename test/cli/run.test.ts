@@ -100,7 +100,8 @@ describe('dsim run human output', () => {
     expect(o).toMatch(/^cli-fragile: CLI test fixture/);
     expect(o).toContain(`seed ${failingSeed}\n`);
     expect(o).toMatch(/faults:\n {2}at \S+ (crash|pause|partition) /);
-    expect(o).toMatch(/summary:\n {2}p0: (up|down)/);
+    expect(o).toMatch(/what happened:\n +[\d.]+ s {2}fault: /);
+    expect(o).toMatch(/at the end, in the systems' own words:\n {2}p0: (up|down)/);
     expect(o).toMatch(new RegExp(`checks:\\n {2}fail +${RESTART_CHECKER}`));
     expect(o).toMatch(new RegExp(`violations:\\n {2}${RESTART_CHECKER} {2}event #\\d+ {2}t=[\\d.]+ ms {2}p1 restarted`));
     expect(o).toContain('expected: no violations (p1 is never crashed in a passing seed)');
