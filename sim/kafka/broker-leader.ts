@@ -5,9 +5,10 @@ import { assertPartitionState } from './election.ts';
 import { isAppendError, isReadError } from './log/log.ts';
 import {
   PARTITION_OVERHEAD_BYTES, REQUEST_HEADER_BYTES,
-  type ErrorCode, type Fetch, type FetchResponsePartition, type OffsetsForLeaderEpoch, type Produce, type ProduceResponsePartition,
+  type AlterIsrResponsePartition, type ErrorCode, type Fetch, type FetchResponsePartition, type OffsetsForLeaderEpoch, type Produce, type ProduceResponsePartition,
 } from './messages.ts';
-import { partitionStateJson, statePath, type Partition } from './partition.ts';
+import { partitionStateJson, statePath, type Partition, type PendingIsr } from './partition.ts';
+import type { AlterIsrItem } from './alter-isr.ts';
 import { ProducePurgatory, type DelayedProduce, type ProduceStatus } from './produce-purgatory.ts';
 import { readUint32, OFF_CRC } from './records.ts';
 import {
@@ -170,7 +171,8 @@ export class LeaderSide {
   private maybeIncrementHw(part: Partition): void {
     const log = part.log;
     invariant(part.isLeader && part.isr.includes(this.b.id), () => `${part.key}: broker ${this.b.id} moves the HW without leading it (ISR [${part.isr.join(',')}])`);
-    const cand = leaderHighWatermarkCandidate(this.b.settings.features, this.b.id, log.logEndOffset, part.replicas, part.isr, part.followers, this.b.nowMs(), this.b.settings.replicaLagTimeMaxMs);
+    // KIP-497: the maximal ISR (committed plus a pending expansion; a pending shrink removes nobody yet).
+    const cand = leaderHighWatermarkCandidate(this.b.settings.features, this.b.id, log.logEndOffset, part.replicas, part.maximalIsr, part.followers, this.b.nowMs(), this.b.settings.replicaLagTimeMaxMs);
     const hwBefore = log.highWatermark;
     const moved = log.maybeIncrementHighWatermark(nextLeaderHighWatermark(hwBefore, cand));
     invariant(log.highWatermark >= hwBefore, () => `${part.key}: leader HW went back from ${hwBefore} to ${log.highWatermark}`);
@@ -181,7 +183,7 @@ export class LeaderSide {
   }
 
   private maybeExpandIsr(part: Partition, replica: number, fetchOffset: number): void {
-    if (part.isrWriteInFlight || part.isr.includes(replica) || !part.replicas.includes(replica)) return;
+    if (part.isrWriteInFlight || part.pendingIsr !== null || part.isr.includes(replica) || !part.replicas.includes(replica)) return;
     const s = part.followers.get(replica)!;
     if (!canJoinIsr(this.b.settings.features, s.leo, fetchOffset, part.log.highWatermark, part.leaderEpochStartOffset)) return;
     // A replica joins the ISR only once it holds everything the HW exposed; from 2.1 (KAFKA-7128)
@@ -191,13 +193,13 @@ export class LeaderSide {
       () => `${part.key}: broker ${replica} joins the ISR at offset ${fetchOffset} before the leader epoch start offset ${part.leaderEpochStartOffset ?? 'unknown'} (KAFKA-7128)`);
     const isr = [...part.isr, replica].sort((a, b) => a - b);
     this.b.ctx.annotate(`Expanding ISR for partition ${part.key} from ${part.isr.join(',')} to ${isr.join(',')}`);
-    this.writeIsr(part, isr);
+    this.changeIsr(part, 'expand', isr);
   }
 
   maybeShrinkIsr(): void {
     const now = this.b.nowMs();
     for (const part of this.b.partitions.values()) {
-      if (!part.isLeader || part.isrWriteInFlight) continue;
+      if (!part.isLeader || part.isrWriteInFlight || part.pendingIsr !== null) continue;
       const out = outOfSyncReplicas(this.b.settings.features, part.isr, this.b.id, part.log.logEndOffset, part.followers, now, this.b.settings);
       if (out.length === 0) continue;
       const isr = part.isr.filter((r) => !out.includes(r));
@@ -208,8 +210,59 @@ export class LeaderSide {
         }).join('; ');
         this.b.ctx.annotate(`Shrinking ISR for partition ${part.key} from ${part.isr.join(',')} to ${isr.join(',')}: ${lag}, replica.lag.time.max.ms=${this.b.settings.replicaLagTimeMaxMs}`);
       }
-      this.writeIsr(part, isr);
+      this.changeIsr(part, 'shrink', isr);
+      // Partition.maybeShrinkIsr: "the ISR could be down to 1" (with AlterIsr the maximal ISR still holds the HW).
+      if (part.pendingIsr !== null) this.maybeIncrementHw(part);
     }
+  }
+
+  /** Before 2.7-IV2 the leader writes the new ISR to ZooKeeper itself; from 2.7-IV2 it asks the controller (KIP-497). */
+  private changeIsr(part: Partition, kind: 'expand' | 'shrink', isr: number[]): void {
+    if (!this.b.settings.features.alterIsr) return this.writeIsr(part, isr);
+    assertPartitionState(part.key, this.b.id, isr, part.replicas);
+    this.sendAlterIsr(part, { kind, isr: part.isr, proposed: isr, maximal: kind === 'expand' ? isr : part.isr });
+  }
+
+  /** Partition.sendAlterIsrRequest: the partition is pending until the controller answers. */
+  private sendAlterIsr(part: Partition, proposed: PendingIsr): void {
+    part.pendingIsr = proposed;
+    const ok = this.b.alterIsr.submit({ part, proposed, leaderEpoch: part.leaderEpoch, zkVersion: part.zkVersion });
+    // One pending change per partition: the manager holds none while isrState is committed.
+    invariant(ok, () => `${part.key}: an AlterIsr for broker ${this.b.id} was already pending while the ISR was committed`);
+  }
+
+  /** Partition.handleAlterIsrResponse: one partition's answer to an AlterIsr request. */
+  onAlterIsrResult(item: AlterIsrItem, a: AlterIsrResponsePartition): void {
+    const part = item.part;
+    const b = this.b;
+    if (part.pendingIsr !== item.proposed || b.partitions.get(part.key) !== part) {
+      if (b.ctx.tracing) b.ctx.annotate(`${part.key}: ignoring AlterIsr answer ${a.error} for ISR [${item.proposed.proposed.join(',')}]: the ISR state changed meanwhile`);
+      return;
+    }
+    if (a.error !== 'NONE') {
+      if (a.error === 'UNKNOWN_TOPIC_OR_PARTITION' || a.error === 'FENCED_LEADER_EPOCH' || a.error === 'INVALID_UPDATE_VERSION') {
+        // Non-retriable: the partition stays pending (no further ISR change, the maximal ISR holds
+        // the HW) until the next LeaderAndIsr.
+        b.ctx.annotate(`Failed to update ISR of ${part.key} to [${item.proposed.proposed.join(',')}]: ${a.error}. Giving up.`);
+        return;
+      }
+      b.ctx.annotate(`Failed to update ISR of ${part.key} to [${item.proposed.proposed.join(',')}] due to unexpected ${a.error}. Retrying.`);
+      return this.sendAlterIsr(part, item.proposed);
+    }
+    if (a.leaderEpoch !== part.leaderEpoch) {
+      b.ctx.annotate(`${part.key}: ignoring new ISR [${a.isr.join(',')}] at leader epoch ${a.leaderEpoch}: we have leader epoch ${part.leaderEpoch}`);
+      return;
+    }
+    if (a.currentIsrVersion <= part.zkVersion) {
+      b.ctx.annotate(`${part.key}: ignoring new ISR [${a.isr.join(',')}] since we have a newer version ${part.zkVersion}`);
+      return;
+    }
+    part.pendingIsr = null;
+    part.isr = a.isr.slice();
+    part.zkVersion = a.currentIsrVersion;
+    b.ctx.annotate(`${part.key}: ISR updated to ${part.isr.join(',')} and version updated to [${part.zkVersion}]`);
+    this.maybeIncrementHw(part);
+    this.purgatory.checkPartition(part);
   }
 
   /** Partition.updateIsr (pre-2.7): the conditional write of the state znode on the cached zkVersion. */

@@ -20,6 +20,8 @@ export const KAFKA_2_2_IV0 = parseApiVersion('2.2-IV0');
 
 export class ReplicaManager {
   private liveBrokers: number[] = [];
+  /** MetadataCache's controller id (the last UpdateMetadata's sender); -1 until one arrived. AlterIsr goes there. */
+  controllerId = -1;
   private readonly metadata = new Map<string, PartitionStateMsg>();
   private readonly topicSpecs = new Map<string, TopicSpec>();
   private readonly waitingForEpoch: { from: ProcessId; msg: ControllerToBroker }[] = [];
@@ -92,6 +94,7 @@ export class ReplicaManager {
 
   private onUpdateMetadata(msg: UpdateMetadata): void {
     this.liveBrokers = msg.liveBrokers.slice();
+    this.controllerId = msg.controllerId;
     for (const p of msg.partitions) this.metadata.set(p.tp, p);
   }
 
@@ -116,6 +119,9 @@ export class ReplicaManager {
       part.leaderEpoch = st.leaderEpoch;
       part.isr = st.isr.slice();
       part.zkVersion = st.zkVersion;
+      // Partition.updateAssignmentAndIsr: CommittedIsr; AlterIsrManager.clearPending.
+      part.pendingIsr = null;
+      b.alterIsr.clearPending(part.key);
       part.controllerEpoch = msg.controllerEpoch;
       if (st.leader === b.id) b.leaderSide.makeLeader(part);
       else b.followerSide.makeFollower(part, previousLeader);

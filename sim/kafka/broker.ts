@@ -3,6 +3,7 @@ import type { Json, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
 import type { DiskError } from '../env/disk.ts';
 import type { ZkClient } from '../zookeeper/client.ts';
+import { AlterIsrManager, type AlterIsrTimer } from './alter-isr.ts';
 import { BrokerZk } from './broker-zk.ts';
 import { FollowerSide } from './broker-follower.ts';
 import { LeaderSide } from './broker-leader.ts';
@@ -13,7 +14,7 @@ import type { Controller, ControllerTimer } from './controller.ts';
 import { CLEAN_SHUTDOWN_FILE, tpKey } from './log/files.ts';
 import { FsyncRouter, KafkaStorageError } from './log/io.ts';
 import { contextLogIO, LogManager, type LogTaskName } from './log/manager.ts';
-import { isKafkaMessage, type ControlledShutdown, type ControllerToBroker, type KafkaMessage } from './messages.ts';
+import { isKafkaMessage, type AlterIsr, type ControlledShutdown, type ControllerToBroker, type KafkaMessage } from './messages.ts';
 import type { Partition } from './partition.ts';
 
 // The Kafka broker (KafkaServer + ReplicaManager + KafkaApis, ZooKeeper era), one actor per process.
@@ -25,14 +26,12 @@ import type { Partition } from './partition.ts';
 //   controller or broker epoch is stale), become leader or follower, the metadata cache.
 // - broker-leader.ts: produce with acks 0/1/all and min.insync.replicas, delayed produce, follower
 //   fetches, HW advance, ISR shrink (isr-expiration every replica.lag.time.max.ms / 2) and expand
-//   with the conditional write of the partition state znode on the cached zkVersion, ISR change
-//   notifications.
+//   with the conditional write of the partition state znode on the cached zkVersion and ISR change
+//   notifications (before 2.7-IV2), or through AlterIsr to the controller (2.7-IV2+, KIP-497).
+// - alter-isr.ts: the AlterIsr requests to the controller (DefaultAlterIsrManager).
 // - broker-follower.ts: truncation by IBP, then a ReplicaFetcher per leader.
 // - broker-shutdown.ts: the orderly stop on SIGTERM (controlled shutdown, then LogManager.shutdown).
 // - the controller (controller.ts) runs inside whichever broker holds /controller.
-//
-// Deviation: ISR changes are written to ZooKeeper by the leader at every IBP (the pre-2.7 path);
-// 2.7-IV2+ sends AlterIsr to the controller instead (KIP-497), with the same ISR outcomes.
 
 export interface TopicSpec {
   readonly name: string;
@@ -61,6 +60,8 @@ export type BrokerTimer =
   | { readonly k: 'fetcher'; readonly leader: number; readonly gen: number }
   | { readonly k: 'local'; readonly msg: ControllerToBroker }
   | { readonly k: 'local-controlled-shutdown'; readonly msg: ControlledShutdown }
+  | { readonly k: 'local-alter-isr'; readonly msg: AlterIsr }
+  | { readonly k: 'alter-isr'; readonly tag: AlterIsrTimer }
   | { readonly k: 'shutdown'; readonly tag: ShutdownTimer }
   | { readonly k: 'register' }
   | { readonly k: 'controller'; readonly tag: ControllerTimer };
@@ -86,6 +87,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
   readonly leaderSide: LeaderSide;
   readonly followerSide: FollowerSide;
   readonly shutdownRole: BrokerShutdown;
+  readonly alterIsr: AlterIsrManager;
 
   constructor(readonly ctx: Context, readonly opts: BrokerOptions) {
     this.id = opts.brokerId;
@@ -95,6 +97,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     this.replicaManager = new ReplicaManager(this);
     this.zkRole = new BrokerZk(this);
     this.shutdownRole = new BrokerShutdown(this);
+    this.alterIsr = new AlterIsrManager(this);
     const { io, router } = contextLogIO(ctx);
     this.router = router;
     this.logs = new LogManager(io, this.settings, (e) => this.storageFailure(e));
@@ -178,6 +181,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       case 'ControlledShutdown': return this.shutdownRole.onRequest(from, msg);
       case 'ControlledShutdownResponse': return this.shutdownRole.onResponse(msg);
       case 'ControllerRequestResponse': return this.controller?.onResponse(msg.correlationId);
+      case 'AlterIsr': return this.alterIsr.onRequest(from, msg);
+      case 'AlterIsrResponse': return this.alterIsr.onResponse(msg);
       case 'Fetch': return this.leaderSide.onFetch(from, msg);
       case 'FetchResponse': return this.followerSide.fetcherFor(from)?.onFetchResponse(msg);
       case 'OffsetsForLeaderEpoch': return this.leaderSide.onOffsetsForLeaderEpoch(from, msg);
@@ -211,7 +216,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
         this.setTimer(this.settings.replicaLagTimeMaxMs / 2, tag);
         return;
       case 'isr-propagate':
-        this.leaderSide.maybePropagateIsrChanges();
+        // With AlterIsr the controller tells the brokers itself (no /isr_change_notification).
+        if (!this.settings.features.alterIsr) this.leaderSide.maybePropagateIsrChanges();
         this.setTimer(ISR_PROPAGATE_CHECK_MS, tag);
         return;
       case 'produce-timeout': return this.leaderSide.purgatory.expire(tag.id);
@@ -219,6 +225,8 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
       case 'fetcher': return this.followerSide.onFetcherTimer(tag.leader, tag.gen);
       case 'local': return this.replicaManager.onLocalRequest(tag.msg);
       case 'local-controlled-shutdown': return this.shutdownRole.onRequest(null, tag.msg);
+      case 'local-alter-isr': return this.alterIsr.onRequest(null, tag.msg);
+      case 'alter-isr': return this.alterIsr.onTimer(tag.tag);
       case 'shutdown': return this.shutdownRole.onTimer(tag.tag);
       case 'register': return this.zkRole.register();
       case 'controller': return this.controller?.onTimer(tag.tag);
@@ -237,6 +245,7 @@ export class Broker implements Actor<KafkaMessage, BrokerTimer> {
     if (this.zk.handleDisconnect(peer)) return;
     this.shutdownRole.onDisconnect(peer);
     if (this.shutdownRole.stopping) return;
+    this.alterIsr.onDisconnect(peer);
     this.followerSide.fetcherFor(peer)?.onDisconnect();
   }
 

@@ -9,7 +9,8 @@ import type { BrokerSettings } from './config.ts';
 import { assertPartitionState, leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
 import { ControllerChannel, RESEND_MS, type PartitionInfo } from './controller-channel.ts';
 import { IsrChangeNotifications, type Step } from './controller-isr.ts';
-import type { ControllerToBroker, ErrorCode } from './messages.ts';
+import { processAlterIsr, type AlterIsrHost } from './controller-alter-isr.ts';
+import type { AlterIsr, AlterIsrResponse, ControllerToBroker, ErrorCode } from './messages.ts';
 import { parsePartitionState, partitionStateJson, statePath } from './partition.ts';
 import type { TopicSpec } from './broker.ts';
 
@@ -26,6 +27,7 @@ import type { TopicSpec } from './broker.ts';
 //   topic), it leaves the other ISRs; a new broker gets LeaderAndIsr for its partitions and offline
 //   partitions it can lead are elected.
 // - IsrChangeNotification: re-read the partition states named, send UpdateMetadata, delete them.
+// - AlterIsr (IBP >= 2.7-IV2, KIP-497): controller-alter-isr.ts.
 // - Auto leader rebalance every leader.imbalance.check.interval.seconds.
 // Every write is a multi that starts with `check /controller_epoch <zkVersion>`, so a zombie
 // controller's writes fail; a failing check makes it resign.
@@ -75,6 +77,9 @@ export class Controller {
   private readonly shutdownReplies = new Set<ShutdownReply>();
 
   private readonly isrNotifications: IsrChangeNotifications;
+  private readonly alterIsrHost: AlterIsrHost;
+  /** AlterIsr answers owed for queued events (NOT_CONTROLLER on resignation, ControllerEvent.preempt). */
+  private readonly alterIsrPreempt = new Set<() => void>();
 
   constructor(private readonly host: ControllerHost, readonly epoch: number, private epochZkVersion: number) {
     this.channel = new ControllerChannel(host, epoch, this.live);
@@ -87,6 +92,35 @@ export class Controller {
       readState: (p, cb) => this.readState(p, cb),
       sendUpdateMetadata: (ps) => this.channel.sendUpdateMetadata(ps),
     });
+    this.alterIsrHost = {
+      host,
+      get zk() { return self.zk; },
+      epoch,
+      get epochZkVersion() { return self.epochZkVersion; },
+      get dead() { return self.dead; },
+      live: this.live,
+      partition: (key) => this.parts.get(key),
+      sendUpdateMetadata: (ps) => this.channel.sendUpdateMetadata(ps),
+      resign: (why) => host.resign(why),
+    };
+  }
+
+  /** An AlterIsr request (KafkaController.alterIsrs): handled in the event queue; `reply` is called once. */
+  alterIsr(msg: AlterIsr, reply: (r: AlterIsrResponse) => void): void {
+    if (this.dead) return reply({ type: 'AlterIsrResponse', correlationId: msg.correlationId, error: 'NOT_CONTROLLER', partitions: [] });
+    let answered = false;
+    const once = (r: AlterIsrResponse): void => {
+      if (answered) return;
+      answered = true;
+      this.alterIsrPreempt.delete(preempt);
+      reply(r);
+    };
+    const preempt = (): void => once({ type: 'AlterIsrResponse', correlationId: msg.correlationId, error: 'NOT_CONTROLLER', partitions: [] });
+    this.alterIsrPreempt.add(preempt);
+    this.enqueue((done) => processAlterIsr(this.alterIsrHost, msg, (r) => {
+      once(r);
+      done();
+    }));
   }
 
   /** A broker answered a LeaderAndIsr, UpdateMetadata or StopReplica request. */
@@ -107,6 +141,7 @@ export class Controller {
     const replies = [...this.shutdownReplies];
     this.shutdownReplies.clear();
     for (const r of replies) r('NOT_CONTROLLER', []);
+    for (const p of [...this.alterIsrPreempt]) p();
   }
 
   onTimer(tag: ControllerTimer): void {

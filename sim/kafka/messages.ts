@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'KAFKA_STORAGE_ERROR'
   | 'NETWORK_EXCEPTION'
   | 'NOT_CONTROLLER'
-  | 'BROKER_NOT_AVAILABLE';
+  | 'BROKER_NOT_AVAILABLE'
+  | 'INVALID_UPDATE_VERSION'
+  | 'UNKNOWN_SERVER_ERROR';
 
 export interface PartitionStateMsg {
   readonly tp: string;
@@ -93,6 +95,41 @@ export interface ControllerRequestResponse {
   readonly type: 'ControllerRequestResponse';
   readonly correlationId: number;
   readonly error: ErrorCode;
+}
+
+/** One partition of an AlterIsr request (AlterIsrRequestData.PartitionData, KIP-497). */
+export interface AlterIsrPartition {
+  readonly tp: string;
+  readonly leaderEpoch: number;
+  readonly newIsr: readonly number[];
+  /** The partition state znode version the leader last saw (its "partition epoch"). */
+  readonly currentIsrVersion: number;
+}
+
+/** AlterIsr (leader to controller, IBP >= 2.7-IV2, KIP-497): the ISR changes a leader wants. */
+export interface AlterIsr {
+  readonly type: 'AlterIsr';
+  readonly correlationId: number;
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  readonly partitions: readonly AlterIsrPartition[];
+}
+
+export interface AlterIsrResponsePartition {
+  readonly tp: string;
+  readonly error: ErrorCode;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly currentIsrVersion: number;
+}
+
+/** A top-level error (NOT_CONTROLLER, STALE_BROKER_EPOCH, ...) or one answer per partition. */
+export interface AlterIsrResponse {
+  readonly type: 'AlterIsrResponse';
+  readonly correlationId: number;
+  readonly error: ErrorCode;
+  readonly partitions: readonly AlterIsrResponsePartition[];
 }
 
 export interface FetchPartition {
@@ -203,11 +240,12 @@ export interface MetadataResponse {
 
 export type KafkaMessage =
   | LeaderAndIsr | UpdateMetadata | StopReplica | ControllerRequestResponse | ControlledShutdown | ControlledShutdownResponse
+  | AlterIsr | AlterIsrResponse
   | Fetch | FetchResponse | OffsetsForLeaderEpoch | OffsetsForLeaderEpochResponse
   | Produce | ProduceResponse | Metadata | MetadataResponse;
 
 const KAFKA_TYPES: ReadonlySet<string> = new Set([
-  'LeaderAndIsr', 'UpdateMetadata', 'StopReplica', 'ControllerRequestResponse', 'ControlledShutdown', 'ControlledShutdownResponse', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
+  'LeaderAndIsr', 'UpdateMetadata', 'StopReplica', 'ControllerRequestResponse', 'ControlledShutdown', 'ControlledShutdownResponse', 'AlterIsr', 'AlterIsrResponse', 'Fetch', 'FetchResponse', 'OffsetsForLeaderEpoch', 'OffsetsForLeaderEpochResponse',
   'Produce', 'ProduceResponse', 'Metadata', 'MetadataResponse',
 ]);
 

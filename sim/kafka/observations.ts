@@ -17,10 +17,13 @@ export interface KafkaObservations {
   };
   /** A broker won the controller election with this controller epoch. */
   'kafka-controller': { readonly broker: number; readonly epoch: number };
-  /** A new ISR written to ZooKeeper, by the partition leader (shrink, expand) or the controller (election, shutdown). */
+  /**
+   * A new ISR written to ZooKeeper, by the partition leader (shrink, expand; before 2.7-IV2), the
+   * controller (election, shutdown) or the controller on a leader's AlterIsr (2.7-IV2+, KIP-497).
+   */
   'kafka-isr': {
     readonly tp: string; readonly leader: number; readonly leaderEpoch: number; readonly isr: readonly number[];
-    readonly zkVersion: number; readonly by: 'controller' | 'leader';
+    readonly zkVersion: number; readonly by: 'controller' | 'leader' | 'alter-isr';
   };
   /** The controller finished a controlled shutdown: partitions moved, still led, ISRs the broker left. */
   'kafka-controlled-shutdown': { readonly broker: number; readonly moved: readonly string[]; readonly remaining: readonly string[]; readonly isrRemovals: readonly string[] };

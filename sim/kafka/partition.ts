@@ -22,8 +22,17 @@ export class Partition {
   readonly followers = new Map<number, FollowerState>();
   /** KAFKA-7128: the leader's LEO when it became leader of the current epoch. */
   leaderEpochStartOffset: number | null = null;
-  /** A conditional ISR write is in flight (one at a time, as Kafka holds the partition lock). */
+  /**
+   * An ISR change is in flight: the conditional ZooKeeper write (before 2.7-IV2), or an AlterIsr
+   * request not yet answered (Partition.isrState.isInflight). One at a time.
+   */
   isrWriteInFlight = false;
+  /**
+   * KIP-497 (IBP >= 2.7-IV2): the ISR change sent to the controller (Partition's PendingExpandIsr /
+   * PendingShrinkIsr), null when the ISR is committed. It stays set after a non-retriable error
+   * until the next LeaderAndIsr, as in Kafka 2.8.
+   */
+  pendingIsr: PendingIsr | null = null;
 
   constructor(readonly tp: TopicPartition, readonly log: Log) {
     this.key = `${tp.topic}-${tp.partition}`;
@@ -31,6 +40,15 @@ export class Partition {
 
   inIsr(id: number): boolean {
     return this.isr.includes(id);
+  }
+
+  /**
+   * IsrState.maximalIsr (KIP-497): the committed ISR plus a replica whose expansion is pending. The
+   * HW and acks=all wait for it; a pending shrink still counts the replicas it would remove, so a
+   * leader cannot commit alone before the controller agreed.
+   */
+  get maximalIsr(): readonly number[] {
+    return this.pendingIsr === null ? this.isr : this.pendingIsr.maximal;
   }
 
   /**
@@ -45,7 +63,7 @@ export class Partition {
     const m = this.memo;
     if (m !== null && m.leader === this.leader && m.leaderEpoch === this.leaderEpoch && m.isr === this.isr && m.replicas === this.replicas
       && m.isLeader === this.isLeader && m.leo === log.logEndOffset && m.hw === log.highWatermark && m.logStartOffset === log.logStartOffset
-      && m.epochs === epochs && m.recent === recent && (!this.isLeader || sameFollowers(m.followers, this.followers))) {
+      && m.pendingIsr === this.pendingIsr && m.epochs === epochs && m.recent === recent && (!this.isLeader || sameFollowers(m.followers, this.followers))) {
       return m.view;
     }
     const view: { [key: string]: Json } = {
@@ -60,6 +78,7 @@ export class Partition {
       epochs,
       log: recent,
     };
+    if (this.pendingIsr !== null) view['pendingIsr'] = Object.freeze({ kind: this.pendingIsr.kind, proposed: Object.freeze(this.pendingIsr.proposed.slice()) });
     const followers: number[] = [];
     if (this.isLeader) {
       const shown: { [id: string]: Json } = {};
@@ -71,7 +90,7 @@ export class Partition {
     }
     Object.freeze(view);
     this.memo = {
-      view, leader: this.leader, leaderEpoch: this.leaderEpoch, isr: this.isr, replicas: this.replicas, isLeader: this.isLeader,
+      view, pendingIsr: this.pendingIsr, leader: this.leader, leaderEpoch: this.leaderEpoch, isr: this.isr, replicas: this.replicas, isLeader: this.isLeader,
       leo: log.logEndOffset, hw: log.highWatermark, logStartOffset: log.logStartOffset, epochs, recent, followers,
     };
     return view;
@@ -80,9 +99,19 @@ export class Partition {
   private memo: PartitionViewMemo | null = null;
 }
 
+/** Partition's PendingExpandIsr / PendingShrinkIsr (2.8): the committed ISR, what was proposed, and the maximal ISR. */
+export interface PendingIsr {
+  readonly kind: 'expand' | 'shrink';
+  readonly isr: readonly number[];
+  readonly proposed: readonly number[];
+  /** Expand: the proposed ISR (committed + the new replica); shrink: the committed ISR. */
+  readonly maximal: readonly number[];
+}
+
 /** What Partition.inspect's last view was built from. */
 interface PartitionViewMemo {
   readonly view: Json;
+  readonly pendingIsr: PendingIsr | null;
   readonly leader: number;
   readonly leaderEpoch: number;
   readonly isr: readonly number[];

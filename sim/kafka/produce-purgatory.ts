@@ -81,10 +81,12 @@ export class ProducePurgatory {
       w.errorMessage = `Leader changed for partition ${part.key} while waiting for acks`;
       return true;
     }
-    const s = acksAllStatus(part.log.highWatermark, w.requiredOffset, part.isr.length, part.log.config.minInsyncReplicas);
+    // Partition.checkEnoughReplicasReachOffset counts the maximal ISR (KIP-497; the ISR before 2.7-IV2).
+    const isrSize = part.maximalIsr.length;
+    const s = acksAllStatus(part.log.highWatermark, w.requiredOffset, isrSize, part.log.config.minInsyncReplicas);
     if (s === 'WAIT') return false;
     w.error = s === 'NONE' ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND';
-    if (s !== 'NONE') w.errorMessage = `Number of insync replicas for partition ${part.key} is [${part.isr.length}], below required minimum [${part.log.config.minInsyncReplicas}]`;
+    if (s !== 'NONE') w.errorMessage = `Number of insync replicas for partition ${part.key} is [${isrSize}], below required minimum [${part.log.config.minInsyncReplicas}]`;
     return true;
   }
 

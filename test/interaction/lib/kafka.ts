@@ -71,6 +71,10 @@ function describe(env: Envelope): string {
       return `OffsetsForLeaderEpoch ${m.partitions.map((p) => `${p.tp} epoch ${p.leaderEpoch}${p.currentLeaderEpoch === null ? '' : ` current epoch ${p.currentLeaderEpoch}`}`).join(', ')}`;
     case 'OffsetsForLeaderEpochResponse':
       return `OffsetsForLeaderEpochResponse ${m.partitions.map((p) => `${p.tp} ${p.error} epoch ${p.leaderEpoch} end offset ${p.endOffset}`).join(', ')}`;
+    case 'AlterIsr':
+      return `AlterIsr ${m.partitions.map((p) => `${p.tp} isr [${p.newIsr.join(',')}] epoch ${p.leaderEpoch} zkVersion ${p.currentIsrVersion}`).join(', ')}`;
+    case 'AlterIsrResponse':
+      return `AlterIsrResponse ${m.error}${m.partitions.map((p) => ` ${p.tp} ${p.error}${p.error === 'NONE' ? ` isr [${p.isr.join(',')}] zkVersion ${p.currentIsrVersion}` : ''}`).join(',')}`;
     case 'LeaderAndIsr':
       return `LeaderAndIsr ${m.partitions.map((p) => `${p.tp} leader ${p.leader} epoch ${p.leaderEpoch} isr [${p.isr.join(',')}]`).join(', ')}`;
     default:
@@ -165,7 +169,8 @@ export function kafkaCommands(d: Driver): void {
       const log = part.log;
       const role = part.isLeader ? 'leader' : `follower of ${part.leader < 0 ? 'none' : brokerName(part.leader)}`;
       const epochs = (log.epochsView() as [number, number][] | { epoch: number; startOffset: number }[]);
-      out.push(`${w.procNames[p]}: ${role}, epoch ${part.leaderEpoch}, isr [${part.isr.join(',')}], LEO ${log.logEndOffset}, HW ${log.highWatermark}, epochs ${formatEpochs(epochs)}`);
+      const pending = part.pendingIsr === null ? '' : ` (pending ${part.pendingIsr.kind} to [${part.pendingIsr.proposed.join(',')}])`;
+      out.push(`${w.procNames[p]}: ${role}, epoch ${part.leaderEpoch}, isr [${part.isr.join(',')}]${pending}, LEO ${log.logEndOffset}, HW ${log.highWatermark}, epochs ${formatEpochs(epochs)}`);
       const recs = log.records();
       out.push(`  log: ${recs.length === 0 ? 'empty' : recs.map((r) => `${r.offset}:${r.value ?? 'null'}@${r.epoch}`).join(' ')}`);
     }
