@@ -1,9 +1,10 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
 import { clientFactory } from '../../sim/hdfs/client/client.ts';
-import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
+import { fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A bit flips in a block or meta file on w-1. A client on w-1 (as a MapReduce task would run there)
 // reads the local replica first, finds a chunk whose CRC32C does not match, reads the block from
@@ -30,11 +31,10 @@ export default defineScenario({
   build(world, cfg) {
     const verifyAtUs = (FAULT_MS + QUIESCE_MS) * 1000 - VERIFY_MARGIN_US;
     const writes = fileWrites('/warehouse', 3, 6 * 1024 * 1024, cfg);
-    buildHdfsCluster(world, cfg, { datanodes: 4, racks: 2, secondary: false, clients: [] });
+    buildSystem(world, cfg, hdfsSystem, { datanodes: 4, racks: 2, secondary: false, clients: [] });
     // The client runs on w-1: replica 1 of every block is on dn-1 and reads prefer it (distance 0).
     world.addProcess('client-1', 'w-1', clientFactory({
       namenode: 'nn', writes, pauseUs: 2 * SEC, reads: writes.map((w) => w.path), readEveryUs: 3 * SEC, verifyAtUs,
     }), { system: 'hdfs', role: 'client' });
-    addDataCheckers(world, cfg);
   },
 });

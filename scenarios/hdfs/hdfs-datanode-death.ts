@@ -1,10 +1,8 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { hdfsDeadIntervalChecker } from '../../sim/hdfs/checkers/dead-interval.ts';
-import { hdfsDurabilityChecker } from '../../sim/hdfs/checkers/durability.ts';
-import { hdfsPlacementChecker } from '../../sim/hdfs/checkers/placement.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
 import { hdfsRedundancyRestoredChecker } from '../../sim/hdfs/checkers/redundancy-restored.ts';
-import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
+import { fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
 
 // A DataNode dies silently (its process is killed and stays down, so it never says goodbye). The
@@ -37,15 +35,12 @@ export default defineScenario({
     why: 'dn-1 is declared dead only after 630 s of silence; every block is back at three replicas on two racks before the heal, and every closed file reads back whole',
   },
   build(world, cfg) {
-    buildHdfsCluster(world, cfg, {
+    buildSystem(world, cfg, hdfsSystem, {
       datanodes: 6,
       racks: 2,
       secondary: false,
       clients: [{ writes: fileWrites('/data', 10, 2 * MiB, cfg), pauseUs: 4 * SEC, reads: [], readEveryUs: 0, verifyAtUs: 1_450 * SEC }],
     });
-    world.addChecker(hdfsPlacementChecker());
-    world.addChecker(hdfsDeadIntervalChecker());
     world.addChecker(hdfsRedundancyRestoredChecker({ withinMs: 300_000, pollMs: 5000 }));
-    world.addChecker(hdfsDurabilityChecker(cfg.int('hdfs.dfs.bytes-per-checksum')));
   },
 });

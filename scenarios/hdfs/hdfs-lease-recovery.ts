@@ -1,8 +1,7 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
 import { leaseRecoveryChecker } from '../../sim/hdfs/checkers/lease-recovery.ts';
-import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
-import { buildHdfsCluster } from '../../sim/hdfs/cluster.ts';
 import { namenodeSettings } from '../../sim/hdfs/config.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
 
@@ -26,7 +25,7 @@ export default defineScenario({
   faults: 'at 5070ms crash client-1  # the writer dies in its second block; it restarts at the heal as a new client',
   expect: { violations: [], why: 'the NameNode recovers an expired lease on its own and closes the file within the hard limit plus a recovery' },
   build(world, cfg) {
-    buildHdfsCluster(world, cfg, {
+    buildSystem(world, cfg, hdfsSystem, {
       datanodes: 4,
       racks: 2,
       secondary: false,
@@ -35,7 +34,6 @@ export default defineScenario({
         pauseUs: 5 * SEC, reads: [], readEveryUs: 0, verifyAtUs: null,
       }],
     });
-    world.addChecker(namespaceDurabilityChecker());
     world.addChecker(leaseRecoveryChecker({ namenode: 'nn' }));
   },
 });

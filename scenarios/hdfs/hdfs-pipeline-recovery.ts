@@ -1,8 +1,9 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
+import { fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, definePipelineTarget, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { definePipelineTarget, VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // A DataNode of a write pipeline crashes mid-block. The client drops it, asks the NameNode for a
 // new generation stamp (updateBlockForPipeline), reopens the pipeline on the survivors with
@@ -33,7 +34,7 @@ export default defineScenario({
   build(world, cfg) {
     const verifyAtUs = (FAULT_MS + QUIESCE_MS) * 1000 - VERIFY_MARGIN_US;
     const writes = fileWrites('/logs', 4, 10 * 1024 * 1024, cfg).map((w) => ({ ...w, bytesPerSec: 1024 * 1024 }));
-    buildHdfsCluster(world, cfg, {
+    buildSystem(world, cfg, hdfsSystem, {
       datanodes: 5,
       racks: 2,
       secondary: false,
@@ -43,6 +44,5 @@ export default defineScenario({
       ],
     });
     definePipelineTarget(world, 'client-1');
-    addDataCheckers(world, cfg);
   },
 });

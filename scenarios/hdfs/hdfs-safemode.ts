@@ -1,12 +1,11 @@
 import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
 import { hdfsLivenessChecker } from '../../sim/hdfs/checkers/liveness.ts';
-import { namespaceDurabilityChecker } from '../../sim/hdfs/checkers/namespace-durability.ts';
 import { hdfsSafeModeChecker, safeModeCheckerOptions } from '../../sim/hdfs/checkers/safemode.ts';
-import { buildHdfsCluster, fileWrites, livenessProbe } from '../../sim/hdfs/cluster.ts';
+import { fileWrites, livenessProbe } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers } from './lib/data-path.ts';
 
 // A fresh cluster with min.datanodes = 4 is itself in safe mode for its first 30 s (the extension
 // after the fourth DataNode registered), so the writers start after it. Then a whole-cluster restart: the NameNode and every DataNode go down at 60 s, the NameNode comes back
@@ -47,7 +46,7 @@ export default defineScenario({
     why: 'safe mode ends once the reports cover the threshold and 4 DataNodes are live, plus the 30 s extension, never earlier and within a second of it; no acknowledged file or namespace operation is lost, and after the heal writes and reads work',
   },
   build(world, cfg) {
-    buildHdfsCluster(world, cfg, {
+    buildSystem(world, cfg, hdfsSystem, {
       datanodes: 6,
       racks: 2,
       secondary: false,
@@ -59,8 +58,6 @@ export default defineScenario({
     });
     world.addChecker(hdfsSafeModeChecker(safeModeCheckerOptions(cfg, 2000)));
     world.addChecker(hdfsLivenessChecker({ withinMs: 30_000 }));
-    world.addChecker(namespaceDurabilityChecker());
-    addDataCheckers(world, cfg);
   },
   summary(world) {
     const v = world.inspect(world.pid('nn') as ProcessId) as { [k: string]: Json };

@@ -1,8 +1,9 @@
 import { SEC } from '../../sim/core/types.ts';
 import { defineScenario } from '../../sim/harness/scenario.ts';
-import { buildHdfsCluster, fileWrites } from '../../sim/hdfs/cluster.ts';
+import { buildSystem } from '../../sim/harness/system.ts';
+import { fileWrites } from '../../sim/hdfs/cluster.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { addDataCheckers, VERIFY_MARGIN_US } from './lib/data-path.ts';
+import { VERIFY_MARGIN_US } from './lib/data-path.ts';
 
 // The reference HDFS run (and `dsim bench`'s HDFS case): a NameNode, a SecondaryNameNode, six
 // DataNodes on two racks, two writers of multi-block files and two readers. No faults: placement,
@@ -29,7 +30,7 @@ export default defineScenario({
     const verifyAtUs = (FAULT_MS + QUIESCE_MS) * 1000 - VERIFY_MARGIN_US;
     const writes = (w: string) => fileWrites(`/data/${w}`, 6, 10 * 1024 * 1024, cfg);
     const paths = [0, 1, 2].flatMap((i) => [`/data/w1/file-${i}`, `/data/w2/file-${i}`]);
-    buildHdfsCluster(world, cfg, {
+    buildSystem(world, cfg, hdfsSystem, {
       datanodes: 6,
       racks: 2,
       secondary: true,
@@ -40,6 +41,5 @@ export default defineScenario({
         { writes: [], pauseUs: SEC, reads: [...paths].reverse(), readEveryUs: 3 * SEC, verifyAtUs: null },
       ],
     });
-    addDataCheckers(world, cfg);
   },
 });

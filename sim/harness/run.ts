@@ -4,7 +4,8 @@ import { generateFaults } from './nemesis.ts';
 import { resolveConfig, type Config, type ConfigValue } from '../core/config.ts';
 import { Hash64 } from '../core/hash.ts';
 import { scenarioSchema, type Expectation, type Scenario } from './scenario.ts';
-import { defineSystemTargets, notModelledReason, withUses } from './system.ts';
+import { defineSystemTargets, notModelledReason, systemCheckers, withUses } from './system.ts';
+
 import { UsageError } from '../core/invariant.ts';
 import { mergeStory, storyNotes, type Narrator, type StoryEntry } from './story.ts';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
@@ -15,6 +16,9 @@ import { World } from '../world/world.ts';
 // Running a scenario: resolve the config, build the world, schedule the faults (the script, or a
 // schedule generated from the seed), run the fault phase, lift every fault, run the quiesce phase,
 // then let the checkers decide and compare with the expectation.
+
+/** The liveness bound given to systems' checkers when the scenario has no `check.livenessBoundMs` key. */
+export const DEFAULT_LIVENESS_BOUND_MS = 900_000;
 
 export const DSIM_VERSION = '0.1.0';
 
@@ -83,6 +87,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
 
   scenario.build(world, cfg);
+  const livenessBoundMs = cfg.has('check.livenessBoundMs') ? cfg.int('check.livenessBoundMs') : DEFAULT_LIVENESS_BOUND_MS;
+  for (const c of systemCheckers(world, cfg, { livenessBoundMs }, scenario.omitSystemCheckers)) world.addChecker(c);
   defineSystemTargets(world, scenario.systems);
   const narrators: Narrator[] = opts.story === true ? withUses(scenario.systems).flatMap((s) => (s.narrate !== undefined ? [s.narrate(world)] : [])) : [];
   const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);

@@ -45,8 +45,13 @@ export interface Scenario {
    * minutes) for events/s, speed-up and peak memory; `bench --quick` runs it with quickOverrides.
    */
   readonly benchScale?: { readonly quickOverrides: { readonly [key: string]: string } };
-  /** Creates hosts, processes and checkers. */
+  /**
+   * Creates hosts, processes and the scenario's own checkers. Systems built with buildSystem()
+   * (harness/system.ts) bring their checkers: the harness adds them after build().
+   */
   build(world: World, cfg: Config): void;
+  /** Checkers of the built systems the scenario does not want (by name); default none. */
+  readonly omitSystemCheckers?: readonly string[];
   /** A human summary of the final state, in the systems' own idioms. */
   summary?(world: World): string;
 }

@@ -19,7 +19,8 @@ import type { Narrator } from './story.ts';
 //   uses                 the systems it stands on (Kafka uses ZooKeeper): their keys join every
 //                        scenario that composes it, and sim/<name>/ may import only from theirs
 //   build                adds its processes (and hosts) to a world, returns what it built
-//   checkers             its checkers for what `build` returned
+//   checkers             its checkers for what `build` returned (added by the harness when a scenario
+//                        builds the system with buildSystem())
 //   faultTargets         named fault-script targets (`leader(events-0)`, `controller()`, `leader()`),
 //                        resolved when the fault applies
 //   observations         its observation kinds with a line of doc each; the kinds and their data
@@ -197,4 +198,38 @@ export function defineSystemTargets(world: World, systems: readonly AnySystem[])
       },
     });
   }
+}
+
+/** What buildSystem built in each world, for the harness to add those systems' checkers. */
+const builtInWorld = new WeakMap<World, { readonly system: AnySystem; readonly built: unknown }[]>();
+
+/**
+ * Builds a system in a world (system.build) and records it, so that runScenario adds the system's
+ * own checkers (system.checkers) after the scenario's build: a scenario gets every checker of the
+ * systems it builds without listing them, and lists only its own (a liveness bound, a scenario's
+ * special case). A scenario that adds a checker of the same name keeps its own.
+ */
+export function buildSystem<O, B>(world: World, cfg: Config, system: System<O, B>, options: O): B {
+  const built = system.build(world, cfg, options);
+  const list = builtInWorld.get(world) ?? [];
+  list.push({ system: system as unknown as AnySystem, built });
+  builtInWorld.set(world, list);
+  return built;
+}
+
+/**
+ * The checkers of every system buildSystem built in this world, except those whose name is already
+ * among the world's checkers or in `omit`, in build order.
+ */
+export function systemCheckers(world: World, cfg: Config, check: CheckOptions, omit: readonly string[] = []): Checker[] {
+  const have = new Set([...world.checkers.map((c) => c.name), ...omit]);
+  const out: Checker[] = [];
+  for (const { system, built } of builtInWorld.get(world) ?? []) {
+    for (const c of system.checkers(cfg, built as never, check)) {
+      if (have.has(c.name)) continue;
+      have.add(c.name);
+      out.push(c);
+    }
+  }
+  return out;
 }
