@@ -40,6 +40,11 @@ commands:
   shrink <scenario> --seed N [--config FILE]... [--set key=value]... [--faults FILE|-] [--out FILE] [--max-runs N] [--json]
       reduce a failing seed's fault schedule to a minimal one that still fails
         --out FILE        also write the minimal fault script to FILE
+  fork <scenario> --seed N --at T|A..B/S [--branches A..B] [--workers N] [--set key=value]... [--trace FILE] [--json]
+      the multiverse: replay seed N exactly up to T, then let each branch continue with its own
+      random streams (nemesis, network, disks, processes); report the fraction of branches that
+      fail and the checkers; a range of fork times (0s..40s/2s) gives P(fail) against fork time
+        --branches A..B   branch indexes (default 1..100); one branch with --trace FILE writes its trace
   bench [--json] [--quick]
       performance figures: bare scheduler, each bench scenario untraced and traced, sweeps, memory
   export <trace> --format perfetto -o FILE
@@ -55,7 +60,7 @@ exit codes: 0 the run met its expectation, 1 it did not, 2 bad input or usage
 environment: DSIM_DEBUG=1 prints stack traces
 `;
 
-const COMMANDS = ['list', 'describe', 'run', 'sweep', 'shrink', 'bench', 'export', 'viz', 'help'] as const;
+const COMMANDS = ['list', 'describe', 'run', 'sweep', 'fork', 'shrink', 'bench', 'export', 'viz', 'help'] as const;
 
 /** One command's part of the usage text. */
 export function commandHelp(cmd: string): string | null {
@@ -92,6 +97,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     case 'describe': return (await import('./cmd-describe.ts')).cmdDescribe(rest);
     case 'run': return (await import('./cmd-run.ts')).cmdRun(rest);
     case 'sweep': return (await import('./cmd-sweep.ts')).cmdSweep(rest);
+    case 'fork': return (await import('./cmd-fork.ts')).cmdFork(rest);
     case 'shrink': return (await import('./cmd-shrink.ts')).cmdShrink(rest);
     case 'bench': return (await import('./cmd-bench.ts')).cmdBench(rest);
     case 'export': return (await import('./cmd-export.ts')).cmdExport(rest);

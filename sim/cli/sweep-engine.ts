@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Violation } from '../world/checker.ts';
 import { UsageError } from '../core/invariant.ts';
-import { resolveScenarioConfig, runScenario } from '../harness/run.ts';
+import { resolveScenarioConfig, runScenario, type RunBranch } from '../harness/run.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { firstLine } from './scenarios.ts';
 
@@ -19,6 +19,8 @@ export interface SeedOutcome {
   readonly error?: string;
   /** The run was given bad input (a UsageError): the sweep stops with exit 2. */
   readonly usageError?: string;
+  /** The branch this outcome is of (dsim fork). */
+  readonly branch?: RunBranch;
 }
 
 /** The seeds of a sweep, computed on demand: a range of a billion seeds costs no memory. */
@@ -34,6 +36,8 @@ export interface SweepOptions {
   /** 1: in this thread. */
   readonly workers: number;
   readonly onResult: (o: SeedOutcome) => void;
+  /** dsim fork: the i-th run is this branch of its seed's run. */
+  readonly branchAt?: (i: number) => RunBranch;
 }
 
 /**
@@ -41,16 +45,17 @@ export interface SweepOptions {
  * run: any violation already decides the verdict. A run that expects violations runs to the end,
  * since stopping early could miss an expected checker or an unexpected one.
  */
-export function runSeed(scenario: Scenario, seed: number, overrides: Record<string, string>): SeedOutcome {
+export function runSeed(scenario: Scenario, seed: number, overrides: Record<string, string>, branch?: RunBranch): SeedOutcome {
+  const b = branch !== undefined ? { branch } : {};
   try {
     const cfg = resolveScenarioConfig(scenario, overrides);
     const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
-    const r = runScenario(scenario, { seed, overrides, stopOnViolation: expected.violations.length === 0 });
-    return { seed, events: r.events, simulatedMs: r.simulatedMs, expectMet: r.expectMet, violations: r.violations.slice() };
+    const r = runScenario(scenario, { seed, overrides, stopOnViolation: expected.violations.length === 0, ...b });
+    return { seed, events: r.events, simulatedMs: r.simulatedMs, expectMet: r.expectMet, violations: r.violations.slice(), ...b };
   } catch (e) {
-    if (e instanceof UsageError) return { seed, events: 0, simulatedMs: 0, expectMet: false, violations: [], usageError: firstLine(e) };
+    if (e instanceof UsageError) return { seed, events: 0, simulatedMs: 0, expectMet: false, violations: [], usageError: firstLine(e), ...b };
     const name = e instanceof Error ? e.name : 'Error';
-    return { seed, events: 0, simulatedMs: 0, expectMet: false, violations: [], error: `${name}: ${firstLine(e)}` };
+    return { seed, events: 0, simulatedMs: 0, expectMet: false, violations: [], error: `${name}: ${firstLine(e)}`, ...b };
   }
 }
 
@@ -75,7 +80,7 @@ export async function runSweep(scenario: Scenario, opts: SweepOptions): Promise<
   if (opts.seeds.count === 0) return;
   if (workers === 1) {
     for (let i = 0; i < opts.seeds.count; i++) {
-      const o = runSeed(scenario, opts.seeds.at(i), opts.overrides);
+      const o = runSeed(scenario, opts.seeds.at(i), opts.overrides, opts.branchAt?.(i));
       if (o.usageError !== undefined) throw new UsageError(o.usageError);
       opts.onResult(o);
       await yieldToLoop();
@@ -104,7 +109,10 @@ function runInWorkers(opts: SweepOptions, count: number): Promise<void> {
       reject(e);
     };
     const feed = (w: Worker): void => {
-      if (next < opts.seeds.count) w.postMessage({ seed: opts.seeds.at(next++) });
+      if (next >= opts.seeds.count) return;
+      const i = next++;
+      const branch = opts.branchAt?.(i);
+      w.postMessage(branch !== undefined ? { seed: opts.seeds.at(i), branch } : { seed: opts.seeds.at(i) });
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(new URL('./worker.mjs', import.meta.url), {

@@ -6,15 +6,48 @@ import { fnv1a } from './hash.ts';
 // how many numbers another stream has drawn, so adding a draw in one component does not shift any
 // other component's randomness. Alea is seedrandom's fastest generator with good statistics.
 
-export class Rng {
-  private readonly next: () => number;
+//
+// Branching (the multiverse, `dsim fork`): a root and every stream forked from it, at any depth,
+// form one lineage. `branch(tag)` gives every stream of the lineage a fresh generator keyed by
+// (seed, label, tag) from this moment on, and streams forked later are keyed by the tag as well.
+// What was drawn before the call is untouched, so a run branched at time T replays exactly up to T
+// and then each tag continues with its own randomness. Without a branch nothing changes: the key
+// is the same `${seed}/${label}` as always.
 
-  constructor(readonly seed: number, readonly label: string = '') {
-    this.next = seedrandom.alea(`${seed}/${label}`);
+interface Lineage {
+  readonly members: Rng[];
+  tag: string;
+}
+
+export class Rng {
+  private next: () => number;
+  private readonly lineage: Lineage;
+
+  constructor(readonly seed: number, readonly label: string = '', lineage?: Lineage) {
+    this.lineage = lineage ?? { members: [], tag: '' };
+    this.lineage.members.push(this);
+    this.next = seedrandom.alea(this.key());
+  }
+
+  private key(): string {
+    const base = `${this.seed}/${this.label}`;
+    return this.lineage.tag === '' ? base : `${base}#${this.lineage.tag}`;
   }
 
   fork(label: string): Rng {
-    return new Rng(this.seed, this.label === '' ? label : `${this.label}/${label}`);
+    return new Rng(this.seed, this.label === '' ? label : `${this.label}/${label}`, this.lineage);
+  }
+
+  /** From now on every stream of this lineage (and every later fork) draws from a generator keyed by `tag`. */
+  branch(tag: string): void {
+    if (tag === '') throw new Error('Rng.branch needs a non-empty tag');
+    this.lineage.tag = tag;
+    for (const m of this.lineage.members) m.next = seedrandom.alea(m.key());
+  }
+
+  /** The tag of the last branch (empty: never branched). */
+  get branchTag(): string {
+    return this.lineage.tag;
   }
 
   /** Uniform in [0, 1). */

@@ -43,7 +43,19 @@ export interface GeneratedSchedule {
   readonly enabledKinds: RandomFaultKind[];
 }
 
-export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: number): GeneratedSchedule {
+/**
+ * A branch of the multiverse (`dsim fork`): the schedule is generated as for the plain seed up to
+ * `atMs`, so every fault starting at or before it is the same; the first fault after it is drawn
+ * anew at `atMs` plus an exponential gap (the arrivals are a Poisson process, memoryless, so the
+ * branch's faults have the nemesis's distribution), and every later draw comes from the stream
+ * branched with `tag`. Faults that started before `atMs` keep their durations.
+ */
+export interface NemesisBranch {
+  readonly atMs: number;
+  readonly tag: string;
+}
+
+export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: number, branch?: NemesisBranch): GeneratedSchedule {
   let kinds = opts.kinds.slice();
   let meanMs = opts.meanIntervalMs;
   if (opts.swarm === true && kinds.length > 1) {
@@ -55,6 +67,14 @@ export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: num
   const slots = new DownSlots(opts.maxDown, opts.maxPoweredOff ?? opts.maxDown);
   const roundMs = (x: number): number => Math.round(x / 10) * 10;
   let t = roundMs(rng.exponential(meanMs));
+  let branched = false;
+  const maybeBranch = (): void => {
+    if (branch === undefined || branched || t <= branch.atMs) return;
+    branched = true;
+    rng.branch(branch.tag);
+    t = branch.atMs + Math.max(10, roundMs(rng.exponential(meanMs)));
+  };
+  maybeBranch();
   while (t < faultPhaseMs && kinds.length > 0) {
     slots.advance(t);
     const gen = randomGenerator(rng.pick(kinds));
@@ -68,6 +88,7 @@ export function generateFaults(rng: Rng, opts: NemesisOptions, faultPhaseMs: num
       faults.push(FAULT_REGISTRY[action.kind].duration === 'none' ? { atMs: t, action } : { atMs: t, durationMs, action });
     }
     t += Math.max(10, roundMs(rng.exponential(meanMs)));
+    maybeBranch();
   }
   return { faults, enabledKinds: kinds };
 }

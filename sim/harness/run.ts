@@ -32,6 +32,23 @@ export interface RunOptions {
   readonly story?: boolean;
   /** Stop the run at the first violation (sweeps and shrinking: faster, same verdict). */
   readonly stopOnViolation?: boolean;
+  /** A branch of the multiverse (dsim fork): see forkBranchTag. */
+  readonly branch?: RunBranch;
+}
+
+/**
+ * Branch `index` of the run forked at `atMs`: every event up to and including `atMs` happens as in
+ * the plain run; then every random stream of the world (network, disks, processes, and streams
+ * forked later) and the nemesis's stream continue from generators keyed by the branch's tag.
+ * Scripted faults are the scenario's and stay. Branch 0 is not special: it is one more branch.
+ */
+export interface RunBranch {
+  readonly atMs: number;
+  readonly index: number;
+}
+
+export function forkBranchTag(b: RunBranch): string {
+  return `branch/${b.index}@${Math.round(b.atMs * MS)}us`;
 }
 
 export interface RunResult {
@@ -62,14 +79,15 @@ export function resolveScenarioConfig(scenario: Scenario, overrides: RunOptions[
 }
 
 /** The scenario's fault schedule for this seed: its script plus what its nemesis generates. */
-export function scheduleFor(scenario: Scenario, cfg: Config, seed: number, faultPhaseMs: number): Fault[] {
+export function scheduleFor(scenario: Scenario, cfg: Config, seed: number, faultPhaseMs: number, branch?: RunBranch): Fault[] {
   const out: Fault[] = [];
   if (scenario.faults !== undefined) {
     const f = typeof scenario.faults === 'function' ? scenario.faults(cfg) : scenario.faults;
     out.push(...(typeof f === 'string' ? parseScript(f, `scenario ${scenario.name}`) : f));
   }
   const nem = scenario.nemesis?.(cfg) ?? null;
-  if (nem !== null) out.push(...generateFaults(new Rng(seed).fork('nemesis'), nem, faultPhaseMs).faults);
+  if (nem !== null) out.push(...generateFaults(new Rng(seed).fork('nemesis'), nem, faultPhaseMs,
+    branch !== undefined ? { atMs: branch.atMs, tag: forkBranchTag(branch) } : undefined).faults);
   return out.sort((a, b) => a.atMs - b.atMs);
 }
 
@@ -91,7 +109,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   for (const c of systemCheckers(world, cfg, { livenessBoundMs }, scenario.omitSystemCheckers)) world.addChecker(c);
   defineSystemTargets(world, scenario.systems);
   const narrators: Narrator[] = opts.story === true ? withUses(scenario.systems).flatMap((s) => (s.narrate !== undefined ? [s.narrate(world)] : [])) : [];
-  const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs);
+  const faults = opts.faults !== undefined ? opts.faults.slice() : scheduleFor(scenario, cfg, opts.seed, faultPhaseMs, opts.branch);
   validateScript(world, faults, { endMs: faultPhaseMs + quiesceMs, faultPhaseMs, quiesceMs });
 
   if (world.trace !== null) {
@@ -116,12 +134,25 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const healUs = faultPhaseMs * MS;
   const endUs = healUs + quiesceMs * MS;
   const stop = opts.stopOnViolation === true ? () => world.violations.length > 0 : undefined;
+  // A branch runs to its fork time, switches every random stream, and goes on: runUntil(t) runs
+  // the events due at or before t and leaves the clock at t, so splitting a phase there changes
+  // nothing else.
+  const forkUs = opts.branch !== undefined ? Math.round(opts.branch.atMs * MS) : -1;
+  const runTo = (untilUs: number): void => {
+    if (forkUs >= 0 && world.nowUs <= forkUs && forkUs < untilUs && world.rng.branchTag === '') {
+      world.runUntil(forkUs, stop);
+      if (stop?.() ?? false) return;
+      world.rng.branch(forkBranchTag(opts.branch!));
+      if (world.tracing) world.line({ type: 'note', p: '-', text: `fork: branch ${opts.branch!.index} of the run forked here` });
+    }
+    world.runUntil(untilUs, stop);
+  };
   if (world.tracing) world.line({ type: 'phase', name: 'faults' });
-  world.runUntil(healUs, stop);
+  runTo(healUs);
   if (!(stop?.() ?? false)) {
     healEverything(world);
     if (world.tracing) world.line({ type: 'phase', name: 'quiesce' });
-    world.runUntil(endUs, stop);
+    runTo(endUs);
   }
 
   // A run stopped at its first violation never reached the end of the quiesce phase: liveness
