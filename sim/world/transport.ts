@@ -29,9 +29,13 @@ export interface Envelope {
   /** Stream connection generation and the receiver incarnation it was opened with. */
   readonly gen: number;
   readonly dstInc: number;
+  /** The stream's channel (null for a datagram): delivery needs no lookup. Channels live as long as the transport. */
+  readonly ch: Channel | null;
 }
 
-interface Channel {
+export interface Channel {
+  /** The channel of the opposite direction, once both exist (linked when the second is created). */
+  back: Channel | null;
   /** peersEpoch of the sender and of the receiver when this channel last put them in each other's peer sets (-1: never). */
   fromEpoch: number;
   toEpoch: number;
@@ -141,7 +145,7 @@ export class Transport {
         ch.toEpoch = te;
       }
     }
-    const env: Envelope = { id, from, to, msg, bytes, datagram, gen, dstInc };
+    const env: Envelope = { id, from, to, msg, bytes, datagram, gen, dstInc, ch: ch ?? null };
     if (this.w.trace !== null) {
       this.w.raw(`"type":"send","p":${this.w.quoted[from]},"to":${this.w.quoted[to]},"id":${id},"msg":${messageJson(msg)},"bytes":${bytes},"mode":"${datagram ? 'datagram' : 'stream'}"}`);
     }
@@ -185,8 +189,13 @@ export class Transport {
     const key = from * 65536 + to;
     let ch = this.channels.get(key);
     if (ch === undefined) {
-      ch = { fromEpoch: -1, toEpoch: -1, gen: 1, srcInc: this.w.incarnation[from]!, dstInc: this.w.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
+      ch = { back: null, fromEpoch: -1, toEpoch: -1, gen: 1, srcInc: this.w.incarnation[from]!, dstInc: this.w.incarnation[to]!, lastArrivalUs: 0, held: [], heldSinceUs: 0, retryScheduled: false, arrived: 0, arrivedInc: 0 };
       this.channels.set(key, ch);
+      const back = this.channels.get(to * 65536 + from);
+      if (back !== undefined) {
+        ch.back = back;
+        back.back = ch;
+      }
     }
     return ch;
   }
@@ -243,7 +252,7 @@ export class Transport {
       if (this.w.net.isCut(srcHost, dstHost)) return this.drop(env, 'partition');
       if (this.w.actors[to] === null) return this.drop(env, 'process down');
     } else {
-      const ch = this.channel(from, to);
+      const ch = env.ch ?? this.channel(from, to);
       if (env.gen !== ch.gen) return this.drop(env, 'connection closed');
       // Cut or host without power: TCP retransmits until the host answers or the user timeout.
       if (ch.held.length > 0 || this.w.net.isCut(srcHost, dstHost) || !this.w.powered[dstHost]) return this.hold(ch, env);
@@ -264,12 +273,9 @@ export class Transport {
       // connection, and the receiver answers on that one. Its side of the old connection, bound to
       // the dead incarnation, may still hold data waiting for a retransmission; replies must not
       // queue behind data that can only meet a reset.
-      const back = this.channels.get(to * 65536 + from);
-      if (back !== undefined && back.dstInc !== 0 && back.dstInc !== this.w.incarnation[from]) this.breakChannel(to, from);
-    }
-    if (!env.datagram) {
+      const back = ch.back;
+      if (back !== null && back.dstInc !== 0 && back.dstInc !== this.w.incarnation[from]) this.breakChannel(to, from);
       // Earlier data of this stream reached the host and waits for the process: queue behind it.
-      const ch = this.channel(from, to);
       if (ch.arrived > 0 && ch.arrivedInc === this.w.incarnation[to]) {
         ch.arrived++;
         if (this.w.pauseDepth[to]! > 0) this.w.backlog[to]!.push({ kind: K_DELIVER_ARRIVED, aux: 0, payload: env });

@@ -30,6 +30,8 @@ interface NmContainer {
   state: 'RUNNING' | 'COMPLETE';
   exitStatus: number;
   timer: number | null;
+  /** The AM's heartbeat timer (AM containers). */
+  amTimer: number | null;
   am: AppMaster | null;
   /** A task's exit status when its duration is over. */
   exit: number;
@@ -99,7 +101,11 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   private readonly retryUs: number;
   private responseId = 0;
   readonly containers = new Map<string, NmContainer>();
-  private readonly amTimers = new Map<string, number>();
+  /**
+   * The statuses of the last heartbeat, sent again while no container started, ended or was
+   * forgotten (null: rebuild). Never changed once sent: a new array replaces it.
+   */
+  private statusCache: readonly ContainerStatus[] | null = null;
   /** Running AM containers by attempt id. */
   private readonly ams = new Map<string, NmContainer>();
   /**
@@ -165,22 +171,25 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
         return;
       }
       case 'am': {
-        this.amTimers.delete(tag.attemptId);
         const c = this.amContainer(tag.attemptId);
-        c?.am?.onTimer();
+        if (c === undefined) return;
+        c.amTimer = null;
+        c.am?.onTimer();
         return;
       }
     }
   }
 
   /** NodeStatusUpdaterImpl.getContainerStatuses: every container, running or completed and not yet acknowledged. */
-  protected statusesForHeartbeat(): ContainerStatus[] {
+  protected statusesForHeartbeat(): readonly ContainerStatus[] {
+    if (this.statusCache !== null) return this.statusCache;
     const statuses: ContainerStatus[] = [];
     for (const c of this.containers.values()) {
       // The same status object while nothing changed: no garbage per container per heartbeat.
       if (c.status === null || c.status.state !== c.state) c.status = { containerId: c.id, state: c.state, exitStatus: c.exitStatus };
       statuses.push(c.status);
     }
+    this.statusCache = statuses;
     return statuses;
   }
 
@@ -245,7 +254,10 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     }
     for (const id of m.containersToBeRemovedFromNM) {
       const c = this.containers.get(id);
-      if (c !== undefined && c.state === 'COMPLETE') this.containers.delete(id);
+      if (c !== undefined && c.state === 'COMPLETE') {
+        this.containers.delete(id);
+        this.statusCache = null;
+      }
     }
   }
 
@@ -274,8 +286,9 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     if (this.recentlyStarted.has(m.container.id)) return answer(false, `Attempt to relaunch the same container with id ${m.container.id}.`);
     if (m.container.tokenExpiryUs < now) return answer(false, `This token is expired. current time is ${now / MS} found ${m.container.tokenExpiryUs / MS}`);
     this.recentlyStarted.set(m.container.id, m.container.tokenExpiryUs);
-    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, am: null, exit: ExitStatus.SUCCESS, status: null, aux: m.launch.kind === 'aux' };
+    const c: NmContainer = { id: m.container.id, attemptId: m.attemptId, resource: m.container.resource, state: 'RUNNING', exitStatus: ExitStatus.INVALID, timer: null, amTimer: null, am: null, exit: ExitStatus.SUCCESS, status: null, aux: m.launch.kind === 'aux' };
     this.containers.set(c.id, c);
+    this.statusCache = null;
     this.allocatedMb += c.resource.memoryMb;
     this.allocatedVcores += c.resource.vcores;
     this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
@@ -303,9 +316,8 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
       nowUs: () => this.ctx.nowUs(),
       send: (to: string, msg: YarnMessage, bytes: number) => this.ctx.send(this.ctx.lookup(to), msg, bytes),
       heartbeatIn: (delayUs: number) => {
-        const old = this.amTimers.get(attemptId);
-        if (old !== undefined) this.ctx.cancelTimer(old);
-        this.amTimers.set(attemptId, this.ctx.setTimer(delayUs, { t: 'am', attemptId }));
+        if (c.amTimer !== null) this.ctx.cancelTimer(c.amTimer);
+        c.amTimer = this.ctx.setTimer(delayUs, { t: 'am', attemptId });
       },
       exit: (exitStatus: number, why: string) => {
         if (c.state === 'RUNNING') this.finishContainer(c, exitStatus, why);
@@ -322,15 +334,15 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     invariant(c.state === 'RUNNING', `${c.id} finished twice`);
     c.state = 'COMPLETE';
     c.exitStatus = exitStatus;
+    this.statusCache = null;
     if (c.timer !== null) this.ctx.cancelTimer(c.timer);
     c.timer = null;
     if (c.aux) this.aux?.stopped(c.id);
     if (c.am !== null) {
       c.am = null;
       this.ams.delete(c.attemptId);
-      const t = this.amTimers.get(c.attemptId);
-      if (t !== undefined) this.ctx.cancelTimer(t);
-      this.amTimers.delete(c.attemptId);
+      if (c.amTimer !== null) this.ctx.cancelTimer(c.amTimer);
+      c.amTimer = null;
     }
     this.allocatedMb -= c.resource.memoryMb;
     this.allocatedVcores -= c.resource.vcores;
