@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../sim/harness/run.ts';
+import { MemorySink } from '../../sim/world/trace.ts';
 import { hdfsDeathTrace, type HdfsTrace } from '../viz/lib/hdfs-trace.ts';
+import { findScenario } from '../viz/lib/scenarios.ts';
 import { chromiumMissing, reportMissingChromium } from './lib/browser.ts';
 import { indexOf } from './lib/flows.ts';
 import { ARTIFACTS, openTrace, settle, shot, startHarness, type Harness } from './lib/harness.ts';
@@ -12,6 +15,7 @@ import { ARTIFACTS, openTrace, settle, shot, startHarness, type Harness } from '
 // its blocks under-replicated.
 
 const missing = chromiumMissing();
+const safemode = findScenario('hdfs-safemode');
 
 /** Index of the last event at or before time t. */
 function eventAt(text: string, tUs: number): number {
@@ -26,11 +30,19 @@ describe.skipIf(missing !== null)('HDFS inspector in Chromium', () => {
   let page: Page;
   let trace: HdfsTrace;
   let path: string;
+  let smText = '';
+  let smPath = '';
 
   beforeAll(async () => {
     hx = await startHarness(join(ARTIFACTS, 'viz-dist-hdfs'));
     trace = hdfsDeathTrace();
     path = hx.serveTrace('real-hdfs-datanode-death.jsonl', trace.text);
+    if (safemode !== undefined) {
+      const sink = new MemorySink();
+      runScenario(safemode, { seed: 1, trace: sink });
+      smText = sink.lines.join('\n') + '\n';
+      smPath = hx.serveTrace('real-hdfs-safemode.jsonl', smText);
+    }
     page = await hx.newPage();
     await page.setViewportSize({ width: 1500, height: 1000 });
   });
@@ -75,6 +87,16 @@ describe.skipIf(missing !== null)('HDFS inspector in Chromium', () => {
     expect(bg).toBe('rgb(254, 243, 199)');
     expect(await page.textContent('[data-testid="hdfs-queues"]')).toContain('low-redundancy queues');
     await shot(page, 'hdfs-inspector-dead-datanode');
+  });
+
+  it.skipIf(safemode === undefined)('hdfs-safemode: after the NameNode restart the inspector shows it in safe mode, waiting for block reports', async () => {
+    // The first NameNode view after its restart (the whole cluster went down at 60 s).
+    const line = smText.split('\n').find((l) => l.includes('"status":"PENDING_THRESHOLD"'))!;
+    await openTrace(page, hx.server.url, smPath, `&e=${eventAt(smText, (JSON.parse(line) as { t: number }).t)}&tab=hdfs`);
+    await settle(page);
+    expect(await page.getAttribute('[data-testid="hdfs-summary"]', 'data-safemode')).toBe('PENDING_THRESHOLD');
+    expect(await page.textContent('[data-testid="hdfs-summary"]')).toMatch(/SAFE MODE PENDING_THRESHOLD \(\d+ of \d+ blocks safe\)/);
+    await shot(page, 'hdfs-inspector-safemode');
   });
 });
 
