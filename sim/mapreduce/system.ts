@@ -17,6 +17,17 @@ import { mapreduceSummary } from './summary.ts';
 
 const KNOWN = Object.keys(mapreduceSchema);
 
+/** Levenshtein distance (a typo of a modelled key is within 2). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
 const mapredSiteReader: ConfigFileReader = {
   fileNames: ['mapred-site.xml'],
   read(fileName: string, text: string): ConfigFileRead {
@@ -30,7 +41,7 @@ const mapredSiteReader: ConfigFileReader = {
       }
       const near = closest(key, KNOWN);
       // A near miss of a modelled key is a typo; any other key is a real one dsim does not model.
-      if (near !== null && near !== key && near.length === key.length && [...key].filter((ch, i) => ch !== near[i]).length <= 2) unknown.push({ key, closest: near });
+      if (near !== null && near !== key && editDistance(key, near) <= 2) unknown.push({ key, closest: near });
       else unmodelled.push(key);
     }
     return { values, unmodelled, unknown };
