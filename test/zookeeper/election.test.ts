@@ -159,3 +159,119 @@ describe('Fast Leader Election', () => {
     }
   });
 });
+
+// One election instance driven by hand: the notifications it receives are written out, the ones it
+// sends and its timers are recorded (FastLeaderElection.lookForLeader's branches one at a time).
+function solo(sid: number, servers: number, zxid = makeZxid(1, 7), epoch = 1, logicalclock = 0) {
+  const out = { sent: [] as Notification[], timers: [] as number[], decided: null as { leader: number; vote: Vote; atUs: number } | null, nowUs: 0 };
+  const host: ElectionHost = {
+    sid, servers,
+    nowUs: () => out.nowUs,
+    broadcast: (n) => { out.sent.push(n); },
+    armTimer: (d) => { out.timers.push(out.nowUs + d); },
+    decided: (leader, vote) => { out.decided = { leader, vote, atUs: out.nowUs }; },
+    note: () => undefined,
+  };
+  const fle = new FastLeaderElection(host, { lastLoggedZxid: zxid, currentEpoch: epoch, logicalclock, minNotificationIntervalMs: 200, maxNotificationIntervalMs: 60000, finalizeWaitMs: 200 });
+  return { fle, out };
+}
+
+const note = (sid: number, state: Notification['state'], leader: number, electionEpoch: number, zxid = makeZxid(1, 7), peerEpoch = 1): Notification =>
+  ({ type: 'Notification', sid, state, leader, zxid, electionEpoch, peerEpoch });
+
+describe('Fast Leader Election, one peer at a time', () => {
+  it('joins an established ensemble only when a quorum follows the leader and the leader itself says LEADING', () => {
+    const { fle, out } = solo(4, 5);
+    fle.start(); // election epoch 1
+    fle.onNotification(note(1, 'FOLLOWING', 2, 1));
+    fle.onNotification(note(3, 'FOLLOWING', 2, 1));
+    expect(out.decided).toBeNull(); // two of five
+    fle.onNotification(note(5, 'FOLLOWING', 2, 1));
+    expect(out.decided).toBeNull(); // three of five, but the leader has not said LEADING
+    fle.onNotification(note(2, 'LEADING', 2, 1));
+    expect(out.decided?.leader).toBe(2);
+    expect(out.decided?.vote.electionEpoch).toBe(1);
+  });
+
+  it('follows a leader of a later election epoch once a quorum of out-of-election votes agree, and takes that epoch', () => {
+    const { fle, out } = solo(3, 3);
+    fle.start(); // election epoch 1; the ensemble elected in epoch 4
+    fle.onNotification(note(1, 'FOLLOWING', 2, 4));
+    expect(out.decided).toBeNull();
+    fle.onNotification(note(2, 'LEADING', 2, 4));
+    expect(out.decided?.leader).toBe(2);
+    expect(fle.logicalclock).toBe(4);
+  });
+
+  it('does not follow a quorum of FOLLOWING votes whose leader never answers as LEADING', () => {
+    const { fle, out } = solo(3, 3);
+    fle.start();
+    fle.onNotification(note(1, 'FOLLOWING', 2, 4));
+    fle.onNotification(note(2, 'FOLLOWING', 1, 4)); // 2 follows someone else: no quorum for 2 as leader
+    expect(out.decided).toBeNull();
+  });
+
+  it('ignores LOOKING votes of an older election round', () => {
+    const { fle, out } = solo(1, 3, makeZxid(1, 7), 1, 4);
+    fle.start(); // election epoch 5
+    const sent = out.sent.length;
+    fle.onNotification(note(3, 'LOOKING', 3, 2, makeZxid(1, 99), 1)); // better history, old round
+    expect(fle.proposedLeader).toBe(1);
+    expect(out.sent.length).toBe(sent);
+    expect(fle.recvset.has(3)).toBe(false);
+  });
+
+  it('waits finalizeWait after a quorum agrees, reopens on a better vote, and decides finalizeWait after the last quorum', () => {
+    const { fle, out } = solo(3, 3);
+    fle.start();
+    out.nowUs = 10 * MS;
+    fle.onNotification(note(1, 'LOOKING', 1, 1)); // 1 votes for itself (worse than us): no quorum yet
+    out.nowUs = 20 * MS;
+    fle.onNotification(note(2, 'LOOKING', 3, 1)); // 2 votes for us: quorum {2, 3}
+    expect(out.timers.at(-1)).toBe(220 * MS);
+    fle.onTimer(); // early wake-up (another timer): not yet
+    expect(out.decided).toBeNull();
+    out.nowUs = 100 * MS;
+    fle.onNotification(note(1, 'LOOKING', 3, 1)); // agrees: dropped inside finalizeWait, deadline unchanged
+    out.nowUs = 219 * MS;
+    fle.onTimer();
+    expect(out.decided).toBeNull();
+    out.nowUs = 220 * MS;
+    fle.onTimer();
+    expect(out.decided?.leader).toBe(3);
+    expect(out.decided?.atUs).toBe(220 * MS);
+  });
+
+  it('a better vote during finalizeWait reopens the election and moves the decision', () => {
+    const { fle, out } = solo(2, 3);
+    fle.start();
+    fle.onNotification(note(1, 'LOOKING', 2, 1)); // quorum {1, 2} for 2
+    out.nowUs = 50 * MS;
+    fle.onNotification(note(3, 'LOOKING', 3, 1)); // 3 is better (higher id, same history)
+    expect(fle.proposedLeader).toBe(3);
+    // Now 2 and 3 vote for 3: a new quorum at 50 ms, a new deadline at 250 ms.
+    out.nowUs = 200 * MS;
+    fle.onTimer(); // the old deadline: no decision
+    expect(out.decided).toBeNull();
+    out.nowUs = 250 * MS;
+    fle.onTimer();
+    expect(out.decided?.leader).toBe(3);
+    expect(out.decided?.atUs).toBe(250 * MS);
+  });
+
+  it('resends its vote notTimeout after the last notification it received, not after the last send', () => {
+    const { fle, out } = solo(1, 3);
+    fle.start(); // sends at 0, timer at 200 ms
+    out.nowUs = 150 * MS;
+    fle.onNotification(note(2, 'LOOKING', 1, 1, makeZxid(0, 1), 0)); // worse: no quorum, no resend
+    const sends = out.sent.length;
+    out.nowUs = 200 * MS;
+    fle.onTimer();
+    expect(out.sent.length).toBe(sends); // 150 + 200 = 350 ms is when it resends
+    expect(out.timers.at(-1)).toBe(350 * MS);
+    out.nowUs = 350 * MS;
+    fle.onTimer();
+    expect(out.sent.length).toBe(sends + 1);
+    expect(out.timers.at(-1)).toBe(750 * MS); // then backs off to 400 ms
+  });
+});
