@@ -3,6 +3,7 @@ import { UsageError } from '../core/invariant.ts';
 import { MS, SEC } from '../core/types.ts';
 import { blockManagementSchema } from './config-blocks.ts';
 import { datanodeSchema } from './config-datanode.ts';
+import { haSchema } from './ha/config-ha.ts';
 import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { DEFAULT_HDFS_VERSION, HDFS_VERSIONS, hdfsFeatures, isHdfsVersion, type HdfsFeatures, type HdfsVersion } from './version.ts';
 
@@ -78,7 +79,7 @@ export const namenodeSchema: ConfigSchema = {
 };
 
 /** Every HDFS key dsim models. */
-export const hdfsSchema: ConfigSchema = { ...namenodeSchema, ...blockManagementSchema, ...datanodeSchema };
+export const hdfsSchema: ConfigSchema = { ...namenodeSchema, ...blockManagementSchema, ...datanodeSchema, ...haSchema };
 
 export interface NameNodeSettings {
   readonly features: HdfsFeatures;

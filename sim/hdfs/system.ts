@@ -14,6 +14,8 @@ import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
 import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { HDFS_HA_OBSERVATIONS } from './ha/observations.ts';
+import { activeNamenodeTarget, haSummary, standbyNamenodeTarget } from './ha/ha-cluster.ts';
+import { zookeeper } from '../zookeeper/system.ts';
 import { hdfsSummary } from './summary/index.ts';
 
 // HDFS behind the System seam (sim/harness/system.ts): prefix `hdfs.`, the schema of config.ts (the
@@ -68,7 +70,7 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
   configPrefix: 'hdfs.',
   schema: hdfsSchema,
   configFiles: [siteReader(['hdfs-site.xml']), siteReader(['core-site.xml'])],
-  uses: [],
+  uses: [zookeeper],
   build(world: World, cfg: Config, options: HdfsClusterOptions): HdfsCluster {
     return buildHdfsCluster(world, cfg, options);
   },
@@ -78,9 +80,10 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
       hdfsPlacementChecker(), hdfsDeadIntervalChecker(), hdfsSafeModeChecker(safeModeCheckerOptions(cfg)),
     ];
   },
-  faultTargets: [],
+  faultTargets: [activeNamenodeTarget, standbyNamenodeTarget],
   observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS, ...HDFS_HA_OBSERVATIONS },
   summary(world: World): string {
+    if (world.hasProcess('jn-1') && world.hasProcess('nn-1')) return ['$ hdfs haadmin -getAllServiceState', haSummary(world)].join('\n');
     return hdfsSummary(world);
   },
 };

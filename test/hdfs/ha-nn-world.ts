@@ -1,6 +1,5 @@
-import type { Actor, Context } from '../../sim/core/actor.ts';
+import { FailoverClient, failoverClientFactory } from '../../sim/hdfs/ha/failover-client.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
-import type { Json, ProcessId } from '../../sim/core/types.ts';
 import { MS, SEC } from '../../sim/core/types.ts';
 import { hdfsAckedEditsDurableChecker } from '../../sim/hdfs/checkers/acked-edits-durable.ts';
 import { hdfsOneWriterChecker } from '../../sim/hdfs/checkers/one-writer.ts';
@@ -8,9 +7,10 @@ import { hdfsSchema } from '../../sim/hdfs/config.ts';
 import { HaNameNode, haNameNodeFactory, type HaNameNodeOptions } from '../../sim/hdfs/ha/ha-namenode.ts';
 import { journalNodeFactory } from '../../sim/hdfs/ha/journalnode.ts';
 import { DEFAULT_QJM_TIMEOUTS } from '../../sim/hdfs/ha/qjm.ts';
-import type { HdfsMessage } from '../../sim/hdfs/messages.ts';
-import { rpcBytes, type ClientProtocolRequest } from '../../sim/hdfs/protocol.ts';
 import { World } from '../../sim/world/world.ts';
+import { zkfcFactory } from '../../sim/hdfs/ha/zkfc.ts';
+import { addEnsemble } from '../../sim/zookeeper/ensemble.ts';
+import { zkSchema } from '../../sim/zookeeper/config.ts';
 import { constantNetwork } from '../env/fixtures.ts';
 import { JNS } from './ha-world.ts';
 
@@ -19,69 +19,17 @@ import { JNS } from './ha-world.ts';
 // NameNodes (ConfiguredFailoverProxyProvider: a StandbyException, a lost connection or no answer in
 // 10 s sends the call to the other NameNode after 500 ms).
 
-type Timer = 'go' | { readonly kind: 'timeout'; readonly callId: number };
-
-export class FailoverClient implements Actor<HdfsMessage, Timer> {
-  readonly acked: string[] = [];
-  readonly failed: string[] = [];
-  private i = 0;
-  private target = 0;
-  private callId = 0;
-  private timer = -1;
-  failovers = 0;
-  constructor(private readonly ctx: Context, private readonly paths: readonly string[], startUs: number, private readonly gapUs: number) {
-    ctx.setTimer(startUs, 'go');
-  }
-  private nn(): ProcessId {
-    return this.ctx.lookup(`nn-${this.target + 1}`);
-  }
-  private send(): void {
-    const p = this.paths[this.i];
-    if (p === undefined) return;
-    const req: ClientProtocolRequest = { type: 'mkdirs', callId: ++this.callId, src: p, createParent: true };
-    this.ctx.send(this.nn(), req, rpcBytes(req));
-    this.timer = this.ctx.setTimer(10 * SEC, { kind: 'timeout', callId: this.callId });
-  }
-  private failover(): void {
-    this.ctx.cancelTimer(this.timer);
-    this.target = 1 - this.target;
-    this.failovers++;
-    this.callId++;
-    this.ctx.setTimer(500 * MS, 'go');
-  }
-  onTimer(t: Timer): void {
-    if (t === 'go') return this.send();
-    if (t.callId === this.callId) this.failover();
-  }
-  onMessage(from: ProcessId, m: HdfsMessage): void {
-    if (from !== this.nn() || !('callId' in m) || m.callId !== this.callId) return;
-    this.ctx.cancelTimer(this.timer);
-    if (m.type === 'RemoteException') {
-      if (m.className === 'StandbyException') return this.failover();
-      this.failed.push(`${this.paths[this.i]}: ${m.className}`);
-    } else {
-      this.acked.push(this.paths[this.i]!);
-    }
-    this.i++;
-    this.callId++;
-    this.ctx.setTimer(this.gapUs, 'go');
-  }
-  onDisconnect(peer: ProcessId): void {
-    if (peer === this.nn() && this.i < this.paths.length) this.failover();
-  }
-  inspect(): Json {
-    return { acked: this.acked.length, target: `nn-${this.target + 1}` };
-  }
-}
-
 export interface HaNnWorldOptions {
   readonly seed?: number;
   readonly dirs?: number;
+  /** Adds a ZooKeeper ensemble (zk-1..3) and a ZKFC beside each NameNode (automatic failover). */
+  readonly zkfc?: boolean;
   readonly qjm?: HaNameNodeOptions['qjm'];
 }
 
 export function haNnWorld(opts: HaNnWorldOptions = {}): { world: World; nn: (n: string) => HaNameNode; client: () => FailoverClient } {
-  const world = new World({ seed: opts.seed ?? 1, config: resolveConfig(hdfsSchema, {}, {}), network: constantNetwork(200), trace: null });
+  const world = new World({ seed: opts.seed ?? 1, config: resolveConfig({ ...hdfsSchema, ...zkSchema }, {}, {}), network: constantNetwork(200), trace: null });
+  if (opts.zkfc === true) addEnsemble(world, world.config);
   for (const jn of JNS) {
     world.addHost(jn, { rack: '/rack-1' });
     world.addProcess(jn, jn, journalNodeFactory({ journalId: 'mycluster' }), { system: 'hdfs', role: 'journalnode' });
@@ -93,10 +41,17 @@ export function haNnWorld(opts: HaNnWorldOptions = {}): { world: World; nn: (n: 
       formatSharedEdits: i === 0, tailEditsPeriodUs: 2 * SEC, logRollPeriodUs: 5 * SEC, qjmTimeouts: DEFAULT_QJM_TIMEOUTS,
       ...(opts.qjm !== undefined ? { qjm: opts.qjm } : {}),
     }), { system: 'hdfs', role: 'namenode' });
+    if (opts.zkfc === true) {
+      world.addProcess(`zkfc-${i + 1}`, name, zkfcFactory({
+        nameservice: 'mycluster', namenode: name, otherNamenode: i === 0 ? 'nn-2' : 'nn-1', zkServers: ['zk-1', 'zk-2', 'zk-3'],
+        sessionTimeoutMs: 10000, healthCheckIntervalMs: 1000, healthRpcTimeoutMs: 45000, gracefulFenceTimeoutMs: 5000, newActiveTimeoutMs: 60000,
+        fencingMethods: ['shell(/bin/true)'],
+      }), { system: 'hdfs', role: 'zkfc' });
+    }
   }
   world.addHost('c-1', { rack: '/rack-2' });
   const paths = Array.from({ length: opts.dirs ?? 40 }, (_, k) => `/d/${k}`);
-  world.addProcess('client-1', 'c-1', (ctx) => new FailoverClient(ctx, paths, 2 * SEC, 400 * MS), { system: 'hdfs', role: 'client' });
+  world.addProcess('client-1', 'c-1', failoverClientFactory({ namenodes: ['nn-1', 'nn-2'], paths, startUs: 2 * SEC, gapUs: 400 * MS }), { system: 'hdfs', role: 'client' });
   world.addChecker(hdfsOneWriterChecker({ journalNodes: JNS }));
   world.addChecker(hdfsAckedEditsDurableChecker({ namenodes: ['nn-1', 'nn-2'] }));
   return { world, nn: (n) => world.actor<HaNameNode>(n)!, client: () => world.actor<FailoverClient>('client-1')! };

@@ -6,6 +6,7 @@ import { NameNode, type NameNodeOptions, type NnTimer } from '../namenode/nameno
 import { rpcBytes, type ClientProtocolResponse, type RemoteException, type RollEditLogRequest } from '../protocol.ts';
 import type { TxId } from '../types.ts';
 import './observations.ts';
+import { HA_RPC_BYTES, type HaServiceMessage, type HaServiceRequest, type HaServiceResponse } from './ha-protocol.ts';
 import { isQjmTimer, QuorumJournalManager, type QjmTimeouts, type QjmTimer } from './qjm.ts';
 import { qjmRpcBytes, type NamespaceInfo, type QJournalMessage, type QJournalResponse } from './qjournal-protocol.ts';
 import { QuorumEditLog } from './quorum-edit-log.ts';
@@ -188,7 +189,52 @@ export class HaNameNode extends NameNode {
 
   // ------------------------------------------------------------------ messages and timers
 
-  override onMessage(from: ProcessId, msg: HdfsMessage | QJournalMessage): void {
+  /**
+   * HAServiceProtocol.transitionToStandby (FSNamesystem.stopActiveServices + startStandbyServices):
+   * the active ends its segment on the JournalNodes and goes back to tailing. If it was fenced, the
+   * finalize fails and the NameNode terminates, as a fenced Hadoop NameNode does on its next write.
+   */
+  transitionToStandby(done: (err: string | null) => void): void {
+    if (this.haState === 'standby') return done(null);
+    if (this.haState !== 'active') return done(`cannot transition to standby from state ${this.haState}`);
+    this.haState = 'transitioning';
+    this.fs.annotate(() => 'transitioning to standby: ending the current segment');
+    this.log.endCurrentLogSegment(() => {
+      this.writer = null;
+      this.phase = 'starting';
+      this.epoch = 0;
+      this.enterStandby();
+      done(null);
+    });
+  }
+
+  private onHaRequest(from: ProcessId, req: HaServiceRequest): void {
+    const answer = (err: string | null, className = 'ServiceFailedException'): void => {
+      const m: HaServiceResponse = err === null ? { type: 'haOk', callId: req.callId, rpc: req.type } : { type: 'haError', callId: req.callId, rpc: req.type, className, message: err };
+      this.ctx.send(from, m, HA_RPC_BYTES);
+    };
+    switch (req.type) {
+      case 'haMonitorHealth':
+        // NameNode.monitorHealth: healthy once the RPC server is up (the namesystem loaded).
+        return answer(this.haState === 'initializing' ? 'The NameNode is still starting' : null, 'HealthCheckFailedException');
+      case 'haTransitionToActive':
+        return this.transitionToActive((e) => answer(e));
+      case 'haTransitionToStandby':
+        return this.transitionToStandby((e) => answer(e));
+      case 'haGetServiceStatus': {
+        const m: HaServiceResponse = { type: 'haServiceStatus', callId: req.callId, state: this.haState };
+        this.ctx.send(from, m, HA_RPC_BYTES);
+        return;
+      }
+    }
+  }
+
+  override onMessage(from: ProcessId, msg: HdfsMessage | QJournalMessage | HaServiceMessage): void {
+    if (msg.type === 'haMonitorHealth' || msg.type === 'haTransitionToActive' || msg.type === 'haTransitionToStandby' || msg.type === 'haGetServiceStatus') {
+      if (this.phase === 'failed') return;
+      return this.onHaRequest(from, msg as HaServiceRequest);
+    }
+    if (msg.type.startsWith('ha')) return;
     if (msg.type.startsWith('qjm')) {
       const m = msg as QJournalResponse;
       const jn = this.ctx.nameOf(from);
