@@ -10,7 +10,6 @@ import { mrSettings } from './config.ts';
 import type { AmSpec } from './messages.ts';
 import type { MrObservations } from './observations.ts';
 import { mapreduceAuxService, MapReduceService, MAPREDUCE_SHUFFLE, type ServiceOptions } from './service.ts';
-import { expectedOutput, type Records } from './words.ts';
 
 // A MapReduce cluster in a world: HDFS (nn, dn-1..N on w-1..N), YARN (rm, nm-1..N on the same
 // workers, each with the mapreduce_shuffle auxiliary service), an HDFS client writing the input
@@ -36,7 +35,6 @@ export interface MrClusterOptions {
 export interface MrCluster {
   readonly outputDir: string;
   readonly inputs: readonly { readonly path: string; readonly length: number }[];
-  readonly expected: readonly Records[];
   readonly nodeManagers: readonly string[];
 }
 
@@ -61,7 +59,7 @@ export function buildMapReduce(world: World, cfg: Config, o: MrClusterOptions): 
   jobsOf.set(world, list);
   world.onObserve('mr-job', (_p, d) => list.push(d));
   const inputs = writes.map((w) => ({ path: w.path, length: w.fileBytes }));
-  return { outputDir: s.outputDir, inputs, expected: expectedOutput(inputs, cfg.int('hdfs.dfs.bytes-per-checksum'), s.reduces), nodeManagers: yarn.nodeManagers };
+  return { outputDir: s.outputDir, inputs, nodeManagers: yarn.nodeManagers };
 }
 
 /** The NodeManager process running a live MRAppMaster, or null. */

@@ -58,8 +58,8 @@ export const mapreduceSystem: System<MrClusterOptions, MrCluster> = {
   build(world: World, cfg: Config, options: MrClusterOptions): MrCluster {
     return buildMapReduce(world, cfg, options);
   },
-  checkers(_cfg: Config, built: MrCluster) {
-    return [outputExactlyOnceChecker({ outputDir: built.outputDir, expected: built.expected }), attemptAccountingChecker()];
+  checkers(cfg: Config, built: MrCluster) {
+    return [outputExactlyOnceChecker({ outputDir: built.outputDir, bytesPerChecksum: cfg.int('hdfs.dfs.bytes-per-checksum') }), attemptAccountingChecker()];
   },
   faultTargets: [{
     name: 'mr-am-node',

@@ -94,6 +94,7 @@ export class JobCommitter {
         if (i >= files.length) {
           splits.forEach((s, k) => am.job.addTask('map', k, s, am.settings.mapMaxAttempts));
           for (let k = 0; k < am.settings.reduces; k++) am.job.addTask('reduce', k, null, am.settings.reduceMaxAttempts);
+          am.host.ctx.observe('mr-job-input', { job: am.jobId, files: files.map((f) => ({ path: f.path, length: f.length })), reduces: am.settings.reduces });
           return next(null);
         }
         const f: HdfsFileStatus = files[i]!;

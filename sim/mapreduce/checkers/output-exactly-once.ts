@@ -2,9 +2,12 @@ import type { Checker, CheckStatus } from '../../world/checker.ts';
 import type { World } from '../../world/world.ts';
 import { NameNode } from '../../hdfs/namenode/namenode.ts';
 import type { INode } from '../../hdfs/namenode/namespace.ts';
-import { partName, recordsDigest, type Records } from '../words.ts';
+import { expectedOutput, partName, recordsDigest, type Records } from '../words.ts';
 
 // mr-output-exactly-once: a committed job's output equals the fault-free output.
+// The fault-free output is the word count of the input the job listed (mr-job-input), each file
+// checked against the NameNode's namespace at that moment (the same path, a file of that length):
+// under faults the input writer may have written less than it meant to.
 // - When `<out>/_SUCCESS` is created (its create acknowledged by the NameNode), the output dir
 //   already holds the whole output: no partial output is visible as complete.
 // - At the end, if `_SUCCESS` exists or the job reported SUCCEEDED: `_SUCCESS` exists and the output
@@ -14,8 +17,7 @@ import { partName, recordsDigest, type Records } from '../words.ts';
 
 export interface OutputCheckOptions {
   readonly outputDir: string;
-  /** The fault-free output, per reduce partition. */
-  readonly expected: readonly Records[];
+  readonly bytesPerChecksum: number;
 }
 
 interface Written {
@@ -36,22 +38,24 @@ function outputDirIn(world: World, dir: string): Map<string, INode> | null | 'do
 export function outputExactlyOnceChecker(opts: OutputCheckOptions): Checker {
   const name = 'mr-output-exactly-once';
   const written = new Map<number, Written>();
-  const expected = opts.expected.map((r) => recordsDigest(r));
+  let expectedRecords: readonly Records[] | null = null;
+  let expected: string[] = [];
   let succeeded = false;
 
   /** What is wrong with the output dir's part files now (empty: it is the whole, exact output). */
   const problems = (children: Map<string, INode>): string[] => {
     const out: string[] = [];
+    if (expectedRecords === null) return ['the job committed output without having listed its input'];
     for (let p = 0; p < expected.length; p++) {
       const f = children.get(partName(p));
       if (f === undefined || f.kind !== 'file') {
-        out.push(`${partName(p)} is missing: partition ${p}'s ${opts.expected[p]!.length} words are not in the output`);
+        out.push(`${partName(p)} is missing: partition ${p}'s ${expectedRecords[p]!.length} words are not in the output`);
         continue;
       }
       const w = written.get(f.id);
       if (w === undefined) out.push(`${partName(p)} (inode ${f.id}) is no file a reduce attempt wrote and closed`);
       else if (w.partition !== p) out.push(`${partName(p)} holds partition ${w.partition}'s output (written by ${w.attempt})`);
-      else if (w.digest !== expected[p]) out.push(`${partName(p)} (from ${w.attempt}) has ${w.records} records, digest ${w.digest}; the fault-free partition has ${opts.expected[p]!.length}, digest ${expected[p]}`);
+      else if (w.digest !== expected[p]) out.push(`${partName(p)} (from ${w.attempt}) has ${w.records} records, digest ${w.digest}; the fault-free partition has ${expectedRecords[p]!.length}, digest ${expected[p]}`);
     }
     for (const [n, f] of children) {
       if (/^part-/.test(n) && !/^part-r-\d{5}$/.test(n)) out.push(`unexpected output file ${n}`);
@@ -65,6 +69,19 @@ export function outputExactlyOnceChecker(opts: OutputCheckOptions): Checker {
     kind: 'safety',
     description: 'a committed MapReduce job\'s output is the fault-free output: one file per reduce, no record missing or duplicated, no partial output visible as committed',
     attach(world: World) {
+      world.onObserve('mr-job-input', (_p, d) => {
+        const nn = world.hasProcess('nn') ? world.actors[world.pid('nn')] : undefined;
+        if (nn instanceof NameNode) {
+          for (const f of d.files) {
+            const n = nn.fs.ns.resolve(f.path);
+            if (n !== null && n.kind === 'file' && n.uc !== null) continue; // still being written: its length moves
+            const len = n !== null && n.kind === 'file' ? n.blocks.reduce((s, b) => s + b.numBytes, 0) : -1;
+            if (len !== f.length) world.reportViolation(name, `the job listed ${f.path} with ${f.length} bytes; the NameNode has ${len < 0 ? 'no such file' : `${len} bytes`}`);
+          }
+        }
+        expectedRecords = expectedOutput(d.files, opts.bytesPerChecksum, d.reduces);
+        expected = expectedRecords.map((r) => recordsDigest(r));
+      });
       world.onObserve('mr-output-file', (_p, d) => {
         written.set(d.fileId, { attempt: d.attempt, partition: d.partition, digest: d.digest, records: d.records });
       });
