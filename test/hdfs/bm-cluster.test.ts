@@ -49,7 +49,7 @@ describe('block management in a cluster', () => {
     world.addChecker(placement);
     world.addChecker(restored);
     world.runUntil(60 * SEC);
-    const blocks = bmView(world)['blocks'] as { state: string }[];
+    const blocks = Object.values(bmView(world)['blocks'] as { [id: string]: { state: string } });
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     expect(blocks.every((b) => b.state === 'COMPLETE')).toBe(true);
     expect(redundancyShortfall(world, 'nn')).toBeNull();

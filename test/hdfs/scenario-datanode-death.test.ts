@@ -12,7 +12,7 @@ describe('hdfs-datanode-death', () => {
     expect(r.violations).toEqual([]);
     expect(r.expectMet).toBe(true);
     const nn = r.world.inspect(r.world.pid('nn') as ProcessId) as {
-      blockManager: { blocks: { replicas: unknown[]; replication: number }[]; pendingDeletion: number; deadDeclarations: { datanode: string; atMs: number; silentMs: number }[] };
+      blockManager: { blocks: { [id: string]: { replicas: unknown[]; replication: number } }; pendingDeletion: number; deadDeclarations: { datanode: string; atMs: number; silentMs: number }[] };
     };
     expect(nn.blockManager.deadDeclarations.map((d) => d.datanode)).toEqual(['dn-1']);
     const d = nn.blockManager.deadDeclarations[0]!;
@@ -20,7 +20,7 @@ describe('hdfs-datanode-death', () => {
     expect(d.silentMs).toBeLessThanOrEqual(630_000 + 300_000 + 5_000);
     expect(d.atMs).toBeLessThan(1_200_000);
     // after the heal dn-1 is back: no block keeps more than its replication once the excess is deleted
-    expect(nn.blockManager.blocks.every((b) => b.replicas.length === b.replication)).toBe(true);
+    expect(Object.values(nn.blockManager.blocks).every((b) => b.replicas.length === b.replication)).toBe(true);
     expect(nn.blockManager.pendingDeletion).toBe(0);
   });
 });

@@ -12,9 +12,9 @@ describe('hdfs-lease-recovery', () => {
     const r = runScenario(scenario, { seed: 1 });
     expect(r.violations).toEqual([]);
     expect(r.expectMet).toBe(true);
-    const nn = r.world.inspect(r.world.pid('nn') as ProcessId) as { leases: unknown[]; namespace: { listing: { path: string; underConstruction: string | null; blocks: string[] }[] } };
+    const nn = r.world.inspect(r.world.pid('nn') as ProcessId) as { leases: unknown[]; namespace: { listing: { [path: string]: { underConstruction: string | null; blocks: string[] } } } };
     expect(nn.leases).toEqual([]);
-    const f = nn.namespace.listing.find((x) => x.path === '/logs/app.log')!;
+    const f = nn.namespace.listing['/logs/app.log']!;
     expect(f.underConstruction).toBeNull();
     expect(f.blocks).toHaveLength(2);
     // the recovered block carries the recovery id (a generation stamp above the one it was written with)

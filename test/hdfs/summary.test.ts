@@ -41,7 +41,7 @@ const rep = (d: string, rack: string, corrupt = false, excess = false): Json => 
 
 /** A NameNode view with one healthy, one under-replicated, one mis-replicated, one corrupt and one missing block, and a file being written. */
 function view(): Json {
-  const blocks: Json[] = [
+  const blockList: { readonly id: number; readonly [k: string]: Json }[] = [
     { id: 1, gs: 1001, len: 1000, state: 'COMPLETE', replication: 3, fileId: 1, replicas: [rep('dn-1', '/r1'), rep('dn-2', '/r2'), rep('dn-4', '/r2')], expected: [] },
     { id: 2, gs: 1002, len: 1000, state: 'COMPLETE', replication: 3, fileId: 2, replicas: [rep('dn-1', '/r1'), rep('dn-2', '/r2')], expected: [] },
     { id: 3, gs: 1003, len: 1000, state: 'COMPLETE', replication: 3, fileId: 3, replicas: [rep('dn-2', '/r2'), rep('dn-4', '/r2'), rep('dn-6', '/r2')], expected: [] },
@@ -49,15 +49,16 @@ function view(): Json {
     { id: 5, gs: 1005, len: 700, state: 'COMPLETE', replication: 1, fileId: 5, replicas: [], expected: [] },
     { id: 6, gs: 1006, len: 10, state: 'UNDER_CONSTRUCTION', replication: 3, fileId: 6, replicas: [], expected: ['dn-1', 'dn-2', 'dn-4'] },
   ];
-  const file = (path: string, id: number, len: number, repl: number, uc: string | null = null): Json => ({
-    path, replication: repl, length: len, underConstruction: uc, blocks: [`blk_${id}_${1000 + id} ${len} ${uc === null ? 'COMPLETE' : 'UNDER_CONSTRUCTION'}`],
-  });
+  const blocks: { [k: string]: Json } = Object.fromEntries(blockList.map((b) => [`blk_${b.id}`, b]));
+  const file = (path: string, id: number, len: number, repl: number, uc: string | null = null): [string, Json] => [path, {
+    replication: repl, length: len, underConstruction: uc, blocks: [`blk_${id}_${1000 + id} ${len} ${uc === null ? 'COMPLETE' : 'UNDER_CONSTRUCTION'}`],
+  }];
   return {
     role: 'namenode', state: 'active', safeMode: { status: 'PENDING_THRESHOLD', manual: false },
     editLog: { curSegmentTxId: 1, lastWrittenTxId: 20, syncedTxId: 20, syncInProgress: false }, storage: ['fsimage_0', 'edits_inprogress_1'],
     namespace: {
       inodes: 9, files: 6, digest: 'x', genStamp: 1006, lastBlockId: 6,
-      listing: [file('/a/ok', 1, 1000, 3), file('/a/under', 2, 1000, 3), file('/b/onerack', 3, 1000, 3), file('/b/corrupt', 4, 500, 2), file('/b/missing', 5, 700, 1), file('/c/open', 6, 10, 3, 'client-1')],
+      listing: Object.fromEntries([file('/a/ok', 1, 1000, 3), file('/a/under', 2, 1000, 3), file('/b/onerack', 3, 1000, 3), file('/b/corrupt', 4, 500, 2), file('/b/missing', 5, 700, 1), file('/c/open', 6, 10, 3, 'client-1')]),
     },
     leases: [{ holder: 'client-1', files: ['/c/open'], lastUpdateUs: 0, recoveryStartedUs: {} }],
     blockManager: {

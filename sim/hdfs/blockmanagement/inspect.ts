@@ -25,11 +25,14 @@ export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json 
     queuedTransfers: d.replicateBlocks.length,
     queuedDeletions: d.invalidateBlocks.length,
   }));
+  // Blocks keyed by `blk_<id>`, not an array: a new block is then one patch op in the trace instead
+  // of the whole list again (the trace diff replaces an array whose length changed).
   const ids = [...bm.blocksMap.keys()].sort((a, b) => a - b);
-  const blocks = ids.map((id) => {
+  const blocks: { [key: string]: Json } = {};
+  for (const id of ids) {
     const b = bm.blocksMap.get(id);
-    if (b === undefined) return null;
-    return {
+    if (b === undefined) continue;
+    blocks[`blk_${id}`] = {
       id,
       gs: b.genStamp,
       len: b.numBytes,
@@ -44,7 +47,7 @@ export function inspectBlockManagement(bm: BlockManager): { [key: string]: Json 
       })),
       expected: b.isComplete() ? [] : b.expected.map((e) => e.datanode),
     };
-  });
+  }
   const counts = bm.safeModeCounts();
   return {
     datanodes,

@@ -64,7 +64,8 @@ export function redundancyShortfall(world: World, namenode: string): string | nu
       m.set(key, list);
     }
   }
-  for (const b of arr(bmView['blocks'])) {
+  const blocks = bmView['blocks'];
+  for (const b of Array.isArray(blocks) ? blocks : Object.values(obj(blocks) ?? {})) {
     const o = obj(b);
     if (o === null || o['state'] !== 'COMPLETE') continue;
     const id = Number(o['id']);

@@ -15,19 +15,21 @@ export class NameNodeView {
     const nn = this.nn;
     if (phase !== 'active') return { role: 'namenode', state: phase };
     const ns = nn.ns;
-    const files: Json[] = [];
+    // Files keyed by path (not an array), so a new file is one patch op in the trace.
+    const files: { [path: string]: Json } = {};
+    let shown = 0;
     let fileCount = 0;
     for (const n of ns.walk()) {
       if (n.kind !== 'file') continue;
       fileCount++;
-      if (files.length >= FILES_SHOWN_MAX) continue;
-      files.push({
-        path: ns.pathOf(n),
+      if (shown >= FILES_SHOWN_MAX) continue;
+      shown++;
+      files[ns.pathOf(n)] = {
         replication: n.replication,
         length: n.blocks.reduce((s, b) => s + b.numBytes, 0),
         underConstruction: n.uc === null ? null : n.uc.clientName,
         blocks: n.blocks.map((b) => `blk_${b.blockId}_${b.genStamp} ${b.numBytes} ${b.state}`),
-      });
+      };
     }
     const storage = nn.storage.files().map((f) => (f.kind === 'image' ? `fsimage_${f.txid}` : f.kind === 'finalized' ? `edits_${f.start}-${f.end}` : `edits_inprogress_${f.start}`));
     const bm = (nn.bm as { inspect?: () => Json }).inspect;

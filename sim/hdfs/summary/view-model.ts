@@ -91,6 +91,8 @@ const obj = (v: Json | undefined): Obj => (isObj(v) ? v : {});
 const arr = (v: Json | undefined): readonly Json[] => (Array.isArray(v) ? v : []);
 const num = (v: Json | undefined, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const str = (v: Json | undefined, d = ''): string => (typeof v === 'string' ? v : d);
+/** The entries of a keyed object (the views key blocks by `blk_<id>` and files by path), or of an array. */
+const entries = (v: Json | undefined): readonly (readonly [string, Json])[] => (Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(obj(v)));
 
 /** `blk_<id>_<gs> <len> <state>` as the namespace listing writes a file's blocks. */
 function parseListedBlock(text: string): { id: number; gs: number; len: number; state: string } | null {
@@ -109,7 +111,7 @@ export function readNameNodeView(view: Json, nowMs: number): HdfsNnModel {
   const pendingIds = new Set(pendingReconstruction.map((p) => p.id));
 
   const blocks = new Map<number, BlockModel>();
-  for (const b of arr(bm['blocks'])) {
+  for (const [, b] of entries(bm['blocks'])) {
     const o = obj(b);
     const id = num(o['id']);
     const replicas = arr(o['replicas']).map((r) => {
@@ -125,7 +127,8 @@ export function readNameNodeView(view: Json, nowMs: number): HdfsNnModel {
   }
 
   const ns = obj(v['namespace']);
-  const files: FileModel[] = arr(ns['listing']).map((f) => {
+  const listing = ns['listing'];
+  const files: FileModel[] = entries(listing).map(([key, f]) => {
     const o = obj(f);
     const replication = num(o['replication']);
     const fileBlocks = arr(o['blocks']).map((t): BlockModel | null => {
@@ -137,7 +140,7 @@ export function readNameNodeView(view: Json, nowMs: number): HdfsNnModel {
       return { ...lb, replication, replicas: [], expected: [], unknown: true, live: 0, lowRedundancyLevel: -1, pendingReconstruction: false };
     }).filter((b): b is BlockModel => b !== null);
     const uc = o['underConstruction'];
-    return { path: str(o['path']), replication, length: num(o['length']), underConstruction: typeof uc === 'string' ? uc : null, blocks: fileBlocks };
+    return { path: Array.isArray(listing) ? str(o['path']) : key, replication, length: num(o['length']), underConstruction: typeof uc === 'string' ? uc : null, blocks: fileBlocks };
   });
 
   const datanodes: DatanodeModel[] = arr(bm['datanodes']).map((d) => {
