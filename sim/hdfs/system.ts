@@ -14,7 +14,7 @@ import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
 import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { HDFS_HA_OBSERVATIONS } from './ha/observations.ts';
-import { activeNamenodeTarget, haSummary, standbyNamenodeTarget } from './ha/ha-cluster.ts';
+import { activeNamenodeTarget, activeZkfcTarget, haSummary, standbyNamenodeTarget } from './ha/ha-cluster.ts';
 import { zookeeper } from '../zookeeper/system.ts';
 import { hdfsSummary } from './summary/index.ts';
 
@@ -80,7 +80,7 @@ export const hdfsSystem: System<HdfsClusterOptions, HdfsCluster> = {
       hdfsPlacementChecker(), hdfsDeadIntervalChecker(), hdfsSafeModeChecker(safeModeCheckerOptions(cfg)),
     ];
   },
-  faultTargets: [activeNamenodeTarget, standbyNamenodeTarget],
+  faultTargets: [activeNamenodeTarget, standbyNamenodeTarget, activeZkfcTarget],
   observations: { ...NN_OBSERVATIONS, ...DN_OBSERVATIONS, ...BM_OBSERVATIONS, ...HDFS_HA_OBSERVATIONS },
   summary(world: World): string {
     if (world.hasProcess('jn-1') && world.hasProcess('nn-1')) return ['$ hdfs haadmin -getAllServiceState', haSummary(world)].join('\n');

@@ -102,6 +102,16 @@ export const standbyNamenodeTarget: NamedTarget = {
   check: (world) => (world.hasProcess('nn-1') ? null : 'no HA NameNodes in this world'),
 };
 
+/** `active-zkfc()`: the ZKFC beside the active NameNode (pause it with its NameNode: a whole-host stall). */
+export const activeZkfcTarget: NamedTarget = {
+  name: 'active-zkfc', usage: 'active-zkfc()', arg: /^$/,
+  resolve(world) {
+    const nn = activeNamenodeTarget.resolve(world, '');
+    return nn === null ? null : `zkfc-${HA_NAMENODES.indexOf(nn) + 1}`;
+  },
+  check: (world) => (world.hasProcess('zkfc-1') ? null : 'no ZKFCs in this world'),
+};
+
 /** `hdfs haadmin -getAllServiceState` (host:port, state), then the JournalNodes' epochs. */
 export function haSummary(world: World): string {
   const lines: string[] = [];
