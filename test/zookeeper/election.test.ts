@@ -229,8 +229,10 @@ describe('Fast Leader Election, one peer at a time', () => {
     out.nowUs = 20 * MS;
     fle.onNotification(note(2, 'LOOKING', 3, 1)); // 2 votes for us: quorum {2, 3}
     expect(out.timers.at(-1)).toBe(220 * MS);
-    fle.onTimer(); // early wake-up (another timer): not yet
+    out.nowUs = 30 * MS;
+    fle.onTimer(); // early wake-up (another timer): not yet, re-armed for the deadline
     expect(out.decided).toBeNull();
+    expect(out.timers.at(-1)).toBe(220 * MS);
     out.nowUs = 100 * MS;
     fle.onNotification(note(1, 'LOOKING', 3, 1)); // agrees: dropped inside finalizeWait, deadline unchanged
     out.nowUs = 219 * MS;
@@ -273,5 +275,71 @@ describe('Fast Leader Election, one peer at a time', () => {
     fle.onTimer();
     expect(out.sent.length).toBe(sends + 1);
     expect(out.timers.at(-1)).toBe(750 * MS); // then backs off to 400 ms
+  });
+
+  it('alone in a one-server ensemble its own vote is a quorum: it decides finalizeWait after starting', () => {
+    const { fle, out } = solo(1, 1);
+    fle.start();
+    expect(out.timers).toContain(200 * MS);
+    out.nowUs = 199 * MS;
+    fle.onTimer();
+    expect(out.decided).toBeNull();
+    out.nowUs = 200 * MS;
+    fle.onTimer();
+    expect(out.decided?.leader).toBe(1);
+  });
+
+  it('decides once: later notifications and timers change nothing', () => {
+    const { fle, out } = solo(1, 1);
+    fle.start();
+    out.nowUs = 200 * MS;
+    fle.onTimer();
+    const first = out.decided;
+    const sent = out.sent.length;
+    out.nowUs = 300 * MS;
+    fle.onNotification(note(2, 'LOOKING', 9, 7, makeZxid(5, 5), 5));
+    fle.onTimer();
+    expect(out.decided).toBe(first);
+    expect(out.sent.length).toBe(sent);
+    expect(fle.proposedLeader).toBe(1);
+  });
+
+  it("in its own round, counts the LOOKING votes it holds with the leader's LEADING answer", () => {
+    // lookForLeader, case FOLLOWING/LEADING with n.electionEpoch == logicalclock: the vote joins recvset.
+    const { fle, out } = solo(3, 3);
+    fle.start();
+    fle.onNotification(note(1, 'LOOKING', 2, 1, makeZxid(1, 7), 1)); // 1 proposes 2 (worse than us for 3: kept as 1's vote)
+    expect(out.decided).toBeNull();
+    fle.onNotification(note(2, 'LEADING', 2, 1));
+    expect(out.decided?.leader).toBe(2);
+  });
+
+  it('out of election, needs a quorum of its own: the LEADING answer alone is not enough', () => {
+    const { fle, out } = solo(5, 5);
+    fle.start();
+    fle.onNotification(note(2, 'LEADING', 2, 4));
+    fle.onNotification(note(1, 'FOLLOWING', 2, 4));
+    expect(out.decided).toBeNull(); // two of five
+    fle.onNotification(note(3, 'FOLLOWING', 2, 4));
+    expect(out.decided?.leader).toBe(2);
+  });
+
+  it('does not follow a quorum of FOLLOWING votes for a leader that never said LEADING', () => {
+    const { fle, out } = solo(5, 5);
+    fle.start();
+    for (const sid of [1, 3, 4]) fle.onNotification(note(sid, 'FOLLOWING', 2, 4));
+    expect(out.decided).toBeNull();
+  });
+
+  it('leads when a quorum follows it in its own election round, not when they follow it from another round', () => {
+    const mine = solo(2, 3);
+    mine.fle.start(); // round 1
+    mine.fle.onNotification(note(1, 'FOLLOWING', 2, 1));
+    expect(mine.out.decided?.leader).toBe(2);
+    const other = solo(2, 3);
+    other.fle.start();
+    other.fle.onNotification(note(1, 'FOLLOWING', 2, 4));
+    other.fle.onNotification(note(3, 'FOLLOWING', 2, 4));
+    expect(other.out.decided).toBeNull();
   });
 });
