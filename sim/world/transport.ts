@@ -338,7 +338,11 @@ export class Transport {
   /** TCP under a partition: data waits for retransmission; the connection breaks after the user timeout. */
   private hold(ch: Channel, env: Envelope): void {
     if (ch.held.length === 0) ch.heldSinceUs = this.w.nowUs;
-    ch.held.push(env);
+    // In send order (message ids grow with each send): data sent while earlier data was held went
+    // straight to `held`, ahead of data that was still in flight then and is held only now.
+    let i = ch.held.length;
+    while (i > 0 && ch.held[i - 1]!.id > env.id) i--;
+    ch.held.splice(i, 0, env);
     if (ch.retryScheduled) return;
     ch.retryScheduled = true;
     this.scheduleRetry(ch, env.from, env.to, this.w.net.opts.rtoMinUs);

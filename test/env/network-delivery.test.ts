@@ -150,6 +150,18 @@ describe('streams under a partition', () => {
     expect(a.of('disconnect')).toEqual([]);
   });
 
+  it('keep send order when data sent after the cut is still in flight while newer data is held', () => {
+    // Latency 100 us, one message every 10 us: when the first reaches the cut link and is held, nine
+    // more are in flight; the next ones are queued straight behind the held data at send time. The
+    // in-flight ones must take their place before those (they used to be appended after them).
+    const world = testWorld({ network: constantNetwork(100) });
+    const [a, b] = pair(world);
+    world.schedule(1 * SEC, () => applyFault(world, parseFault('at 1s partition host-a | host-b for 3s', 'test')));
+    sendSeries(world, a, b, 30, 2 * SEC, 10, false);
+    world.runUntil(20 * SEC);
+    expect(b.of('msg').map((e) => (e.msg as Data).n)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it('break after the TCP user timeout (924.6 s by default) and tell the sender', () => {
     const world = testWorld({ network: constantNetwork(100) });
     const [a, b] = pair(world);

@@ -19,6 +19,17 @@ function readAll(ds: FsDataset, r: Replica): { words: number[]; lens: number[]; 
 }
 
 describe('FsDataset', () => {
+  it('a replica whose setup fails on a full disk leaves no file behind, so a later copy is not refused with EEXIST', () => {
+    const disk = memDisk();
+    const ds = new FsDataset(disk, 'BP-1', BPC);
+    const append = disk.append;
+    disk.append = () => 'ENOSPC';
+    expect(ds.create(blk(9, 1001), 'TEMPORARY', '')).toBe('write meta header: ENOSPC');
+    expect(disk.list()).toEqual([]);
+    disk.append = append;
+    expect(typeof ds.create(blk(9, 1001), 'TEMPORARY', '')).toBe('object');
+  });
+
   it('stores a replica as chunk records and CRC32Cs that read back with the content digest', () => {
     const ds = new FsDataset(memDisk(), 'BP-1', BPC);
     const r = ds.create(blk(1, 1001), 'RBW', 'client-1') as Replica;

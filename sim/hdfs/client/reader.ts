@@ -82,6 +82,15 @@ export class FileReader {
       return;
     }
     const lb = this.blocks[this.index]!;
+    const isUcLast = this.ucLastBlock && this.index === this.blocks.length - 1;
+    if (isUcLast && lb.locations.length === 0 && lb.block.numBytes === 0) {
+      // DFSInputStream.fetchLocatedBlocksAndGetLastBlockLength: a last block under construction
+      // that no DataNode holds and the NameNode knows as empty has no data to wait for (its
+      // pipeline was never set up, e.g. abandonBlock refused in safe mode): the file ends before it.
+      this.index++;
+      this.readNext();
+      return;
+    }
     const dn = lb.locations.find((l) => !this.dead.has(l.name));
     if (dn === undefined) {
       // chooseDataNode: no live replica left: refetch locations after a random wait, or give up.
@@ -96,7 +105,6 @@ export class FileReader {
       this.host.annotate(`${this.host.clientName}: no live replica of blk_${lb.block.blockId} for ${this.src}; refetching locations in ${Math.round(waitUs / 1000)} ms`);
       return;
     }
-    const isUcLast = this.ucLastBlock && this.index === this.blocks.length - 1;
     const xid = this.host.openXceiver(this);
     this.current = { dn: dn.name, xid, words: [], lens: [], lastUs: this.host.nowUs() };
     this.host.sendDn(dn.name, { type: 'DtReadBlock', xceiverId: xid, block: lb.block, offset: 0, length: isUcLast ? MAX_LENGTH : lb.block.numBytes, client: this.host.clientName }, 100);

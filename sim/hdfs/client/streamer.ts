@@ -175,6 +175,24 @@ export class DataStreamer {
         this.allocDelayUs = this.host.settings.locateFollowingBlockInitialDelayUs;
         this.allocRetriesLeft = this.host.settings.locateFollowingBlockRetries;
         this.persistBlocks = true;
+        if (ok.located.locations.length === 0) {
+          // A retried addBlock whose first answer was lost gets the block allocated then, with the
+          // locations the NameNode still expects: none when it restarted meanwhile (expected
+          // locations are not in the edit log) and no DataNode reported a replica. Hadoop's
+          // DataStreamer.createBlockOutputStream returns false for an empty pipeline ("nodes are
+          // empty for write pipeline"): the block is abandoned and addBlock asked again.
+          const abandoned = ok.located.block;
+          if (this.setupRetriesLeft-- <= 0) {
+            this.fail(`Unable to create new block (no DataNode for blk_${abandoned.blockId})`);
+            return;
+          }
+          this.host.annotate(`${this.host.clientName}: addBlock returned blk_${abandoned.blockId} with no DataNode; abandoning it`);
+          this.host.rpc.call({ type: 'abandonBlock', block: abandoned, fileId: this.file.fileId, src: this.file.src, holder: this.host.clientName }, () => {
+            this.phase = 'idle';
+            this.pump();
+          });
+          return;
+        }
         this.setup(ok.located, 'PIPELINE_SETUP_CREATE');
         return;
       }

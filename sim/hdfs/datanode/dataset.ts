@@ -147,15 +147,25 @@ export class FsDataset {
       blockId: block.blockId, genStamp: block.genStamp, state, bytesOnDisk: 0, bytesAcked: 0,
       dir: state === 'RBW' ? 'rbw' : 'tmp', recoveryId: null, originalState: null, writer,
     };
-    const err = this.disk.create(this.blockPath(r)) ?? this.disk.create(this.metaPath(r));
+    const err = this.disk.create(this.blockPath(r));
     if (err !== null) return `create ${blockFileName(r.blockId)}: ${err}`;
+    // A failed setup leaves no files behind (BlockReceiver's cleanupBlock -> unfinalizeBlock deletes
+    // the temporary or rbw files): a leftover block file would refuse every later copy of this block
+    // to this DataNode with EEXIST (createFileWithExistsCheck) until a restart.
+    const undo = (what: string, e: string): string => {
+      this.disk.delete(this.blockPath(r));
+      this.disk.delete(this.metaPath(r));
+      return `${what}: ${e}`;
+    };
+    const merr = this.disk.create(this.metaPath(r));
+    if (merr !== null) return undo(`create ${metaFileName(r.blockId, r.genStamp)}`, merr);
     const header = new Uint8Array(META_HEADER_BYTES);
     const v = new DataView(header.buffer);
     v.setUint16(0, META_VERSION);
     v.setUint8(2, CHECKSUM_TYPE_CRC32C);
     v.setUint32(3, this.bytesPerChecksum);
     const werr = this.disk.append(this.metaPath(r), header);
-    if (werr !== null) return `write meta header: ${werr}`;
+    if (werr !== null) return undo('write meta header', werr);
     this.replicas.set(r.blockId, r);
     return r;
   }

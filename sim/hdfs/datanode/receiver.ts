@@ -155,6 +155,13 @@ export class BlockReceiver {
   onPacket(p: DtPacket): void {
     if (this.finished) return;
     this.lastUpstreamUs = this.host.nowUs();
+    if (p.seqno === -1) {
+      // A heartbeat packet (DFSPacket.HEART_BEAT_SEQNO) of an idle pipeline: it keeps the upstream
+      // read from timing out and goes on downstream; it carries no data and no place in the seqno
+      // order (not acknowledged here: a deviation in the README).
+      if (this.mirror !== null && !this.mirrorError) this.host.sendTo(this.mirror.pid, { ...p, xceiverId: this.mirror.xid }, 33);
+      return;
+    }
     invariant(p.seqno > this.lastSeqno, () => `${this.host.name}: packet seqno ${p.seqno} after ${this.lastSeqno} for blk_${this.replica.blockId}`);
     this.lastSeqno = p.seqno;
     // Forward first (BlockReceiver.receivePacket writes to mirrorOut before its own disk).
