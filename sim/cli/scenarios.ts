@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { register } from 'node:module';
 import { closest, resolveConfig } from '../core/config.ts';
 import { UsageError } from '../core/invariant.ts';
 import { scenarioSchema, type Expectation, type Scenario } from '../harness/scenario.ts';
@@ -63,7 +64,34 @@ export function scenarioFiles(root = SCENARIOS_DIR): string[] {
   return out;
 }
 
+/**
+ * Scenario files outside the checkout (`dsim run ./my-scenario.ts` in any folder): Node's module hooks
+ * resolve `dsim` and `dsim/scenario` to this checkout's sim/index.ts, and load every .ts file outside
+ * a package as an ES module (without a package.json saying "type": "module", Node would take it for
+ * CommonJS and fail with "Cannot require() ES Module ... in a cycle").
+ */
+let hooksRegistered = false;
+function registerOutsideHooks(): void {
+  if (hooksRegistered) return;
+  hooksRegistered = true;
+  const index = pathToFileURL(join(REPO_ROOT, 'sim', 'index.ts')).href;
+  const root = pathToFileURL(REPO_ROOT + sep).href;
+  const hooks = `
+    export async function resolve(specifier, context, next) {
+      if (specifier === 'dsim' || specifier === 'dsim/scenario') return { url: ${JSON.stringify(index)}, format: 'module', shortCircuit: true };
+      return next(specifier, context);
+    }
+    export async function load(url, context, next) {
+      if (url.startsWith('file:') && /\\.m?ts$/.test(url) && !url.startsWith(${JSON.stringify(root)})) {
+        return next(url, { ...context, format: 'module' });
+      }
+      return next(url, context);
+    }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
 export async function importScenario(file: string): Promise<Scenario | null> {
+  if (!file.startsWith(REPO_ROOT + sep)) registerOutsideHooks();
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   return isScenario(mod.default) ? mod.default : null;
 }
@@ -113,7 +141,7 @@ export async function resolveScenario(arg: string): Promise<ScenarioRef> {
     try {
       s = await importScenario(file);
     } catch (e) {
-      throw new UsageError(`cannot load scenario file ${arg}: ${firstLine(e)}`);
+      throw new UsageError(`cannot load scenario file ${arg}: ${loadErrorText(e)}`);
     }
     if (s === null) throw new UsageError(`${arg} does not default-export a scenario (use defineScenario)`);
     return { name: s.name, file, scenario: s, ref: arg };
@@ -159,4 +187,24 @@ export function displayPath(file: string): string {
 export function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0]!.trim();
+}
+
+/**
+ * Why a module failed to load, in one line: a syntax error as file:line:col and the message (the
+ * TypeScript transform's error carries them), else the error's first line.
+ */
+export function loadErrorText(e: unknown): string {
+  const errors = (e as { errors?: { text?: string; location?: { file?: string; line?: number; column?: number } | null }[] }).errors;
+  const first = Array.isArray(errors) ? errors[0] : undefined;
+  if (first?.location?.file !== undefined && first.location.line !== undefined) {
+    return `${displayPath(first.location.file)}:${first.location.line}:${(first.location.column ?? 0) + 1}: ${first.text ?? 'syntax error'}`;
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  const m = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(text);
+  if (m !== null) return `${displayPath(m[1]!)}:${m[2]}:${Number(m[3]) + 1}: ${m[4]}`;
+  if (e instanceof SyntaxError) {
+    const at = /(file:\/\/\S+|\/\S+\.m?[tj]s):(\d+)/.exec(e.stack ?? '');
+    if (at !== null) return `${displayPath(at[1]!.replace(/^file:\/\//, ''))}:${at[2]}: ${firstLine(e)}`;
+  }
+  return `${e instanceof Error && e.name !== 'Error' ? `${e.name}: ` : ''}${firstLine(e)}`;
 }

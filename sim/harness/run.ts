@@ -5,8 +5,7 @@ import { resolveConfig, type Config, type ConfigValue } from '../core/config.ts'
 import { Hash64 } from '../core/hash.ts';
 import { scenarioSchema, type Expectation, type Scenario } from './scenario.ts';
 import { defineSystemTargets, notModelledReason, systemCheckers, withUses } from './system.ts';
-
-import { UsageError } from '../core/invariant.ts';
+import { InvariantError, UsageError } from '../core/invariant.ts';
 import { mergeStory, storyNotes, type Narrator, type StoryEntry } from './story.ts';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceSink } from '../world/trace.ts';
 import { Rng } from '../core/rng.ts';
@@ -104,7 +103,14 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
   const quiesceMs = typeof scenario.quiesceMs === 'function' ? scenario.quiesceMs(cfg) : scenario.quiesceMs;
   const expected = typeof scenario.expect === 'function' ? scenario.expect(cfg) : scenario.expect;
 
-  scenario.build(world, cfg);
+  try {
+    scenario.build(world, cfg);
+  } catch (e) {
+    // A scenario whose build() throws (a bad option, a mistake in a user's scenario file) is bad
+    // input: one line, exit 2. Broken invariants stay what they are (a bug in dsim, exit 1).
+    if (e instanceof UsageError || e instanceof InvariantError || !(e instanceof Error)) throw e;
+    throw new UsageError(`scenario ${scenario.name}: build() threw ${e.name}: ${e.message.split('\n')[0]!}`);
+  }
   const livenessBoundMs = cfg.has('check.livenessBoundMs') ? cfg.int('check.livenessBoundMs') : DEFAULT_LIVENESS_BOUND_MS;
   for (const c of systemCheckers(world, cfg, { livenessBoundMs }, scenario.omitSystemCheckers)) world.addChecker(c);
   defineSystemTargets(world, scenario.systems);

@@ -1,4 +1,5 @@
 import { closest, parseProperties } from '../core/config.ts';
+import { UsageError } from '../core/invariant.ts';
 import type { ConfigFileRead, NamedTarget, System } from '../harness/system.ts';
 import type { World } from '../world/world.ts';
 import { zookeeper } from '../zookeeper/system.ts';
@@ -149,6 +150,11 @@ export const kafka: System<ClusterOptions, Cluster> = {
   ],
   uses: [zookeeper],
   build: (world, cfg, options) => {
+    // kafka-topics.sh --create refuses before anything runs (AdminUtils.assignReplicasToBrokers,
+    // InvalidReplicationFactorException): an impossible topic is bad input, exit 2, not a run that fails.
+    if (options.topic.replicationFactor > options.brokers) {
+      throw new UsageError(`Replication factor: ${options.topic.replicationFactor} larger than available brokers: ${options.brokers}.`);
+    }
     const zk = zookeeper.build(world, cfg, {});
     const cluster = addKafkaCluster(world, cfg, zk.names, options);
     builtIn.set(world, cluster);

@@ -158,7 +158,14 @@ export const cut: FaultKindDef<'cut', Cut> = {
   format: (a) => `cut ${a.from.join(',')} -> ${a.to.join(',')}`,
   names: (a) => [...a.from, ...a.to],
   rename: (a, f) => ({ kind: 'cut', from: a.from.map(f), to: a.to.map(f) }),
-  validate: () => undefined,
+  validate(_world, a, host, where) {
+    // A host on both sides would cut its links to itself: a no-op the script's author did not mean.
+    for (const x of a.from) {
+      const hx = host(x);
+      const same = a.to.find((y) => y === x || (hx !== null && host(y) === hx));
+      if (same !== undefined) throw new UsageError(`${where}: '${x}' and '${same}' are the same host, on both sides of the cut`);
+    }
+  },
   apply: cutLinks.apply,
   undo: cutLinks.undo,
   random: {
