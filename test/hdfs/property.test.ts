@@ -81,12 +81,13 @@ function hostOfAClosedReplica(overrides: { [key: string]: string }, seed: number
   const r = runScenario(hdfsProperty, { seed, overrides, faults: [] });
   const closed = r.world.history.operations().filter((o) => o.f === 'write' && o.status === 'ok' && o.completeUs < beforeUs).map((o) => o.key!);
   const nn = r.world.inspect(r.world.pid('nn') as ProcessId) as { [k: string]: Json };
-  const ns = nn['namespace'] as { listing: { path: string; blocks: string[] }[] };
-  const bm = nn['blockManager'] as { blocks: { id: number; replicas: { dn: string }[] }[] };
+  // The views are keyed by path and by blk_<id> (objects, one trace patch op per new entry).
+  const ns = nn['namespace'] as { listing: { [path: string]: { blocks: string[] } } };
+  const bm = nn['blockManager'] as { blocks: { [blk: string]: { replicas: { dn: string }[] } } };
   for (const path of closed) {
-    const file = ns.listing.find((f) => f.path === path);
-    const id = Number(/^blk_(\d+)_/.exec(file?.blocks[file.blocks.length - 1] ?? '')?.[1]);
-    const dn = bm.blocks.find((b) => b.id === id)?.replicas[0]?.dn;
+    const file = ns.listing[path];
+    const id = /^blk_(\d+)_/.exec(file?.blocks[file.blocks.length - 1] ?? '')?.[1];
+    const dn = id === undefined ? undefined : bm.blocks[`blk_${id}`]?.replicas[0]?.dn;
     if (dn !== undefined) return r.world.hostNames[r.world.procHost[r.world.pid(dn)]!]!;
   }
   return null;
