@@ -35,8 +35,8 @@ export const PLANTED: readonly PlantedBug[] = [
       },
       {
         file: 'sim/kafka/produce-purgatory.ts',
-        find: 'acksAllStatus(part.log.highWatermark, w.requiredOffset, part.isr.length,',
-        replace: 'acksAllStatus(part.log.highWatermark, w.requiredOffset, part.replicas.length,',
+        find: 'const isrSize = part.maximalIsr.length;',
+        replace: 'const isrSize = part.replicas.length;',
       },
     ],
     test: { file: 'test/kafka/scenarios.test.ts', name: 'kafka-min-isr refuses' },
