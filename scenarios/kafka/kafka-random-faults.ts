@@ -1,6 +1,7 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { zkNames } from '../../sim/zookeeper/ensemble.ts';
-import { buildKafka, schema, summaryFor, systems } from './lib/common.ts';
+import { schema, summaryFor, systems } from './lib/common.ts';
+import { buildKafkaAsPromised, toleratedExpectation } from './lib/promises.ts';
 
 // Random faults inside the fault model ZooKeeper-era Kafka claims to tolerate with default flushing:
 // process crashes and restarts (kill -9: the page cache survives), network partitions between
@@ -32,9 +33,9 @@ export default defineScenario({
       swarm: true,
     };
   },
-  expect: { violations: [], why: 'process crashes, partitions, pauses and slow disks are inside the fault model Kafka tolerates with acks=all, min.insync.replicas=2 and unclean election off' },
+  expect: (cfg) => toleratedExpectation(cfg, 'a stream of process crashes, partitions, pauses and slow disks (the fault model Kafka tolerates with default flushing)'),
   build(world, cfg) {
-    buildKafka(world, cfg, 120_000);
+    buildKafkaAsPromised(world, cfg, 120_000);
   },
   summary: summaryFor,
 });

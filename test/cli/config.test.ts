@@ -109,6 +109,15 @@ describe('dsim describe', () => {
     expect(r.stdout).toMatch(/^nemesis|^expects: no checker fires$/m);
   });
 
+  it('computes the expectation text from the configuration, so it never contradicts it', () => {
+    const at0102 = dsimJson<DescribeJson>(['describe', 'kafka-random-faults', '--set', 'kafka.inter.broker.protocol.version=0.10.2', '--json']).json;
+    expect(at0102.expect.why).toMatch(/unclean leader election on: no durability is promised .*kafka-lost-writes are not checked/);
+    const minIsr4 = dsimJson<DescribeJson>(['describe', 'kafka-leader-failover', '--set', 'kafka.min.insync.replicas=4', '--set', 'topic.replication.factor=3', '--json']).json;
+    expect(minIsr4.expect.why).toMatch(/^with acks=all, min\.insync\.replicas=4, replication factor 3 and unclean leader election off/);
+    const minIsr = dsimJson<DescribeJson>(['describe', 'kafka-min-isr', '--set', 'kafka.min.insync.replicas=3', '--json']).json;
+    expect(minIsr.expect.why).toMatch(/min\.insync\.replicas=3 refuses writes rather than acknowledging them on fewer than 3 replicas/);
+  });
+
   it('describes a nemesis scenario by its random fault kinds', () => {
     const { json } = dsimJson<DescribeJson>(['describe', 'zk-random-faults', '--json']);
     expect(json.nemesis?.kinds.length).toBeGreaterThan(0);

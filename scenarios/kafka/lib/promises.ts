@@ -1,7 +1,8 @@
 import type { Config } from '../../../sim/core/config.ts';
 import type { World } from '../../../sim/world/world.ts';
 import { uncleanEnabled, type Cluster } from '../../../sim/kafka/cluster.ts';
-import { producerSettings } from '../../../sim/kafka/config.ts';
+import { brokerSettings, logConfigFor, producerSettings } from '../../../sim/kafka/config.ts';
+import type { Expectation } from '../../../sim/harness/scenario.ts';
 import { buildKafka, topicOf } from './common.ts';
 
 // What a Kafka configuration promises, as Kafka documents it and as the checkers encode it, for a
@@ -50,4 +51,44 @@ export function promisedCheckers(cfg: Config): string[] {
 export function buildPromised(world: World, cfg: Config, endMs: number): Cluster {
   const promised = new Set(promisedCheckers(cfg));
   return buildKafka(world, cfg, endMs, { keepChecker: (name) => promised.has(name) });
+}
+
+/**
+ * The settings a Kafka expectation rests on, in words, from the resolved configuration (so the text
+ * never contradicts --set or a --config file): "acks=all, min.insync.replicas=2, replication factor 3
+ * and unclean leader election off".
+ */
+export function settingsWords(cfg: Config): string {
+  const p = producerSettings(cfg);
+  const topic = topicOf(cfg);
+  const lc = logConfigFor(brokerSettings(cfg), topic.config);
+  return `acks=${p.acks === -1 ? 'all' : p.acks}, min.insync.replicas=${lc.minInsyncReplicas}, replication factor ${topic.replicationFactor} and unclean leader election ${lc.uncleanLeaderElectionEnable ? 'on' : 'off'}`;
+}
+
+/** Why this configuration makes no durability promise, or null when it makes one. */
+export function noDurabilityReason(cfg: Config): string | null {
+  const p = producerSettings(cfg);
+  if (p.acks !== -1) return `with acks=${p.acks} the leader acknowledges before its followers have the write`;
+  if (uncleanEnabled(cfg, topicOf(cfg))) return 'with unclean leader election on (the default before 0.11) a replica outside the ISR may become leader';
+  return null;
+}
+
+/**
+ * The expectation of a scenario whose faults Kafka tolerates: no violation, with the reason in the
+ * configuration's own terms. Where the configuration promises no durability, the durability
+ * checkers are not attached (buildKafkaAsPromised) and the text says so.
+ */
+export function toleratedExpectation(cfg: Config, what: string): Expectation {
+  const why = noDurabilityReason(cfg);
+  if (why === null) return { violations: [], why: `with ${settingsWords(cfg)}, ${what} loses nothing acknowledged` };
+  return {
+    violations: [],
+    why: `${settingsWords(cfg)}: no durability is promised (${why}), so kafka-durability and kafka-lost-writes are not checked; every other promise must hold`,
+  };
+}
+
+/** buildKafka with every checker, except the durability checkers where the configuration promises no durability. */
+export function buildKafkaAsPromised(world: World, cfg: Config, endMs: number): Cluster {
+  const promised = durabilityPromised(cfg);
+  return buildKafka(world, cfg, endMs, { keepChecker: (name) => promised || !DURABILITY_PROMISED.includes(name) });
 }
