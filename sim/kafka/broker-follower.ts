@@ -30,6 +30,7 @@ export class FollowerSide {
         b.ctx.observe('kafka-truncate', { tp: p.key, broker: b.id, offset: 0 });
       },
       appendAsFollower: (p, records, hw) => this.appendAsFollower(p, records, hw),
+      annotate: (text) => b.ctx.annotate(text),
     };
   }
 
@@ -74,6 +75,15 @@ export class FollowerSide {
     for (const f of this.fetchers.values()) f.removePartition(part.key);
   }
 
+  /**
+   * AbstractFetcherManager.shutdownIdleFetcherThreads, at the end of every LeaderAndIsr: a dead
+   * fetcher thread (before 2.3) left without partitions goes, so the next partition to follow that
+   * leader gets a new one. One that still has partitions, or was given them again, stays dead.
+   */
+  shutdownIdleFetchers(): void {
+    for (const [id, f] of this.fetchers) if (f.dead && f.idle) this.fetchers.delete(id);
+  }
+
   // ---------------------------------------------------------------- follower side
 
   fetcherFor(pid: ProcessId): ReplicaFetcher | undefined {
@@ -103,15 +113,33 @@ export class FollowerSide {
     this.b.ctx.observe('kafka-truncate', { tp: part.key, broker: this.b.id, offset: log.logEndOffset });
   }
 
-  private appendAsFollower(part: Partition, records: Uint8Array, leaderHw: number): number | null | 'error' {
+  private appendAsFollower(part: Partition, records: Uint8Array, leaderHw: number): number | null | 'error' | 'failed' {
     const log = part.log;
     let data = records;
     if (data.length > 0) {
-      // Skip batches we already have; a batch straddling our LEO means our tail diverged: drop it.
+      // Skip batches wholly below our LEO (an answer for an older offset; the fetcher drops those).
       let p = 0;
       while (p < data.length && batchLastOffset(data, p) < log.logEndOffset) p += batchSizeAt(data, p);
-      if (p < data.length && batchBaseOffset(data, p) < log.logEndOffset) this.truncate(part, batchBaseOffset(data, p), 'fetched batch straddles the log end offset');
       if (p > 0) data = data.subarray(p);
+      if (data.length > 0 && batchBaseOffset(data, 0) < log.logEndOffset) {
+        const first = batchBaseOffset(data, 0);
+        const f = this.b.settings.features;
+        if (f.appendBelowLogStartRecovers && first < log.logStartOffset && log.logEndOffset === log.logStartOffset) {
+          // KAFKA-6975 (Partition.appendRecordsToFollowerOrFutureReplica): the first append to a log
+          // that starts inside this batch starts the log again at the batch's base offset.
+          this.b.ctx.annotate(`Unexpected offset in append to ${part.key}. First offset ${first} is less than log start offset ${log.logStartOffset}. Since this is the first record to be appended to the follower's log, will start the log from offset ${first}.`);
+          this.fetcherHost.truncateFullyAndStartAt(part, first);
+        } else {
+          // Log.append with assignOffsets = false: a batch starting below the LEO (our LEO sits inside
+          // the leader's batch: the logs' batch boundaries differ after a truncation that KIP-279
+          // would have placed elsewhere). 0.8 to 1.x: IllegalArgumentException "Out of order offsets";
+          // 2.x: UnexpectedAppendOffsetException. Neither is recovered: the fetcher stops.
+          this.b.ctx.annotate(f.appendBelowLogStartRecovers
+            ? `${part.key}: UnexpectedAppendOffsetException: Unexpected offset in append to ${part.key}. First offset or last offset of the first batch ${first} is less than the next offset ${log.logEndOffset}.`
+            : `${part.key}: IllegalArgumentException: Out of order offsets found in append to ${part.key}: first offset ${first} below the log end offset ${log.logEndOffset}`);
+          return 'failed';
+        }
+      }
     }
     let flush: number | null = null;
     if (data.length > 0) {

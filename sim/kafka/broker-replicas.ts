@@ -126,6 +126,7 @@ export class ReplicaManager {
       if (st.leader === b.id) b.leaderSide.makeLeader(part);
       else b.followerSide.makeFollower(part, previousLeader);
     }
+    b.followerSide.shutdownIdleFetchers();
   }
 
   private createPartition(tp: TopicPartition): Partition {

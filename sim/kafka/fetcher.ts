@@ -26,8 +26,12 @@ export interface FetcherHost {
   /** Truncates the follower's log (through the LogManager) and reports it. */
   truncate(p: Partition, offset: number, why: string): void;
   truncateFullyAndStartAt(p: Partition, offset: number): void;
-  /** Appends fetched batches; returns the offset whose flush must complete first, or null. */
-  appendAsFollower(p: Partition, records: Uint8Array, leaderHw: number): number | null | 'error';
+  /**
+   * Appends fetched batches; returns the offset whose flush must complete first, or null; 'error'
+   * backs the partition off; 'failed' is an append Kafka does not recover from (out-of-order offsets).
+   */
+  appendAsFollower(p: Partition, records: Uint8Array, leaderHw: number): number | null | 'error' | 'failed';
+  annotate(text: string): void;
 }
 
 interface FetchState {
@@ -58,6 +62,12 @@ export class ReplicaFetcher {
   private gen = 0;
   /** Waiting for a flush of appended data before the next fetch. */
   private awaitingFlush = false;
+  /**
+   * Before 2.3 (KIP-461): the fetcher thread died on an unexpected append error. It keeps the
+   * partitions given to it (AbstractFetcherManager reuses the thread of that leader) and fetches
+   * nothing until it has none left.
+   */
+  dead = false;
 
   constructor(private readonly host: FetcherHost, readonly leaderId: number, readonly leaderPid: ProcessId, private readonly nowMs: () => number) {}
 
@@ -104,7 +114,7 @@ export class ReplicaFetcher {
   }
 
   maybeSend(): void {
-    if (this.inflight !== 0 || this.awaitingFlush || this.partitions.size === 0) return;
+    if (this.dead || this.inflight !== 0 || this.awaitingFlush || this.partitions.size === 0) return;
     const now = this.nowMs();
     const f = this.host.settings.features;
     const truncating: FetchState[] = [];
@@ -191,6 +201,21 @@ export class ReplicaFetcher {
       // in flight leaves the answer for an older offset: appending it would leave a gap in the log.
       if (s.requestedOffset !== s.part.log.logEndOffset) continue;
       const outcome = this.processPartition(s, r);
+      if (outcome === 'failed') {
+        if (!this.host.settings.features.fetcherFailsPartitionOnly) {
+          // AbstractFetcherThread (before 2.3): KafkaException("Error processing data for partition ...")
+          // out of doWork: ShutdownableThread logs "Error due to" and the thread ends.
+          this.dead = true;
+          if (this.timer !== -1) this.host.cancelTimer(this.timer);
+          this.timer = -1;
+          this.host.annotate(`ReplicaFetcherThread-0-${this.leaderId}: Error due to KafkaException: Error processing data for partition ${r.tp} offset ${s.requestedOffset}; the fetcher thread stopped: [${[...this.partitions.keys()].sort().join(',')}] no longer fetched from broker ${this.leaderId}`);
+          return;
+        }
+        // KIP-461 (2.3+): markPartitionFailed; the other partitions go on.
+        this.partitions.delete(r.tp);
+        this.host.annotate(`ReplicaFetcherThread-0-${this.leaderId}: Unexpected error occurred while processing data for partition ${r.tp} at offset ${s.requestedOffset}: partition marked as failed`);
+        continue;
+      }
       if (outcome === 'error') error = true;
       else if (outcome !== null && outcome > flushOffset) {
         flushOffset = outcome;
@@ -211,7 +236,7 @@ export class ReplicaFetcher {
     this.maybeSend();
   }
 
-  private processPartition(s: FetchState, r: FetchResponsePartition): number | null | 'error' {
+  private processPartition(s: FetchState, r: FetchResponsePartition): number | null | 'error' | 'failed' {
     const log = s.part.log;
     switch (r.error) {
       case 'NONE':

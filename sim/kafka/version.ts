@@ -113,6 +113,7 @@ export const KAFKA_1_0_IV0 = v('1.0-IV0');
 export const KAFKA_2_0_IV0 = v('2.0-IV0');
 export const KAFKA_2_1_IV0 = v('2.1-IV0');
 export const KAFKA_2_1_IV1 = v('2.1-IV1');
+export const KAFKA_2_3_IV0 = v('2.3-IV0');
 export const KAFKA_2_4_IV0 = v('2.4-IV0');
 export const KAFKA_2_5_IV0 = v('2.5-IV0');
 export const KAFKA_2_7_IV1 = v('2.7-IV1');
@@ -184,6 +185,20 @@ export interface Features {
   readonly truncationOnFetch: boolean;
   /** KIP-497 (IBP >= 2.7-IV2): the leader asks the controller to change the ISR (AlterIsr) instead of writing ZooKeeper. */
   readonly alterIsr: boolean;
+  /**
+   * KAFKA-6975 (release 1.1.1 and 2.0, code not IBP): a follower whose fetched batch starts below its
+   * log start offset (and its log is empty past it) restarts its log at the batch's base offset;
+   * before, that append fails like any other out-of-order append.
+   */
+  readonly appendBelowLogStartRecovers: boolean;
+  /**
+   * KIP-461 (release 2.3, code not IBP): an unexpected error while appending one partition's fetched
+   * data marks that partition failed (no more fetching until a LeaderAndIsr makes it follow again);
+   * before, AbstractFetcherThread rethrows it as a KafkaException and the whole fetcher thread dies:
+   * every partition it fetches from that leader stops until the broker restarts (a dead thread stays
+   * in the fetcher manager and takes the partitions given to it later).
+   */
+  readonly fetcherFailsPartitionOnly: boolean;
   /** KIP-480 (client 2.4): null keys use the sticky partitioner; before, round-robin. */
   readonly stickyPartitioner: boolean;
   /** Software defaults that changed with the release (KIP-537 in 2.5, KIP-106 in 0.11). */
@@ -225,6 +240,8 @@ export function featuresOf(version: ApiVersion): Features {
     truncationOnFetch: ge(KAFKA_2_7_IV1),
     alterIsr: ge(KAFKA_2_7_IV2),
     stickyPartitioner: ge(KAFKA_2_4_IV0),
+    appendBelowLogStartRecovers: ge(KAFKA_2_0_IV0),
+    fetcherFailsPartitionOnly: ge(KAFKA_2_3_IV0),
     adminMessagesCapitalised: ge(KAFKA_1_0_IV0),
     defaults: {
       replicaLagTimeMaxMs: ge(KAFKA_2_5_IV0) ? 30_000 : 10_000,

@@ -66,6 +66,12 @@ export const PLANTED: readonly PlantedBug[] = [
     test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a txn committed by NEWLEADER survives' },
   },
   {
+    id: 'kip279-answer-ignored',
+    bug: 'OffsetsForLeaderEpoch answered and used as before KIP-279 at 2.0+ (the truncation point can fall inside a leader batch)',
+    patches: [{ file: 'sim/kafka/version.ts', find: '    kip279: ge(KAFKA_2_0_IV0),', replace: '    kip279: false,' }],
+    test: { file: 'test/kafka/replica-stuck.test.ts', name: 'fires on the stuck replica at 0.11 and not at 2.0' },
+  },
+  {
     id: 'isr-join-below-hw',
     bug: 'a follower joining the ISR with LEO < HW',
     patches: [{ file: 'sim/kafka/replica-rules.ts', find: '  if (followerLeo < leaderHw) return false;', replace: '  if (followerLeo < leaderHw && false) return false;' }],

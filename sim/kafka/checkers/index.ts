@@ -10,6 +10,7 @@ import { logMatchingChecker, type LeaderView } from './log-matching.ts';
 import { livenessChecker } from './liveness.ts';
 import { minIsrChecker } from './min-isr.ts';
 import { epochCacheChecker } from './epoch-cache.ts';
+import { replicaStuckChecker } from './replica-stuck.ts';
 import { ShadowLogs } from './shadow.ts';
 
 export { ShadowLogs, ReplicaShadow } from './shadow.ts';
@@ -20,6 +21,7 @@ export { logMatchingChecker, logMatchingProblem } from './log-matching.ts';
 export { livenessChecker } from './liveness.ts';
 export { minIsrChecker } from './min-isr.ts';
 export { epochCacheChecker } from './epoch-cache.ts';
+export { replicaStuckChecker } from './replica-stuck.ts';
 
 /** Every Kafka checker for a cluster, with the promises its configuration makes. */
 export function kafkaCheckers(cfg: Config, cluster: Cluster, opts: { readonly livenessBoundMs: number }): Checker[] {
@@ -52,5 +54,6 @@ export function kafkaCheckers(cfg: Config, cluster: Cluster, opts: { readonly li
     hwMonotonicChecker(),
     ...historyCheckers({ read, duplicatesPromised: p.enableIdempotence, orderPromised: p.enableIdempotence || p.maxInFlightRequestsPerConnection === 1 }),
     livenessChecker({ boundMs: opts.livenessBoundMs, partitions, read }),
+    replicaStuckChecker({ boundMs: opts.livenessBoundMs }),
   ];
 }

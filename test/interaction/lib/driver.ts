@@ -82,10 +82,13 @@ export class Driver {
       for (const e of this.held) out.push(this.line(e));
       if (this.held.length === 0) out.push('none');
     });
-    // check: the end-of-run part of every attached checker, now (new violations print as usual).
-    this.on('check', (_c, out) => {
+    // check [since=D]: the end-of-run part of every attached checker, now, as if the faults had been
+    // healed D ago (default: now) (new violations print as usual).
+    this.on('check', (c, out) => {
       const now = this.world.nowUs;
-      for (const ck of this.world.checkers) ck.finish?.(this.world, { healUs: now, endUs: now });
+      const since = c.kv.get('since');
+      const healUs = since === undefined ? now : now - Number(since.replace(/s$/, '')) * 1e6;
+      for (const ck of this.world.checkers) ck.finish?.(this.world, { healUs, endUs: now });
       if (this.violationsShown === this.world.violations.length) out.push('no violation');
     });
     this.on('violations', (_c, out) => {
