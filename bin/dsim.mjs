@@ -1,10 +1,43 @@
 #!/usr/bin/env node
-// The dsim command. Runs the TypeScript sources directly through tsx's loader (no build step), so
-// `npx dsim ...` works in a checkout. See sim/cli/main.ts.
-import { register } from 'tsx/esm/api';
+// The dsim command. Runs the prebuilt bundle (dist/cli, built by scripts/build-cli.mjs at npm
+// install) when it is fresh, else the TypeScript sources directly through tsx's loader, so `npx
+// dsim ...` works in a checkout either way. A TypeScript file on the command line (a scenario
+// outside the tree) needs the loader, so it always runs from the sources; DSIM_PREBUILT=0 forces the
+// sources, DSIM_PREBUILT=1 the bundle (an error if it is missing or stale). See sim/cli/main.ts.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sourceStamp } from './stamp.mjs';
 
-register();
-const { main } = await import('../sim/cli/main.ts');
-const code = await main(process.argv.slice(2));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+
+function bundleState() {
+  let built;
+  try {
+    built = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'build.json'), 'utf8'));
+  } catch {
+    return 'missing';
+  }
+  const now = sourceStamp(root);
+  return now.files === built.files && now.newestMs <= built.newestMs ? 'fresh' : 'stale';
+}
+
+const mode = process.env.DSIM_PREBUILT;
+let main;
+if (mode !== '0' && !argv.some((a) => /\.[cm]?ts$/.test(a))) {
+  const state = bundleState();
+  if (state === 'fresh') ({ main } = await import('../dist/cli/dsim.mjs'));
+  else if (mode === '1') {
+    process.stderr.write(`dsim: error: DSIM_PREBUILT=1 but the prebuilt command is ${state}; run npm run build:cli\n`);
+    process.exit(2);
+  }
+}
+if (main === undefined) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../sim/cli/main.ts'));
+}
+const code = await main(argv);
 // Let stdout drain instead of process.exit(); a command that keeps serving (viz) never returns.
 process.exitCode = code;

@@ -7,6 +7,7 @@ import { fmtInt, fmtRate, table } from './output.ts';
 import { discoverAll, displayPath, type Discovered } from './scenarios.ts';
 import { defaultWorkers } from './cmd-sweep.ts';
 import { runSweep, seedList } from './sweep-engine.ts';
+import { coldStart, type ColdStart } from './bench-cold.ts';
 
 // `dsim bench [--json] [--quick]`: the performance figures of DESIGN.md "Performance budget".
 // Timed here, never in tests. Figures are steady-state, as a sweep worker runs after its first few
@@ -25,6 +26,8 @@ export interface BenchJson {
    * right after it (they run first, so that peak is theirs).
    */
   scale: { name: string; events: number; eventsPerSec: number; simSpeedup: number; cpuSpeedup: number; peakRssMb: number }[];
+  /** A fresh `dsim run` process of the reference scenario against its steady state (bench-cold.ts). */
+  coldStart: ColdStart | null;
 }
 
 /** The budget (DESIGN.md): bare loop 4-7 M/s, >= 1 M/s untraced, >= 1000x speed-up, >= 250 k/s traced. */
@@ -160,12 +163,21 @@ export async function cmdBench(argv: readonly string[]): Promise<number> {
     sweepSeedsPerSec = Math.round((seeds.length / ((performance.now() - t) / 1000)) * 100) / 100;
   }
 
+  // The reference scenario (the issue's figures are kafka-leader-failover's), else the first.
+  const reference = rows.find((r) => r.name === 'kafka-leader-failover') ?? rows[0];
+  let cold: ColdStart | null = null;
+  if (reference !== undefined) {
+    note(`bench: cold start of dsim run ${reference.name} (fresh processes)...`);
+    cold = coldStart(reference.name, reference.simSpeedup, quick ? 1 : 3);
+  }
+
   const result: BenchJson = {
     bareEventsPerSec: Math.round(bare.events / bare.seconds),
     scenarios: rows,
     sweepSeedsPerSec,
     peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
     scale,
+    coldStart: cold,
   };
   if (json) {
     out(JSON.stringify(result));
@@ -212,6 +224,11 @@ function humanBench(r: BenchJson, workers: number, sweepScenario: string | null)
     lines.push('');
   }
   if (sweepScenario !== null) lines.push(`sweep: ${fmtRate(r.sweepSeedsPerSec)} seeds/s of ${sweepScenario} on ${workers} worker${workers > 1 ? 's' : ''} (worker start-up included)`);
+  const c = r.coldStart;
+  if (c !== null) {
+    lines.push(`cold start: dsim run ${c.scenario} in ${fmtInt(c.wallMs)} ms from spawn to exit, ${fmtRate(c.speedup)}x real time, ${c.ratioToSteady.toFixed(2)} of the steady state (goal >= 0.5: ${mark(c.ratioToSteady >= 0.5)})`);
+    lines.push(`  ${c.prebuilt ? 'prebuilt bundle (dist/cli)' : 'no fresh prebuilt bundle (npm run build:cli): from the sources'}; from the TypeScript sources through tsx: ${fmtInt(c.sourceWallMs)} ms, ${fmtRate(c.sourceSpeedup)}x`);
+  }
   lines.push(`peak RSS: ${r.peakRssMb.toFixed(1)} MB`);
   return lines.join('\n');
 }

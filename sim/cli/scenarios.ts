@@ -90,9 +90,14 @@ function registerOutsideHooks(): void {
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
 
+/** In the prebuilt command (scripts/build-cli.mjs): each scenario module's loader, by repository path. */
+type Prebuilt = ReadonlyMap<string, () => Promise<{ default?: unknown }>>;
+
 export async function importScenario(file: string): Promise<Scenario | null> {
   if (!file.startsWith(REPO_ROOT + sep)) registerOutsideHooks();
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const prebuilt = (globalThis as { __dsimPrebuilt?: Prebuilt }).__dsimPrebuilt;
+  const load = prebuilt?.get(relative(REPO_ROOT, file).split(sep).join('/'));
+  const mod = (load !== undefined ? await load() : await import(pathToFileURL(file).href)) as { default?: unknown };
   return isScenario(mod.default) ? mod.default : null;
 }
 

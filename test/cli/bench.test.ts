@@ -10,6 +10,7 @@ interface BenchJson {
   sweepSeedsPerSec: number;
   peakRssMb: number;
   scale: { name: string; events: number; eventsPerSec: number; simSpeedup: number; cpuSpeedup: number; peakRssMb: number }[];
+  coldStart: { scenario: string; prebuilt: boolean; wallMs: number; speedup: number; ratioToSteady: number; sourceWallMs: number; sourceSpeedup: number } | null;
 }
 
 describe('dsim bench', () => {
@@ -17,7 +18,13 @@ describe('dsim bench', () => {
     const { code, json, stderr } = dsimJson<BenchJson>(['bench', '--quick', '--json']);
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/bench: /);
-    expect(Object.keys(json).sort()).toEqual(['bareEventsPerSec', 'peakRssMb', 'scale', 'scenarios', 'sweepSeedsPerSec']);
+    expect(Object.keys(json).sort()).toEqual(['bareEventsPerSec', 'coldStart', 'peakRssMb', 'scale', 'scenarios', 'sweepSeedsPerSec']);
+    // The cold start: a fresh `dsim run` of the reference scenario, prebuilt or from the sources.
+    const cold = json.coldStart!;
+    expect(Object.keys(cold).sort()).toEqual(['prebuilt', 'ratioToSteady', 'scenario', 'sourceSpeedup', 'sourceWallMs', 'speedup', 'wallMs']);
+    expect(json.scenarios.map((s) => s.name)).toContain(cold.scenario);
+    expect(typeof cold.prebuilt).toBe('boolean');
+    for (const k of ['wallMs', 'speedup', 'ratioToSteady', 'sourceWallMs', 'sourceSpeedup'] as const) expect(cold[k]).toBeGreaterThan(0);
     // yarn-scale is the scale reference (at its quick size here: 200 NodeManagers).
     const ys = json.scale.find((s) => s.name === 'yarn-scale');
     expect(ys).toBeDefined();
@@ -48,6 +55,7 @@ describe('dsim bench', () => {
     expect(r.stdout).toMatch(/sweep: \S+ seeds\/s of [a-z0-9-]+/);
     expect(r.stdout).toMatch(/SCALE SCENARIO +EVENTS +EVENTS\/S +SPEED-UP +CPU SPEED-UP +PEAK RSS/);
     expect(r.stdout).toMatch(/yarn-scale +[\d,]+ +[\d.]+( M| k)? +[\d.]+( M| k)?x +[\d.]+( M| k)?x +[\d.]+ MB/);
+    expect(r.stdout).toMatch(/cold start: dsim run [a-z0-9-]+ in [\d,]+ ms from spawn to exit, [\d.]+( M| k)?x real time, [\d.]+ of the steady state \(goal >= 0\.5: (ok|below)\)/);
     expect(r.stdout).toMatch(/peak RSS: [\d.]+ MB/);
   });
 
