@@ -24,20 +24,28 @@ function bundleState() {
 }
 
 const mode = process.env.DSIM_PREBUILT;
-let main;
+let code = null;
 if (mode !== '0' && !argv.some((a) => /\.[cm]?ts$/.test(a))) {
   const state = bundleState();
-  if (state === 'fresh') ({ main } = await import('../dist/cli/dsim.mjs'));
-  else if (mode === '1') {
+  if (state === 'fresh') {
+    const bundle = await import('../dist/cli/dsim.mjs');
+    code = await bundle.main(argv);
+    // The bundle met a scenario file it does not hold (named inside a results file): run the sources.
+    if (code === bundle.NEEDS_SOURCE_EXIT) {
+      code = null;
+      delete globalThis.__dsimPrebuilt;
+      delete globalThis.__dsimNeedsSource;
+    }
+  } else if (mode === '1') {
     process.stderr.write(`dsim: error: DSIM_PREBUILT=1 but the prebuilt command is ${state}; run npm run build:cli\n`);
     process.exit(2);
   }
 }
-if (main === undefined) {
+if (code === null) {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../sim/cli/main.ts'));
+  const { main } = await import('../sim/cli/main.ts');
+  code = await main(argv);
 }
-const code = await main(argv);
 // Let stdout drain instead of process.exit(); a command that keeps serving (viz) never returns.
 process.exitCode = code;

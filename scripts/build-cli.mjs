@@ -55,7 +55,7 @@ const registry = {
         return { contents: `export const modules = new Map([\n${lines.join('\n')}\n]);\n`, resolveDir: root, loader: 'js' };
       }
       if (a.path === 'main') {
-        return { contents: `import { modules } from 'dsim:scenarios';\nglobalThis.__dsimPrebuilt = modules;\nexport { main } from './sim/cli/main.ts';\n`, resolveDir: root, loader: 'js' };
+        return { contents: `import { modules } from 'dsim:scenarios';\nglobalThis.__dsimPrebuilt = modules;\nexport { main, NEEDS_SOURCE_EXIT } from './sim/cli/main.ts';\n`, resolveDir: root, loader: 'js' };
       }
       return { contents: `import { modules } from 'dsim:scenarios';\nglobalThis.__dsimPrebuilt = modules;\nawait import('./sim/cli/sweep-worker.ts');\n`, resolveDir: root, loader: 'js' };
     });

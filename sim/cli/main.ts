@@ -112,6 +112,9 @@ function unknownCommand(cmd: string): UsageError {
   return new UsageError(`unknown command '${cmd}'${best !== null ? ` (did you mean '${best}'?)` : ''}; see 'dsim help'`);
 }
 
+/** Exit code of the prebuilt command asking bin/dsim.mjs to run the sources instead (never seen by users). */
+export const NEEDS_SOURCE_EXIT = 70;
+
 const debug = (): boolean => process.env['DSIM_DEBUG'] === '1';
 
 /** Runs the command line and returns the exit code; never throws. */
@@ -119,6 +122,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (e) {
+    // The prebuilt command met a scenario file it does not hold: bin/dsim.mjs reruns from the sources.
+    if ((globalThis as { __dsimNeedsSource?: string }).__dsimNeedsSource !== undefined) return NEEDS_SOURCE_EXIT;
     if (e instanceof UsageError) {
       err(`dsim: error: ${firstLine(e)}`);
       if (debug()) err(e.stack ?? '');

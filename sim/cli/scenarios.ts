@@ -97,6 +97,12 @@ export async function importScenario(file: string): Promise<Scenario | null> {
   if (!file.startsWith(REPO_ROOT + sep)) registerOutsideHooks();
   const prebuilt = (globalThis as { __dsimPrebuilt?: Prebuilt }).__dsimPrebuilt;
   const load = prebuilt?.get(relative(REPO_ROOT, file).split(sep).join('/'));
+  if (prebuilt !== undefined && load === undefined) {
+    // A scenario the bundle does not hold (a file named in a results file, say) needs the TypeScript
+    // loader: bin/dsim.mjs sees the flag and runs the command again from the sources.
+    (globalThis as { __dsimNeedsSource?: string }).__dsimNeedsSource = file;
+    throw new Error(`${file} is not in the prebuilt command`);
+  }
   const mod = (load !== undefined ? await load() : await import(pathToFileURL(file).href)) as { default?: unknown };
   return isScenario(mod.default) ? mod.default : null;
 }

@@ -11,7 +11,7 @@ import { dsimJson, REPO, tempDir } from './helpers.ts';
 
 function scratchCheckout(): string {
   const dir = tempDir('dsim-prebuilt-');
-  for (const name of ['sim', 'node_modules', 'package.json', 'tsconfig.json']) symlinkSync(join(REPO, name), join(dir, name));
+  for (const name of ['sim', 'test', 'node_modules', 'package.json', 'tsconfig.json']) symlinkSync(join(REPO, name), join(dir, name));
   mkdirSync(join(dir, 'scenarios'));
   for (const system of readdirSync(join(REPO, 'scenarios'))) symlinkSync(join(REPO, 'scenarios', system), join(dir, 'scenarios', system));
   mkdirSync(join(dir, 'bin'));
@@ -43,6 +43,16 @@ describe('prebuilt dsim', () => {
     expect(sweep.stderr).toBe('');
     expect(sweep.code).toBe(0);
     expect((JSON.parse(sweep.stdout) as { runs: number }).runs).toBe(4);
+
+    // A results file naming a scenario outside the bundle (a test fixture): the command reruns from the sources.
+    const results = join(root, 'fragile.jsonl');
+    const shard = run(REPO, ['sweep', 'test/cli/fixtures/fragile.ts', '--seeds', '1..3', '--workers', '1', '--results', results, '--json'], '0');
+    expect([0, 1]).toContain(shard.code);
+    const merged = run(root, ['sweep', 'merge', results, '--json'], '1');
+    expect(merged.stderr).toBe('');
+    expect(JSON.parse(merged.stdout)).toMatchObject({ scenario: 'cli-fragile', runs: 3 });
+    const human = run(root, ['sweep', 'merge', results], '1');
+    expect(human.stdout).toMatch(/^sweep cli-fragile: seeds 1\.\.3 \(3 runs\)/);
 
     // A new scenario file: the bundle does not know it, so it is stale.
     mkdirSync(join(root, 'scenarios', 'zz'));
