@@ -46,11 +46,17 @@ describe.each(SYSTEMS.map((s) => [s.name, s] as const))('System %s', (_name, s: 
     }
   });
 
+  /** An example value of each placeholder the targets' usages name. */
+  const PLACEHOLDER_EXAMPLES: Record<string, string> = { n: '2', topic: 'events', partition: '0', 'topic-partition': 'events-0' };
+
   it('names fault targets whose argument patterns do not overlap another system\'s target of the same name', () => {
     for (const t of s.faultTargets) {
       for (const o of SYSTEMS.filter((x) => x !== s).flatMap((x) => x.faultTargets).filter((x) => x.name === t.name)) {
         expect(t.usage).not.toBe(o.usage);
-        expect(o.arg.test(t.usage.slice(t.name.length + 1, -1).replace(/<[^>]+>/g, 'x-1'))).toBe(false);
+        // The usage's argument with each placeholder replaced by an example of it.
+        const example = t.usage.slice(t.name.length + 1, -1).replace(/<([^>]+)>/g, (_, k: string) => PLACEHOLDER_EXAMPLES[k] ?? 'x');
+        expect(t.arg.test(example), `${t.usage} accepts its own example '${example}'`).toBe(true);
+        expect(o.arg.test(example), `${o.usage} also accepts '${example}' of ${t.usage}`).toBe(false);
       }
     }
   });
