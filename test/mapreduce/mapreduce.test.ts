@@ -5,6 +5,7 @@ import { jobsIn } from '../../sim/mapreduce/cluster.ts';
 import { mapreduceSystem } from '../../sim/mapreduce/system.ts';
 import { countWords, expectedOutput, partitionOf, VOCABULARY, WORDS_PER_CHUNK } from '../../sim/mapreduce/words.ts';
 import mrAmRestart from '../../scenarios/mapreduce/mr-am-restart.ts';
+import mrNodemanagerLoss from '../../scenarios/mapreduce/mr-nodemanager-loss.ts';
 import mrWordcount from '../../scenarios/mapreduce/mr-wordcount.ts';
 
 // The MapReduce job end to end: the word count's data model, configuration, and runs whose
@@ -71,6 +72,13 @@ describe('the job', () => {
     expect(last.state).toBe('SUCCEEDED');
     expect(last.counters.speculative).toBeGreaterThan(0);
     expect(last.counters.failedMaps! + last.counters.failedReduces!).toBe(0);
+  });
+  it('mr-nodemanager-loss: the lost node\'s completed maps re-run after fetch failures, the output is unchanged', () => {
+    const { r, last } = job(mrNodemanagerLoss);
+    expect(r.violations).toEqual([]);
+    expect(last.state).toBe('SUCCEEDED');
+    expect(last.counters.fetchFailureReruns).toBeGreaterThanOrEqual(1);
+    expect(last.counters.failedMaps).toBe(last.counters.fetchFailureReruns);
   });
   it('mr-am-restart: attempt 2 recovers the finished tasks (reduces by recoverTask) and commits once', () => {
     for (const v of ['1', '2']) {

@@ -111,4 +111,43 @@ export const PLANTED: readonly PlantedBug[] = [
     }],
     test: { file: 'test/planted/zookeeper-runs.test.ts', name: 'a peer alone keeps looking' },
   },
+  {
+    id: 'mr-fetch-failure-no-rerun',
+    bug: 'the MRAppMaster never fails a map attempt for fetch failures (JobImpl.TaskAttemptFetchFailureTransition missing)',
+    patches: [{
+      file: 'sim/mapreduce/am/app-master.ts',
+      find: '    if (m.fetchFailures >= this.settings.fetchFailuresNotifications && rate >= this.settings.fetchFailuresFraction) {',
+      replace: '    if (m.fetchFailures >= this.settings.fetchFailuresNotifications && rate >= this.settings.fetchFailuresFraction && false) {',
+    }],
+    test: { file: 'test/mapreduce/mapreduce.test.ts', name: 'mr-nodemanager-loss' },
+  },
+  {
+    id: 'mr-aborted-counts',
+    bug: 'an ABORTED or PREEMPTED container counts as a failed task attempt (RMContainerAllocator.createContainerFinishedEvent)',
+    patches: [{
+      file: 'sim/mapreduce/am/app-master.ts',
+      find: "    return exitStatus === ExitStatus.ABORTED || exitStatus === ExitStatus.PREEMPTED ? 'KILLED' : 'FAILED';",
+      replace: "    return exitStatus === ExitStatus.ABORTED || exitStatus === ExitStatus.PREEMPTED ? 'FAILED' : 'FAILED';",
+    }],
+    test: { file: 'test/mapreduce/checkers.test.ts', name: 'passes when the lost node' },
+  },
+  {
+    id: 'mr-success-before-merge',
+    bug: 'commitJob creates _SUCCESS before it merged the committed task outputs into the output dir',
+    patches: [
+      { file: 'sim/mapreduce/am/committer.ts', find: '      ...(this.successFirst ? [success] : []),', replace: '      success,' },
+      { file: 'sim/mapreduce/am/committer.ts', find: '      ...(this.successFirst ? [] : [success]),', replace: '' },
+    ],
+    test: { file: 'test/mapreduce/checkers.test.ts', name: 'passes on a fault-free word count' },
+  },
+  {
+    id: 'mr-no-recover-task',
+    bug: 'a restarted MRAppMaster takes the previous attempt\'s reduces as done without FileOutputCommitter.recoverTask (v1)',
+    patches: [{
+      file: 'sim/mapreduce/am/committer.ts',
+      find: "        if (t.kind === 'map' || am.settings.committerVersion === 2) return recovered();",
+      replace: '        return recovered();',
+    }],
+    test: { file: 'test/mapreduce/mapreduce.test.ts', name: 'mr-am-restart' },
+  },
 ];
