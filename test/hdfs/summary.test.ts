@@ -138,3 +138,21 @@ describe('the summary of a real run', () => {
     expect(text.split('\n').at(-1)).toBe("The filesystem under path '/' is HEALTHY");
   });
 });
+
+describe('the summary of an HA nameservice', () => {
+  it('reports from the active NameNode and names the standby', () => {
+    const cfg = resolveScenarioConfig(deathScenario, {});
+    const world = new World({ seed: 1, scenario: 'ha', config: cfg, trace: null });
+    const standby: Json = { role: 'namenode', state: 'starting', haState: 'standby', lastAppliedTxId: 41 };
+    const active: Json = { ...(view() as { readonly [k: string]: Json }), haState: 'active' };
+    for (const [name, v] of [['nn-1', standby], ['nn-2', active]] as const) {
+      world.addHost(name);
+      world.addProcess(name, name, () => ({ onMessage() {}, onTimer() {}, inspect: (): Json => v }), { system: 'hdfs', role: 'namenode' });
+    }
+    world.runUntil(1000);
+    const text = hdfsSummary(world);
+    expect(text).toContain('NameNode nn-1: state "starting", haState "standby", lastAppliedTxId 41');
+    expect(text).toContain('NameNode nn-2 (active): safe mode PENDING_THRESHOLD');
+    expect(text.split('\n').at(-1)).toBe("The filesystem under path '/' is CORRUPT");
+  });
+});

@@ -13,10 +13,29 @@ function line(o: Json, keys: readonly string[]): string {
   return keys.filter((k) => v[k] !== undefined && v[k] !== null).map((k) => `${k} ${JSON.stringify(v[k])}`).join(', ');
 }
 
-export function hdfsSummary(world: World, namenode = 'nn'): string {
-  if (!world.hasProcess(namenode)) return '';
-  const pid = world.pid(namenode) as ProcessId;
+/** The NameNode the reports come from: an up one serving clients (HA: the active), else the first. */
+function pickNameNode(world: World): { readonly chosen: ProcessId; readonly others: readonly ProcessId[] } | null {
+  const nns: ProcessId[] = [];
+  for (let p = 0; p < world.procNames.length; p++) if (world.procSystem[p] === 'hdfs' && world.procRole[p] === 'namenode') nns.push(p as ProcessId);
+  if (nns.length === 0) return null;
+  const serving = nns.find((p) => {
+    if (!world.isUp(p)) return false;
+    const v = world.inspect(p);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { state?: Json }).state === 'active' && (v as { haState?: Json }).haState !== 'standby';
+  });
+  const chosen = serving ?? nns[0]!;
+  return { chosen, others: nns.filter((p) => p !== chosen) };
+}
+
+export function hdfsSummary(world: World): string {
+  const pick = pickNameNode(world);
+  if (pick === null) return '';
+  const pid = pick.chosen;
+  const namenode = world.procNames[pid]!;
   const out: string[] = [];
+  for (const p of pick.others) {
+    out.push(`NameNode ${world.procNames[p]!}: ${world.isUp(p) ? line(world.inspect(p), ['state', 'haState', 'lastAppliedTxId']) : 'down'}`);
+  }
   if (!world.isUp(pid)) {
     out.push(`NameNode ${namenode}: down`, '', '$ hdfs dfsadmin -report', `report: Call From dsim to ${namenode}:8020 failed on connection exception: java.net.ConnectException: Connection refused`);
     return out.join('\n');
@@ -27,8 +46,9 @@ export function hdfsSummary(world: World, namenode = 'nn'): string {
     out.push(`NameNode ${namenode}: ${m.state}`);
     return out.join('\n');
   }
+  const ha = world.inspect(pid) as { readonly haState?: Json };
   const el = m.editLog;
-  out.push(`NameNode ${namenode}: safe mode ${m.safeMode}${el !== null ? `; edit log segment ${el.curSegmentTxId}, last txid ${el.lastWrittenTxId} (synced ${el.syncedTxId})` : ''}; storage ${m.storage.join(' ') || 'empty'}`);
+  out.push(`NameNode ${namenode}${typeof ha.haState === 'string' ? ` (${ha.haState})` : ''}: safe mode ${m.safeMode}${el !== null ? `; edit log segment ${el.curSegmentTxId}, last txid ${el.lastWrittenTxId} (synced ${el.syncedTxId})` : ''}; storage ${m.storage.join(' ') || 'empty'}`);
   for (let p = 0; p < world.procNames.length; p++) {
     if (world.procRole[p] !== 'secondarynamenode') continue;
     const name = world.procNames[p]!;
