@@ -132,6 +132,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions): RunResult {
         name, host: world.hostNames[world.procHost[i]!]!, system: world.procSystem[i]!, role: world.procRole[i]!,
       })),
       faultScript: formatScript(faults),
+      ...(opts.overrides !== undefined && Object.keys(opts.overrides).length > 0
+        ? { overrides: Object.fromEntries(Object.entries(opts.overrides).map(([k, v]) => [k, String(v)])) } : {}),
+      ...(opts.branch !== undefined ? { fork: { atMs: opts.branch.atMs, branch: opts.branch.index } } : {}),
     };
     world.trace.write(JSON.stringify(header));
   }

@@ -20,6 +20,10 @@ export interface TraceHeader {
   readonly hosts: readonly { readonly name: string; readonly rack: string }[];
   readonly processes: readonly { readonly name: string; readonly host: string; readonly system: string; readonly role: string }[];
   readonly faultScript: string;
+  /** The run's --set overrides, when there are any (the viewer's "fork from here" command repeats them). */
+  readonly overrides?: { readonly [key: string]: string };
+  /** This run is a branch of the multiverse (dsim fork). */
+  readonly fork?: { readonly atMs: number; readonly branch: number };
 }
 
 /**

@@ -212,6 +212,10 @@ describe.skipIf(missing !== null)('replay viewer in Chromium', () => {
       const t = traces['real-kafka-leader-failover.jsonl']!;
       const r = await kafkaFailoverFlow(page, hx.server.url, t.path, t.text, 'real-kafka-leader-failover');
       expect(r.newLeader).not.toBe(r.crashed);
+      // "Fork from here": the dsim fork command for the cursor's time.
+      await page.click('[data-testid="fork"]');
+      const atMs = await page.evaluate(() => Math.floor(window.dsimViewer.app.timeUs / 1000));
+      expect(await page.getAttribute('[data-testid="fork"]', 'title')).toBe(`npx dsim fork kafka-leader-failover --seed 1 --at ${atMs}ms --branches 1..100`);
     });
   });
 

@@ -54,7 +54,9 @@ describe('dsim fork', () => {
     const t = dsim(['fork', FRAGILE, '--seed', '2', '--at', '0s', '--branches', m![2]!, '--trace', file]);
     expect(t.code).toBe(1);
     expect(existsSync(file)).toBe(true);
-    expect(readFileSync(file, 'utf8')).toContain(`"text":"fork: branch ${m![2]} of the run forked here"`);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`"text":"fork: branch ${m![2]} of the run forked here"`);
+    expect(JSON.parse(text.slice(0, text.indexOf('\n'))).fork).toEqual({ atMs: 0, branch: Number(m![2]) });
   });
 
   it.each([

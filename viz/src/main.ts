@@ -29,13 +29,14 @@ const fileInput = h('input', { attrs: { type: 'file', accept: '.jsonl,.json,.txt
 const traceInfo = h('div', { class: 'trace-info', attrs: { 'data-testid': 'trace-info' } });
 const exportBtn = h('button', { class: 'hbtn', text: 'Export Perfetto JSON', title: 'Download the trace as Chrome trace-event JSON for ui.perfetto.dev (same as `dsim export`)', attrs: { type: 'button', disabled: true, 'data-testid': 'export' } });
 const copyBtn = h('button', { class: 'hbtn', text: 'Copy link', title: 'Copy a link to this exact moment', attrs: { type: 'button', disabled: true } });
+const forkBtn = h('button', { class: 'hbtn', text: 'Fork from here', title: 'Copy the dsim fork command that branches this run at the cursor\'s time', attrs: { type: 'button', disabled: true, 'data-testid': 'fork' } });
 const helpBtn = h('button', { class: 'hbtn round', text: '?', title: 'Keyboard shortcuts and how to read the views (?)', attrs: { type: 'button', 'aria-label': 'Help' } });
 const header = h('header', { class: 'topbar' },
   h('div', { class: 'brand' }, h('span', { class: 'logo', attrs: { 'aria-hidden': 'true' } }), h('span', { text: 'dsim replay' })),
   traceInfo,
   h('div', { class: 'spacer' }),
   h('button', { class: 'hbtn', text: 'Open trace…', attrs: { type: 'button' }, on: { click: () => fileInput.click() } }),
-  exportBtn, copyBtn, helpBtn, fileInput,
+  exportBtn, copyBtn, forkBtn, helpBtn, fileInput,
 );
 const warningsBar = h('div', { class: 'warnings', attrs: { hidden: true, role: 'status' } });
 
@@ -158,6 +159,7 @@ function showTrace(ix: TraceIndex): void {
   traceInfo.title = app.traceName;
   exportBtn.disabled = false;
   copyBtn.disabled = false;
+  forkBtn.disabled = false;
   document.title = `${hd.scenario} · dsim replay`;
   warningsBar.hidden = ix.warnings.length === 0;
   warningsBar.replaceChildren(...ix.warnings.map((w) => h('div', { text: `⚠ ${w}` })));
@@ -202,6 +204,27 @@ exportBtn.addEventListener('click', () => {
   } catch (e) {
     alert(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+});
+
+/** `dsim fork` at the cursor's time (whole milliseconds), with the run's --set overrides. */
+function forkCommand(): string | null {
+  const ix = app.ix;
+  if (ix === null) return null;
+  const hd = ix.header;
+  const q = (s: string): string => (/^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const sets = Object.entries(hd.overrides ?? {}).flatMap(([k, v]) => ['--set', q(`${k}=${v}`)]);
+  const atMs = Math.floor(app.timeUs / 1000);
+  return ['npx', 'dsim', 'fork', q(hd.scenario), '--seed', String(hd.seed), '--at', `${atMs}ms`, '--branches', '1..100', ...sets].join(' ');
+}
+
+forkBtn.addEventListener('click', () => {
+  const cmd = forkCommand();
+  if (cmd === null) return;
+  forkBtn.title = cmd;
+  void navigator.clipboard?.writeText(cmd).then(() => {
+    forkBtn.textContent = 'Fork command copied';
+    setTimeout(() => { forkBtn.textContent = 'Fork from here'; }, 1500);
+  });
 });
 
 copyBtn.addEventListener('click', () => {
