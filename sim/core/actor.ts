@@ -54,6 +54,8 @@ export interface DiskView {
    * where things lie in a file can tell that bytes changed under it. Optional, like readView.
    */
   readonly cacheFlips?: number;
+  /** Bytes used and the capacity of this host's disk (a disk-full fault caps it at what is used). Optional, like readView. */
+  usage?(): { readonly usedBytes: number; readonly capacityBytes: number };
   readAll(path: string): Uint8Array | 'ENOENT';
   truncate(path: string, size: number): DiskError | null;
   rename(from: string, to: string): DiskError | null;

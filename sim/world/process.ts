@@ -134,6 +134,9 @@ class ScopedDisk implements DiskView {
     return err;
   }
 
+  usage(): { readonly usedBytes: number; readonly capacityBytes: number } {
+    return { usedBytes: this.disk.used, capacityBytes: this.disk.capacity };
+  }
   exists(path: string): boolean {
     return this.disk.exists(this.full(path));
   }

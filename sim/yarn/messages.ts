@@ -80,6 +80,8 @@ export interface NodeHeartbeat {
   readonly responseId: number;
   readonly statuses: readonly ContainerStatus[];
   readonly healthy: boolean;
+  /** NodeHealthStatus.healthReport: why the node is unhealthy ('' when healthy). */
+  readonly healthReport: string;
 }
 
 export interface NodeHeartbeatResponse {

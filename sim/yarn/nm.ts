@@ -4,6 +4,7 @@ import type { Json, Message, ProcessId } from '../core/types.ts';
 import { MS } from '../core/types.ts';
 import { AppMaster, type AmHost } from './am.ts';
 import { ExitStatus, type ContainerStatus, type NodeHeartbeatResponse, type StartContainers, type ToNm, type YarnMessage } from './messages.ts';
+import { DiskHealthChecker, type DiskHealth } from './nm-health.ts';
 import type { Resource } from './resource.ts';
 
 // The NodeManager (nm-N on worker host w-N). NodeStatusUpdaterImpl: registers with the RM
@@ -21,7 +22,8 @@ type NmTimer =
   | { readonly t: 'register' }
   | { readonly t: 'heartbeat' }
   | { readonly t: 'task'; readonly id: string }
-  | { readonly t: 'am'; readonly attemptId: string };
+  | { readonly t: 'am'; readonly attemptId: string }
+  | { readonly t: 'disk-check' };
 
 interface NmContainer {
   readonly id: string;
@@ -120,6 +122,9 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
   allocatedMb = 0;
   allocatedVcores = 0;
   readonly aux: NmAuxService | null;
+  private readonly diskChecker: DiskHealthChecker;
+  /** The last disk health check's verdict (NodeHealthCheckerService), reported in every heartbeat. */
+  health: DiskHealth = { healthy: true, report: '' };
 
   constructor(readonly ctx: Context, readonly opts: NodeManagerOptions) {
     this.rm = ctx.lookup(opts.rm ?? 'rm');
@@ -138,7 +143,19 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
         if (c !== undefined && c.state === 'RUNNING') this.finishContainer(c, status, why);
       },
     });
+    this.diskChecker = new DiskHealthChecker(cfg);
+    if (this.diskChecker.enabled) {
+      // LocalDirsHandlerService.serviceInit checks at once, then every interval.
+      this.checkDisks();
+      ctx.setTimer(this.diskChecker.intervalMs * MS, { t: 'disk-check' });
+    }
     this.register();
+  }
+
+  private checkDisks(): void {
+    const before = this.health.healthy;
+    this.health = this.diskChecker.check(this.ctx.disk);
+    if (before !== this.health.healthy && this.ctx.tracing) this.ctx.annotate(this.health.healthy ? `disks turned good` : `Most of the disks failed. ${this.health.report}`);
   }
 
   private register(): void {
@@ -154,6 +171,10 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     switch (tag.t) {
       case 'aux':
         this.aux?.onTimer(tag.tag);
+        return;
+      case 'disk-check':
+        this.checkDisks();
+        this.ctx.setTimer(this.diskChecker.intervalMs * MS, tag);
         return;
       case 'register':
         this.registerTimer = null;
@@ -195,7 +216,7 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
 
   private heartbeat(): void {
     const statuses = this.statusesForHeartbeat();
-    this.ctx.send(this.rm, { type: 'NodeHeartbeat', nodeId: this.nodeId, responseId: this.responseId, statuses, healthy: true }, 64 + 24 * statuses.length);
+    this.ctx.send(this.rm, { type: 'NodeHeartbeat', nodeId: this.nodeId, responseId: this.responseId, statuses, healthy: this.health.healthy, healthReport: this.health.report }, 64 + 24 * statuses.length);
     this.heartbeatTimer = this.ctx.setTimer(this.heartbeatUs, { t: 'heartbeat' });
   }
 
@@ -293,6 +314,11 @@ export class NodeManager implements Actor<ToNm, NmTimer> {
     this.allocatedVcores += c.resource.vcores;
     this.ctx.observe('yarn-nm-container', { node: this.nodeId, id: c.id, state: 'RUNNING', exitStatus: ExitStatus.INVALID, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, capacityMb: this.capability.memoryMb, capacityVcores: this.capability.vcores });
     answer(true, '');
+    // ContainerLaunch.call: with too few good disks the launch fails, exit status DISKS_FAILED.
+    if (!this.health.healthy) {
+      this.finishContainer(c, ExitStatus.DISKS_FAILED, `Most of the disks failed. ${this.health.report}`);
+      return;
+    }
     if (m.launch.kind === 'aux') {
       this.aux!.launch(c.id, m.attemptId, m.launch.appId, m.launch.args);
       return;

@@ -40,6 +40,8 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
   /** Containers in ALLOCATED or ACQUIRED: the allocation expirer walks only these. */
   private readonly unlaunched = new Set<RMContainer>();
   nodesLost = 0;
+  /** Times a node turned UNHEALTHY. */
+  nodesUnhealthy = 0;
   containersPreempted = 0;
 
   constructor(readonly ctx: Context) {
@@ -177,6 +179,10 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     }
     node.responseId = m.responseId + 1;
     for (let i = 0; i < m.statuses.length; i++) this.containerStatus(node, m.statuses[i]!);
+    // RMNodeImpl.StatusUpdateWhenHealthyTransition / WhenUnHealthyTransition: the NM's
+    // NodeHealthStatus moves the node between RUNNING and UNHEALTHY.
+    if (!m.healthy && node.state === 'RUNNING') this.nodeUnhealthy(node, m.healthReport);
+    else if (m.healthy && node.state === 'UNHEALTHY') this.nodeHealthy(node);
     let fresh: SchedContainer[] = EMPTY as never[];
     if (node.state === 'RUNNING') {
       fresh = this.scheduler.nodeUpdate(node.id, now);
@@ -251,7 +257,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     const node = this.nodes.get(c.nodeId);
     if (node !== undefined) {
       node.containers.delete(c.id);
-      if (cleanupOnNm && node.state === 'RUNNING') this.cleanupOnNode(node, c.id);
+      if (cleanupOnNm && (node.state === 'RUNNING' || node.state === 'UNHEALTHY')) this.cleanupOnNode(node, c.id);
     }
     this.ctx.observe('yarn-container', { id: c.id, app: c.appId, node: c.nodeId, state, exitStatus, memoryMb: c.resource.memoryMb, vcores: c.resource.vcores, queue: c.queue, am: c.isAm });
     this.apps.containerDone(c, exitStatus, diagnostics);
@@ -263,7 +269,8 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
   }
 
   protected removeNode(node: RMNode, state: 'LOST' | 'REBOOTED', diagnostics: string): void {
-    if (node.state === 'RUNNING' || node.state === 'UNHEALTHY') this.runningNodes--;
+    // An UNHEALTHY node already left the scheduler and the running count.
+    if (node.state === 'RUNNING') this.runningNodes--;
     node.state = state;
     const gone = this.scheduler.removeNode(node.id);
     void gone;
@@ -273,6 +280,33 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     }
     invariant(node.containers.size === 0, `node ${node.id}: containers left after removal`);
     this.ctx.observe('yarn-node', { node: node.id, state, memoryMb: node.capability.memoryMb, vcores: node.capability.vcores, lastHeartbeatMs: node.lastHeartbeatUs / MS, expiryMs: this.nmExpiryUs / MS });
+  }
+
+  /**
+   * The node reports itself unhealthy (bad disks): RMNodeImpl sends NodeRemovedSchedulerEvent, so
+   * nothing more is scheduled on it, and the scheduler kills what it runs (exit ABORTED,
+   * SchedulerUtils.LOST_CONTAINER); the NM hears of each in containersToCleanup and kills it.
+   */
+  private nodeUnhealthy(node: RMNode, report: string): void {
+    node.state = 'UNHEALTHY';
+    this.runningNodes--;
+    this.nodesUnhealthy++;
+    this.ctx.observe('yarn-node', { node: node.id, state: 'UNHEALTHY', memoryMb: node.capability.memoryMb, vcores: node.capability.vcores, lastHeartbeatMs: node.lastHeartbeatUs / MS, expiryMs: this.nmExpiryUs / MS });
+    if (this.ctx.tracing) this.ctx.annotate(`node ${node.id} UNHEALTHY: ${report}`);
+    this.scheduler.removeNode(node.id);
+    for (const id of [...node.containers]) {
+      const c = this.containers.get(id);
+      if (c !== undefined) this.completeContainer(c, ExitStatus.ABORTED, 'KILLED', 'Container released on a *lost* node');
+    }
+  }
+
+  /** Healthy again: NodeAddedSchedulerEvent, the node takes containers again. */
+  private nodeHealthy(node: RMNode): void {
+    node.state = 'RUNNING';
+    this.runningNodes++;
+    if (this.ctx.tracing) this.ctx.annotate(`node ${node.id} healthy again: RUNNING`);
+    this.scheduler.addNode(node.id, node.host, node.rack, node.capability);
+    this.ctx.observe('yarn-node', { node: node.id, state: 'RUNNING', memoryMb: node.capability.memoryMb, vcores: node.capability.vcores, lastHeartbeatMs: node.lastHeartbeatUs / MS, expiryMs: this.nmExpiryUs / MS });
   }
 
   /** NMLivelinessMonitor. */
@@ -331,7 +365,7 @@ export class ResourceManager implements Actor<ToRm, RmTimer> {
     return {
       role: 'resourcemanager',
       scheduler: this.scheduler.kind,
-      nodes: { running: this.runningNodes, lost: this.nodesLost },
+      nodes: { running: this.runningNodes, lost: this.nodesLost, unhealthy: this.nodesUnhealthy },
       apps: { live: running, finished },
       containers: this.containers.size,
       preempted: this.containersPreempted,
