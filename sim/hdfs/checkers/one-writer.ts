@@ -7,8 +7,10 @@ import '../ha/observations.ts';
 // once it is durable (hdfs-jn-promise, hdfs-jn-write):
 //   1. a JournalNode's promised epoch and its writer epoch never decrease (nor the epochs of the
 //      writes it accepts);
-//   2. once a majority of the JournalNodes promised epoch E, no JournalNode accepts a write of an
-//      epoch below E (the fence; what stops two NameNodes both writing);
+//   2. the fence: no JournalNode accepts a write from an epoch below its own promise, and once a
+//      majority promised epoch E, no write of an older epoch reaches a majority (a JournalNode that
+//      missed the new epoch may still take the old writer's edits: that is allowed, as in Hadoop,
+//      because the old writer can never again get a quorum);
 //   3. a txid whose record a majority holds (committed: the writer may have acknowledged it) is never
 //      written with another record, and two records of one txid never both reach a majority.
 // A JournalNode's records are dropped from the count where it drops them: a new segment or a
@@ -64,9 +66,21 @@ export function hdfsOneWriterChecker(opts: OneWriterOptions): Checker {
         writer.set(d.journal, Math.max(pw, d.writer));
       });
 
+      /** Writes of an epoch accepted after a majority promised a newer one: "epoch:txid" -> JournalNodes. */
+      const stale = new Map<string, Set<string>>();
       world.onObserve('hdfs-jn-write', (_p, d) => {
+        const own = promised.get(d.journal) ?? 0;
+        if (d.epoch < own) fail(`${d.journal} accepted ${d.what} of segment ${d.segmentTxId} from writer epoch ${d.epoch} below its promised epoch ${own}`);
         const fence = fencedEpoch();
-        if (d.epoch < fence) fail(`${d.journal} accepted ${d.what} of segment ${d.segmentTxId} from writer epoch ${d.epoch} after a majority promised epoch ${fence}`);
+        if (d.epoch < fence) {
+          const keys = d.crcs.length === 0 ? [`${d.epoch}:start:${d.segmentTxId}`] : d.crcs.map((_c, i) => `${d.epoch}:${d.firstTxId + i}`);
+          for (const k of keys) {
+            let set = stale.get(k);
+            if (set === undefined) stale.set(k, (set = new Set()));
+            set.add(d.journal);
+            if (set.size === majority) fail(`a majority (${[...set].join(', ')}) accepted ${d.what} of segment ${d.segmentTxId} from writer epoch ${d.epoch} after a majority promised epoch ${fence}`);
+          }
+        }
         const lw = lastWriteEpoch.get(d.journal) ?? 0;
         if (d.epoch < lw) fail(`${d.journal} accepted ${d.what} from epoch ${d.epoch} after writes of epoch ${lw}`);
         lastWriteEpoch.set(d.journal, Math.max(lw, d.epoch));
