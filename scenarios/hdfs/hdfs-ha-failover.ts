@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { buildHa, HA_DEFAULTS } from './lib/ha.ts';
+import { buildHa, HA_DEFAULTS, HA_SCHEMA } from './lib/ha.ts';
 
 // HDFS HA with the Quorum Journal Manager and automatic failover. nn-1 and nn-2 start in standby;
 // their ZKFCs race for the ephemeral lock /hadoop-ha/mycluster/ActiveStandbyElectorLock and the
@@ -17,7 +17,7 @@ export default defineScenario({
   description: 'HA nameservice (3 JournalNodes, 2 NameNodes with ZKFCs on a 3-peer ZooKeeper); the active NameNode crashes at 30 s; the standby takes over; nothing acknowledged is lost.',
   teaches: 'QJM epochs as the fence, segment recovery (prepare/accept), the standby tailing finalized segments, ZKFC health monitoring, the ActiveStandbyElector lock and breadcrumb, fencing, client failover on StandbyException and lost connections.',
   systems: [hdfsSystem],
-  schema: {},
+  schema: HA_SCHEMA,
   defaults: HA_DEFAULTS,
   faults: 'at 30s crash active-namenode()\n',
   faultPhaseMs: 60_000,

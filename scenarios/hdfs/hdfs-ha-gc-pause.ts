@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { buildHa, HA_DEFAULTS } from './lib/ha.ts';
+import { buildHa, HA_DEFAULTS, HA_SCHEMA } from './lib/ha.ts';
 
 // At 30 s the active NameNode and its ZKFC stall for 25 s (a whole-host stall, longer than the
 // 10 s ZooKeeper session): the lock's session expires, the other ZKFC wins, its graceful
@@ -14,7 +14,7 @@ export default defineScenario({
   description: 'The active NameNode and its ZKFC pause 25 s (longer than the ZooKeeper session); the standby takes over; on resume the old active\'s writes are refused and it stops serving.',
   teaches: 'A process that pauses does not know it paused: the old active resumes believing it is active; the JournalNodes\' epoch check is what stops it.',
   systems: [hdfsSystem],
-  schema: {},
+  schema: HA_SCHEMA,
   defaults: HA_DEFAULTS,
   faults: 'at 30s pause active-namenode() for 25s\nat 30s pause active-zkfc() for 25s\n',
   faultPhaseMs: 70_000,

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { buildHa, HA_DEFAULTS } from './lib/ha.ts';
+import { buildHa, HA_DEFAULTS, HA_SCHEMA } from './lib/ha.ts';
 
 // At 30 s jn-2 loses power for 30 s (its page cache is gone; what it fsynced survives, including its
 // promised and writer epochs). The active's writes carry on at the quorum of jn-1 and jn-3; the
@@ -13,7 +13,7 @@ export default defineScenario({
   description: 'One JournalNode loses power for 30 s; the active writes on at the other two; the lost one rejoins at the next segment.',
   teaches: 'A quorum journal needs a majority, not all: a JournalNode down costs nothing but redundancy; it rejoins at a segment boundary (IPCLoggerChannel out of sync until startLogSegment).',
   systems: [hdfsSystem],
-  schema: {},
+  schema: HA_SCHEMA,
   defaults: HA_DEFAULTS,
   faults: 'at 30s power-off jn-2 for 30s\n',
   faultPhaseMs: 80_000,

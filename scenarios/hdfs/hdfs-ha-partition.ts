@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { buildHa, HA_DEFAULTS } from './lib/ha.ts';
+import { buildHa, HA_DEFAULTS, HA_SCHEMA } from './lib/ha.ts';
 
 // At 30 s the active NameNode's host (its NameNode and ZKFC) is cut off from ZooKeeper and the
 // JournalNodes for 40 s, while the client and the other NameNode still reach it. The old active
@@ -15,7 +15,7 @@ export default defineScenario({
   description: 'The active NameNode\'s host loses ZooKeeper and the JournalNodes (not the clients) for 40 s; the standby becomes active; the old active\'s edits are refused and it stops.',
   teaches: 'Why ZooKeeper alone is not a fence: the old active still serves clients it can reach; the JournalNodes\' promised epoch refuses its edits, so it can never acknowledge a write after the new active took over.',
   systems: [hdfsSystem],
-  schema: {},
+  schema: HA_SCHEMA,
   defaults: HA_DEFAULTS,
   faults: 'at 30s partition active-namenode() | zk-1,zk-2,zk-3,jn-1,jn-2,jn-3 for 40s\n',
   faultPhaseMs: 80_000,

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../sim/harness/scenario.ts';
 import { hdfsSystem } from '../../sim/hdfs/system.ts';
-import { buildHa, HA_DEFAULTS } from './lib/ha.ts';
+import { buildHa, HA_DEFAULTS, HA_SCHEMA } from './lib/ha.ts';
 
 // A swarm of faults over the HA nameservice: crashes, restarts, pauses, partitions and isolations
 // of the NameNodes, ZKFCs, JournalNodes and ZooKeeper peers, one process down at a time. Whatever
@@ -15,7 +15,7 @@ export default defineScenario({
   description: 'Random crashes, restarts, pauses, partitions and isolations of NameNodes, ZKFCs, JournalNodes and ZooKeeper peers: one writer at a time, nothing acknowledged lost.',
   teaches: 'QJM safety does not depend on ZooKeeper or the ZKFCs behaving: elections may flap, NameNodes may die on fenced writes, but the epochs keep one writer and every acknowledged edit survives.',
   systems: [hdfsSystem],
-  schema: {},
+  schema: HA_SCHEMA,
   defaults: HA_DEFAULTS,
   faultPhaseMs: 60_000,
   quiesceMs: 30_000,

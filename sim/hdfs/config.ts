@@ -3,7 +3,6 @@ import { UsageError } from '../core/invariant.ts';
 import { MS, SEC } from '../core/types.ts';
 import { blockManagementSchema } from './config-blocks.ts';
 import { datanodeSchema } from './config-datanode.ts';
-import { haSchema } from './ha/config-ha.ts';
 import { readConfigurationProperties } from '../core/hadoop-xml.ts';
 import { DEFAULT_HDFS_VERSION, HDFS_VERSIONS, hdfsFeatures, isHdfsVersion, type HdfsFeatures, type HdfsVersion } from './version.ts';
 
@@ -78,8 +77,13 @@ export const namenodeSchema: ConfigSchema = {
   'hdfs.dfs.namenode.lease-recheck-interval-ms': { type: 'int', default: 2000, min: 1, doc: 'During the release of lease a lock is hold that make any operations on the namenode stuck. The lease monitor runs every this many milliseconds' },
 };
 
-/** Every HDFS key dsim models. */
-export const hdfsSchema: ConfigSchema = { ...namenodeSchema, ...blockManagementSchema, ...datanodeSchema, ...haSchema };
+/**
+ * Every HDFS key of a single-NameNode cluster. The HA keys (ha/config-ha.ts) are not here: they
+ * act only on JournalNodes, HA NameNodes and ZKFCs, so only the HA scenarios declare them (their
+ * schema is HA_SCHEMA, scenarios/hdfs/lib/ha.ts); elsewhere setting one is an unknown key, not a
+ * key accepted without effect.
+ */
+export const hdfsSchema: ConfigSchema = { ...namenodeSchema, ...blockManagementSchema, ...datanodeSchema };
 
 export interface NameNodeSettings {
   readonly features: HdfsFeatures;

@@ -10,6 +10,7 @@ import { hdfsSafeModeChecker, safeModeCheckerOptions } from './checkers/safemode
 import type { HdfsBmObservations } from './observations-bm.ts';
 import { buildHdfsCluster, type HdfsCluster, type HdfsClusterOptions } from './cluster.ts';
 import { hdfsSchema, IGNORED_SITE_KEYS } from './config.ts';
+import { haSchema } from './ha/config-ha.ts';
 import type { NameNodeObservations } from './namenode/observations.ts';
 import type { HdfsDnObservations } from './observations-dn.ts';
 import { readConfigurationProperties } from '../core/hadoop-xml.ts';
@@ -30,10 +31,11 @@ function siteReader(fileNames: readonly string[]): ConfigFileReader {
       const values: { [key: string]: string } = {};
       const unmodelled: string[] = [];
       const unknown: { key: string; closest: string | null }[] = [];
-      const known = Object.keys(hdfsSchema);
+      const known = [...Object.keys(hdfsSchema), ...Object.keys(haSchema)];
       for (const p of readConfigurationProperties(text, fileName)) {
         const key = `hdfs.${p.name}`;
-        if (key in hdfsSchema) values[key] = p.value;
+        // HA keys are read as values: an HA scenario takes them; any other says they are unknown to it.
+        if (key in hdfsSchema || key in haSchema) values[key] = p.value;
         else if (IGNORED_SITE_KEYS.includes(p.name)) unmodelled.push(p.name);
         else unknown.push({ key: p.name, closest: closest(key, known) });
       }

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessId } from '../../sim/core/types.ts';
 import { resolveConfig } from '../../sim/core/config.ts';
 import { runScenario } from '../../sim/harness/run.ts';
-import { haSettings } from '../../sim/hdfs/ha/config-ha.ts';
+import { haSchema, haSettings } from '../../sim/hdfs/ha/config-ha.ts';
 import { hdfsSchema } from '../../sim/hdfs/config.ts';
 import failover from '../../scenarios/hdfs/hdfs-ha-failover.ts';
 import gcPause from '../../scenarios/hdfs/hdfs-ha-gc-pause.ts';
 import journalLoss from '../../scenarios/hdfs/hdfs-ha-journal-loss.ts';
 import partition from '../../scenarios/hdfs/hdfs-ha-partition.ts';
+import writeRead from '../../scenarios/hdfs/hdfs-write-read.ts';
 
 // The HA scenarios end to end, and the HA keys' parsing.
 
@@ -53,7 +54,12 @@ describe('hdfs-ha-partition, hdfs-ha-gc-pause, hdfs-ha-journal-loss', () => {
 });
 
 describe('HA keys', () => {
-  const cfg = (set: { [k: string]: string }) => resolveConfig(hdfsSchema, {}, set);
+  const cfg = (set: { [k: string]: string }) => resolveConfig({ ...hdfsSchema, ...haSchema }, {}, set);
+
+  it('are keys of the HA scenarios only: a single-NameNode scenario refuses one instead of ignoring it', () => {
+    expect(() => runScenario(writeRead, { seed: 1, overrides: { 'hdfs.dfs.ha.tail-edits.period': '5' } })).toThrow(/hdfs\.dfs\.ha\.tail-edits\.period/);
+    expect(runScenario(failover, { seed: 1, overrides: { 'hdfs.dfs.ha.tail-edits.period': '5' } }).violations).toEqual([]);
+  });
   it('reads durations with units and refuses fencing methods dsim cannot run', () => {
     expect(haSettings(cfg({ 'hdfs.dfs.ha.tail-edits.period': '2m' })).tailEditsPeriodMs).toBe(120_000);
     expect(haSettings(cfg({ 'hdfs.dfs.ha.fencing.methods': 'shell(/bin/true)' })).fencingMethods).toEqual(['shell(/bin/true)']);

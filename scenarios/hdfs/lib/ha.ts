@@ -3,10 +3,14 @@ import { SEC } from '../../../sim/core/types.ts';
 import { buildHdfsHaCluster, hdfsHaCheckers, type HdfsHaCluster } from '../../../sim/hdfs/ha/ha-cluster.ts';
 import type { World } from '../../../sim/world/world.ts';
 import { zookeeper } from '../../../sim/zookeeper/system.ts';
+import { haSchema } from '../../../sim/hdfs/ha/config-ha.ts';
 
 // Shared setup of the HA scenarios: a ZooKeeper ensemble (zk-1..3), three JournalNodes, nn-1 and
 // nn-2 with their ZKFCs, one namespace client making a directory every 400 ms from 5 s on, and the
 // HA checkers. Defaults shorten the standby's tail and roll periods so the standby is close behind.
+
+/** The HA keys: declared by the HA scenarios only (sim/hdfs/config.ts says why). */
+export const HA_SCHEMA = haSchema;
 
 export const HA_DEFAULTS = {
   'hdfs.dfs.ha.fencing.methods': 'shell(/bin/true)',
