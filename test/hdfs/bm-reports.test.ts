@@ -41,7 +41,7 @@ describe('block reports', () => {
     expect(h.bm.safeModeCounts().blockSafe).toBe(2);
     // a second full report of dn-1 (not the first any more) invalidates the unknown block
     h.report(dn(1), [replica(blk(1)), replica(blk(99))]);
-    expect(h.bm.invalidateBlocks.contains(dn(1), blk(99).blockId)).toBe(true);
+    expect(h.bm.invalidateBlocks.contains(dn(1), blk(99))).toBe(true);
     // a replica missing from a later full report leaves the map
     h.report(dn(2), [replica(blk(2))]);
     expect(h.bm.getStoredBlock(blk(1).blockId)?.storages).toEqual([dn(1)]);
@@ -59,11 +59,31 @@ describe('block reports', () => {
     expect(h.bm.isBlockComplete(blk(5).blockId)).toBe(true);
     // dn-2 comes back and reports its finalized replica with the old GS
     h.report(dn(2), [replica(blk(5, 1001, 512))]);
-    expect(h.bm.invalidateBlocks.contains(dn(2), blk(5).blockId)).toBe(true);
+    expect(h.bm.invalidateBlocks.contains(dn(2), blk(5, 1001, 512))).toBe(true);
+    // InvalidateBlocks.contains compares generation stamps: the current stamp is not queued
+    expect(h.bm.invalidateBlocks.contains(dn(2), blk(5, 1002, 1024))).toBe(false);
     expect(h.bm.getStoredBlock(blk(5).blockId)?.storages).toEqual([dn(1), dn(3), dn(4)]);
     expect(h.bm.corruptReplicas.size()).toBe(0);
     redundancyMonitorRound(h.bm);
     expect(h.heartbeat(dn(2))).toEqual([{ action: 'DNA_INVALIDATE', blocks: [blk(5, 1001, 512)] }]);
+  });
+
+  it('a stale RBW report queues that stamp for deletion, and the same replica finalized at the current stamp still counts', () => {
+    // Found by sweep hdfs-random-faults seed 247: dn-4's queued report held RECEIVING_BLOCK at the
+    // pre-recovery stamp and RECEIVED_BLOCK at the recovered one. The first marks the RBW replica
+    // corrupt (corrupted during write: deleted at once); the second must not be hidden by that
+    // queued deletion (InvalidateBlocks.contains compares generation stamps).
+    const h = new BmHarness();
+    h.addNodes(['/r1', '/r1', '/r2', '/r2']);
+    h.bm.initializeReplQueues();
+    const b = h.completeBlock(7, 3, [dn(1)], 1002, 1024);
+    h.send(dn(2), { type: 'blockReceivedAndDeleted', callId: 50, datanode: dn(2), storageId: 'DS-dn-2', blocks: [
+      { block: blk(7, 1001, 0), status: 'RECEIVING_BLOCK', delHint: null },
+      { block: b, status: 'RECEIVED_BLOCK', delHint: null },
+    ] });
+    expect(h.bm.invalidateBlocks.contains(dn(2), blk(7, 1001, 0))).toBe(true);
+    expect(h.bm.corruptReplicas.isReplicaCorrupt(b.blockId, dn(2))).toBe(false);
+    expect(h.bm.getStoredBlock(b.blockId)?.storages.sort()).toEqual([dn(1), dn(2)]);
   });
 
   it('reportBadBlocks: the corrupt replica is kept until a new one is made, then invalidated', () => {
@@ -81,7 +101,7 @@ describe('block reports', () => {
     expect(work[0]?.targets).toEqual([dn(4)]);
     h.received(dn(4), b);
     // back at 3 live replicas: the corrupt one goes
-    expect(h.bm.invalidateBlocks.contains(dn(1), b.blockId)).toBe(true);
+    expect(h.bm.invalidateBlocks.contains(dn(1), b)).toBe(true);
     expect(h.bm.corruptReplicas.size()).toBe(0);
     expect(h.bm.getStoredBlock(b.blockId)?.storages.sort()).toEqual([dn(2), dn(3), dn(4)]);
   });

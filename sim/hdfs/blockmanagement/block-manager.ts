@@ -168,6 +168,13 @@ export class BlockManager {
    */
   addStoredBlock(b: BlockInfo, reported: Block, dn: DatanodeName, delHint: DatanodeName | null): void {
     const added = this.attach(b, dn);
+    // Already stored for dn: if it was marked corrupt for a wrong generation stamp (an older RBW
+    // report of the same replica), the finalized report with the right stamp clears that mark
+    // (BlockManager.addStoredBlock's ALREADY_EXIST branch: removeFromCorruptReplicasMap(block,
+    // node, Reason.GENSTAMP_MISMATCH)). Other reasons stay.
+    if (!added && this.corruptReplicas.get(b.blockId, dn)?.reason === 'GENSTAMP_MISMATCH' && reported.genStamp === b.genStamp) {
+      this.corruptReplicas.remove(b.blockId, dn);
+    }
     const curReplicaDelta = added ? 1 : 0;
     const num = this.countNodes(b);
     const pending = this.pendingReconstruction.getNumReplicas(b.blockId);
@@ -183,7 +190,6 @@ export class BlockManager {
     const corruptCount = this.corruptReplicas.numCorruptReplicas(b.blockId);
     invariant(corruptCount === num.corrupt, () => `${blockName(b)}: corrupt replicas map has ${corruptCount}, storages ${num.corrupt}`);
     if (corruptCount > 0 && num.live >= b.replication) this.invalidateCorruptReplicas(b, num);
-    void reported;
   }
 
   /** removeStoredBlock: the replica on dn is gone (deleted, node dead, or corrupt and invalidated). */

@@ -83,8 +83,8 @@ function isBlockUnderConstruction(ucState: BlockUCState, state: ReplicaState): b
 export function processReportedBlock(bm: BlockManager, dn: DatanodeName, reported: Block, state: ReplicaState, delHint: DatanodeName | null): boolean {
   const stored = bm.getStoredBlock(reported.blockId);
   if (stored === undefined) return false;
-  // Ignore replicas already scheduled for removal (InvalidateBlocks.contains).
-  if (bm.invalidateBlocks.contains(dn, reported.blockId)) return true;
+  // Ignore replicas already scheduled for removal at this generation stamp (InvalidateBlocks.contains).
+  if (bm.invalidateBlocks.contains(dn, reported)) return true;
   const corrupt = checkReplicaCorrupt(reported, state, stored, stored.ucState);
   if (corrupt !== null) {
     bm.note(() => `${blockName(reported)} (${state}) on ${dn} is corrupt: ${corrupt.message}`);

@@ -23,8 +23,14 @@ export class InvalidateBlocks {
     return true;
   }
 
-  contains(dn: DatanodeName, b: BlockId): boolean {
-    return this.byNode.get(dn)?.has(b) ?? false;
+  /**
+   * InvalidateBlocks.contains: the replica of `b` on dn is queued for deletion with the same
+   * generation stamp. A queued deletion of an older stamp (a corrupt RBW replica) does not hide a
+   * report of the replica finalized since at the current stamp.
+   */
+  contains(dn: DatanodeName, b: Block): boolean {
+    const queued = this.byNode.get(dn)?.get(b.blockId);
+    return queued !== undefined && queued.genStamp === b.genStamp;
   }
 
   remove(dn: DatanodeName, b: BlockId): void {
