@@ -1,7 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/invariant.ts';
-import type { Violation } from '../world/checker.ts';
 import { DSIM_VERSION } from '../harness/run.ts';
 import type { SeedOutcome } from './sweep-engine.ts';
 import type { Shard } from './sweep-shard.ts';
@@ -32,15 +31,8 @@ export interface ResultsHeader {
   readonly runs: number;
 }
 
-export interface SeedLine {
-  readonly type: 'seed';
-  readonly seed: number;
-  readonly events: number;
-  readonly simulatedMs: number;
-  readonly expectMet: boolean;
-  readonly violations: Violation[];
-  readonly error?: string;
-}
+/** One seed's outcome as a results line (what a shard's sweep learned of it). */
+export type SeedLine = { readonly type: 'seed' } & Pick<SeedOutcome, 'seed' | 'events' | 'simulatedMs' | 'expectMet' | 'violations' | 'error'>;
 
 export interface EndLine {
   readonly type: 'end';
