@@ -1,7 +1,7 @@
 import type { ZkClient } from '../zookeeper/client.ts';
 import type { MultiOp } from '../zookeeper/messages.ts';
 import type { PartitionInfo } from './controller-channel.ts';
-import type { ControllerHost } from './controller.ts';
+import type { ControllerHost } from './controller-host.ts';
 import type { AlterIsr, AlterIsrResponse, AlterIsrResponsePartition, ErrorCode } from './messages.ts';
 import { partitionStateJson, statePath } from './partition.ts';
 

@@ -1,4 +1,4 @@
-import type { ControllerHost } from './controller.ts';
+import type { ControllerHost } from './controller-host.ts';
 import type { LeaderAndIsr } from './election.ts';
 import { partitionStatesBytes, type ControllerToBroker, type LeaderAndIsr as LeaderAndIsrMsg, type PartitionStateMsg, type StopReplica } from './messages.ts';
 

@@ -1,18 +1,15 @@
 import { invariant } from '../core/invariant.ts';
-import type { Rng } from '../core/rng.ts';
 import type { Json } from '../core/types.ts';
-import type { ObservationData, ObservationKind } from '../core/observation.ts';
 import type { ZkClient } from '../zookeeper/client.ts';
 import type { MultiOp } from '../zookeeper/messages.ts';
 import { assignReplicasToBrokers } from './assignment.ts';
-import type { BrokerSettings } from './config.ts';
 import { assertPartitionState, leaderForControlledShutdown, leaderForOffline, newLeaderAndIsr, partitionsToRebalance, preferredReplicaPartitionLeaderElection, removeReplicaFromIsr, type LeaderAndIsr } from './election.ts';
 import { ControllerChannel, RESEND_MS, type PartitionInfo } from './controller-channel.ts';
 import { IsrChangeNotifications, type Step } from './controller-isr.ts';
 import { processAlterIsr, type AlterIsrHost } from './controller-alter-isr.ts';
-import type { AlterIsr, AlterIsrResponse, ControllerToBroker, ErrorCode } from './messages.ts';
+import type { AlterIsr, AlterIsrResponse } from './messages.ts';
+import type { ControllerHost, ControllerTimer, ShutdownReply } from './controller-host.ts';
 import { parsePartitionState, partitionStateJson, statePath } from './partition.ts';
-import type { TopicSpec } from './broker.ts';
 
 // The controller (kafka.controller.KafkaController, ZooKeeper era) inside the broker that holds
 // /controller. Its work is a queue of events handled one at a time, as Kafka's ControllerEventManager
@@ -39,26 +36,7 @@ import type { TopicSpec } from './broker.ts';
 //
 // Not modelled: topic deletion, partition reassignment, LeaderAndIsr responses' per-partition errors.
 
-export type ShutdownReply = (error: ErrorCode, partitionsRemaining: readonly string[]) => void;
-
-export type ControllerTimer = { readonly c: 'rebalance' } | { readonly c: 'retry' } | { readonly c: 'resend' };
-
-export interface ControllerHost {
-  readonly brokerId: number;
-  readonly zk: ZkClient;
-  readonly settings: BrokerSettings;
-  readonly topics: readonly TopicSpec[];
-  readonly expectedBrokers: number;
-  readonly rng: Rng;
-  readonly tracing: boolean;
-  sendToBroker(id: number, msg: ControllerToBroker, bytes: number): void;
-  observe<K extends ObservationKind>(kind: K, data: ObservationData<K>): void;
-  annotate(text: string): void;
-  setTimer(delayMs: number, tag: ControllerTimer): number;
-  resign(why: string): void;
-  nowMs(): number;
-}
-
+export type { ControllerHost, ControllerTimer, ShutdownReply } from './controller-host.ts';
 
 const RETRY_MS = 1000;
 const WRITE_ATTEMPTS_MAX = 5;
